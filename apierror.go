@@ -1,0 +1,131 @@
+package taurusjob
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxMessageLen bounds the message kept from an error body.
+const maxMessageLen = 512
+
+// maxRetryAfter bounds a Retry-After header; the waiter caps it further by
+// its max interval and the time left.
+const maxRetryAfter = 24 * time.Hour
+
+// apiErrorFrom builds the error for a non-2xx answer, whatever its body:
+// the API's {"error_code","error_msg"}, another JSON shape, an HTML page
+// from a gateway, or nothing.
+func apiErrorFrom(resp *http.Response, body []byte, tooBig bool) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  clip(resp.Header.Get("X-Request-Id"), 128),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+	e.Code, e.Message = errorBodyFields(body)
+	if e.Message == "" && e.Code == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			e.Message = "redirect not followed: credentials are never sent to another host"
+		}
+	}
+	if tooBig {
+		e.Message += " (body over the size limit, cut)"
+	}
+	return e
+}
+
+// errorBodyFields finds a code and a message in an error body.
+func errorBodyFields(body []byte) (code, msg string) {
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" {
+		return "", ""
+	}
+	if trimmed[0] == '{' {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(trimmed), &m) == nil {
+			// {"error": {"code": ..., "message": ...}} as some gateways send.
+			if inner, ok := m["error"]; ok && strings.HasPrefix(strings.TrimSpace(string(inner)), "{") {
+				var im map[string]json.RawMessage
+				if json.Unmarshal(inner, &im) == nil {
+					m = im
+				}
+			}
+			code = firstField(m, "error_code", "code", "errorCode")
+			msg = firstField(m, "error_msg", "error_message", "message", "msg", "errorMessage")
+			if code != "" || msg != "" {
+				return clip(code, 64), clip(msg, maxMessageLen)
+			}
+		}
+	}
+	if strings.HasPrefix(trimmed, "<") {
+		if t := htmlTitle.FindStringSubmatch(trimmed); t != nil {
+			return "", clip("gateway page: "+strings.TrimSpace(t[1]), maxMessageLen)
+		}
+		return "", "gateway page without a title"
+	}
+	return "", clip("body: "+trimmed, maxMessageLen)
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+func firstField(m map[string]json.RawMessage, names ...string) string {
+	for _, n := range names {
+		if s := jsonString(m[n]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date. Absent, malformed,
+// negative and past values give 0; a huge one is capped at maxRetryAfter.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d <= 0 {
+			return 0
+		}
+		return min(d, maxRetryAfter)
+	}
+	return 0
+}
+
+// clip makes s printable on one line and at most n bytes long.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes cut)", len(s)-cut)
+}

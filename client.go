@@ -1,0 +1,453 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Version is taurusjob's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Defaults of [ClientConfig].
+const (
+	DefaultRequestTimeout = 30 * time.Second // one get-job call, even when ctx has no deadline
+	DefaultMaxBodyBytes   = 1 << 20          // a job answer is a few KiB; 1 MiB leaves room for large entities
+)
+
+// JobGetter fetches one job. [*Client] implements it over HTTP; the
+// huaweisdk module adapts the official SDK's client; tests can fake it.
+//
+// GetJob returns the job, or an error that the waiter classifies: a
+// [*NotVisibleError] or a 404 [*APIError] means "not visible yet", a
+// [*TransportError], a 5xx, 429 or malformed-body [*APIError] is transient,
+// and anything else ends the wait.
+type JobGetter interface {
+	GetJob(ctx context.Context, jobID string) (*Job, error)
+}
+
+// ClientConfig configures a [Client]. Endpoint, ProjectID and one credential
+// (Token, TokenSource, or AccessKey with SecretKey) are required.
+type ClientConfig struct {
+	// Endpoint is the service's base URL, e.g.
+	// "https://gaussdb.cn-north-4.myhuaweicloud.com" (see [RegionEndpoint]).
+	// It must be https; plain http is accepted only for loopback hosts.
+	Endpoint string
+	// ProjectID is the tenant's project in the region: 32 letters and digits.
+	ProjectID string
+
+	// Token is a static IAM token, sent as X-Auth-Token.
+	Token string
+	// TokenSource returns an IAM token. It is called before the first
+	// request, and again once when the API answers 401, after which the
+	// request is retried once with the new token.
+	TokenSource func(ctx context.Context) (string, error)
+
+	// AccessKey and SecretKey sign each request with SDK-HMAC-SHA256, as
+	// the official SDKs do. SecurityToken is set for temporary credentials.
+	AccessKey, SecretKey, SecurityToken string
+
+	// Language is sent as X-Language ("en-us", "zh-cn"); empty sends none.
+	Language string
+	// HTTPClient supplies the transport; nil uses a transport tuned for
+	// many concurrent waits. Its Timeout, Jar and Transport are kept; its
+	// CheckRedirect is replaced so that credentials never follow a
+	// redirect to another host.
+	HTTPClient *http.Client
+	// RequestTimeout bounds each call; 0 means [DefaultRequestTimeout].
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds each response body read; 0 means [DefaultMaxBodyBytes].
+	MaxBodyBytes int64
+	// UserAgent is put before "taurusjob/VERSION" in the User-Agent header.
+	UserAgent string
+}
+
+// Client calls the get-job API. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL // endpoint with the project's jobs path
+	projectID string
+	language  string
+	userAgent string
+	http      *http.Client
+	timeout   time.Duration
+	maxBody   int64
+
+	staticToken string
+	tokenSource func(ctx context.Context) (string, error)
+	mu          sync.Mutex
+	token       string // the token source's last answer
+	signer      *signer
+}
+
+// TransportError is a failure to get an answer: connection refused or
+// reset, a request timeout, a body cut short. The waiter retries it.
+type TransportError struct {
+	Err error
+}
+
+func (e *TransportError) Error() string { return "taurusjob: transport: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// NewClient validates cfg and returns a Client. Every error matches
+// [ErrInvalidInput] and names the field at fault.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	base, err := parseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateProjectID(cfg.ProjectID); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		projectID:   cfg.ProjectID,
+		language:    cfg.Language,
+		userAgent:   "taurusjob/" + Version,
+		timeout:     cfg.RequestTimeout,
+		maxBody:     cfg.MaxBodyBytes,
+		staticToken: cfg.Token,
+		tokenSource: cfg.TokenSource,
+	}
+	base.Path = strings.TrimSuffix(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
+	c.base = base
+	if c.timeout < 0 || c.maxBody < 0 {
+		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultRequestTimeout
+	}
+	if c.maxBody == 0 {
+		c.maxBody = DefaultMaxBodyBytes
+	}
+	if cfg.UserAgent != "" {
+		if hasControl(cfg.UserAgent) {
+			return nil, invalid("user agent", "contains control characters")
+		}
+		c.userAgent = cfg.UserAgent + " " + c.userAgent
+	}
+	if hasControl(cfg.Language) || strings.ContainsAny(cfg.Language, " ,;") {
+		return nil, invalid("language", "must be a language tag such as en-us")
+	}
+	if err := c.setCredentials(cfg); err != nil {
+		return nil, err
+	}
+	c.http = safeHTTPClient(cfg.HTTPClient)
+	return c, nil
+}
+
+func (c *Client) setCredentials(cfg ClientConfig) error {
+	kinds := 0
+	if cfg.Token != "" {
+		kinds++
+		if hasControl(cfg.Token) {
+			return invalid("token", "contains control characters")
+		}
+	}
+	if cfg.TokenSource != nil {
+		kinds++
+	}
+	if cfg.AccessKey != "" || cfg.SecretKey != "" {
+		kinds++
+		s, err := newSigner(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.ProjectID)
+		if err != nil {
+			return err
+		}
+		c.signer = s
+	} else if cfg.SecurityToken != "" {
+		return invalid("security token", "is set without an access key and secret key")
+	}
+	switch kinds {
+	case 0:
+		return invalid("credentials", "none given: set Token, TokenSource, or AccessKey and SecretKey")
+	case 1:
+		return nil
+	}
+	return invalid("credentials", "more than one given: set only one of Token, TokenSource, or AccessKey and SecretKey")
+}
+
+// ProjectID returns the project the client queries.
+func (c *Client) ProjectID() string { return c.projectID }
+
+// GetJob fetches one job. It validates jobID first (see [ValidateJobID]) and
+// sends nothing when it is bad. It returns:
+//   - the job, when the API answers 200 with a job of that id;
+//   - a [*NotVisibleError] when the answer holds no job;
+//   - an [*APIError] for any other answer (non-2xx, a malformed body, a job
+//     of another id), with the request id and any Retry-After;
+//   - a [*TransportError] when no answer could be had, including the
+//     request timeout;
+//   - ctx's error, wrapped, when ctx ends first.
+//
+// With a TokenSource, a 401 makes GetJob ask for a new token and try once more.
+func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
+	if err := ValidateJobID(jobID); err != nil {
+		return nil, err
+	}
+	job, err := c.getOnce(ctx, jobID, false)
+	var ae *APIError
+	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+		job, err = c.getOnce(ctx, jobID, true)
+	}
+	return job, err
+}
+
+func (c *Client) getOnce(ctx context.Context, jobID string, refresh bool) (*Job, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u := *c.base
+	u.RawQuery = "id=" + url.QueryEscape(jobID)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, invalid("request", "%v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if c.language != "" {
+		req.Header.Set("X-Language", c.language)
+	}
+	if err := c.authorize(ctx, req, refresh); err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	defer closeBody(resp.Body)
+	body, tooBig, err := readLimited(resp.Body, c.maxBody)
+	if err != nil {
+		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, c.redact(apiErrorFrom(resp, body, tooBig))
+	}
+	requestID := resp.Header.Get("X-Request-Id")
+	if tooBig {
+		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
+	}
+	job, err := decodeJobBody(body)
+	if errors.Is(err, errNoJob) {
+		return nil, &NotVisibleError{JobID: jobID}
+	}
+	if err != nil {
+		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
+	}
+	if job.ID == "" {
+		job.ID = jobID
+	} else if job.ID != jobID {
+		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+	}
+	return job, nil
+}
+
+// authorize sets the request's credential headers.
+func (c *Client) authorize(ctx context.Context, req *http.Request, refresh bool) error {
+	if c.signer != nil {
+		return c.signer.sign(req, time.Now())
+	}
+	token, err := c.currentToken(ctx, refresh)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Auth-Token", token)
+	return nil
+}
+
+func (c *Client) currentToken(ctx context.Context, refresh bool) (string, error) {
+	if c.tokenSource == nil {
+		return c.staticToken, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != "" && !refresh {
+		return c.token, nil
+	}
+	token, err := c.tokenSource(ctx)
+	if err != nil {
+		return "", fmt.Errorf("taurusjob: token source: %w", err)
+	}
+	if token == "" || hasControl(token) {
+		return "", invalid("token", "the token source returned an empty token or one with control characters")
+	}
+	c.token = token
+	return token, nil
+}
+
+// transportError wraps a failed exchange, or returns ctx's error when the
+// caller's ctx ended (as opposed to the request's own timeout).
+func (c *Client) transportError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("taurusjob: get job: %w", context.Cause(ctx))
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the URL holds no secret, but the op and URL add only noise
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no answer within the %s request timeout", c.timeout)
+	}
+	return &TransportError{Err: err}
+}
+
+// redact removes the token from a server's words, in case a hostile or
+// buggy server echoes it.
+func (c *Client) redact(e *APIError) *APIError {
+	c.mu.Lock()
+	tokens := []string{c.staticToken, c.token}
+	c.mu.Unlock()
+	for _, t := range tokens {
+		if len(t) >= 4 {
+			e.Message = strings.ReplaceAll(e.Message, t, "[REDACTED]")
+			e.Code = strings.ReplaceAll(e.Code, t, "[REDACTED]")
+		}
+	}
+	return e
+}
+
+// readLimited reads at most limit bytes; tooBig says there was more.
+func readLimited(r io.Reader, limit int64) (body []byte, tooBig bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true, nil
+	}
+	return body, false, err
+}
+
+// closeBody drains a little of what is left, so the connection can be
+// reused, and closes the body.
+func closeBody(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
+
+// safeHTTPClient copies hc (or makes a client) with a redirect policy that
+// never carries credentials to another host: a redirect to another scheme
+// or host is not followed, and its 3xx answer becomes an [*APIError].
+func safeHTTPClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Transport = defaultTransport()
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Many concurrent waits talk to one host: keep enough idle
+	// connections that polls do not pay a TLS handshake each.
+	t.MaxIdleConnsPerHost = 64
+	t.ResponseHeaderTimeout = DefaultRequestTimeout
+	return t
+}
+
+// ValidateProjectID checks a project id: exactly 32 ASCII letters and digits.
+func ValidateProjectID(id string) error {
+	if len(id) != 32 {
+		return invalid("project id", "must be 32 letters and digits, got %d characters", len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if !isAlnum(id[i]) {
+			return invalid("project id", "must be 32 letters and digits, found %q at offset %d", id[i], i)
+		}
+	}
+	return nil
+}
+
+// MaxJobIDLen is the longest job id accepted. Real ids are 36-character UUIDs.
+const MaxJobIDLen = 128
+
+// ValidateJobID checks a job id: 1 to [MaxJobIDLen] characters from the
+// unreserved set (letters, digits, '-', '_', '.', '~'), not "." or "..".
+func ValidateJobID(id string) error {
+	if id == "" {
+		return invalid("job id", "is empty")
+	}
+	if len(id) > MaxJobIDLen {
+		return invalid("job id", "is %d characters long, more than %d", len(id), MaxJobIDLen)
+	}
+	if id == "." || id == ".." {
+		return invalid("job id", "must not be %q", id)
+	}
+	for i := 0; i < len(id); i++ {
+		if b := id[i]; !isAlnum(b) && b != '-' && b != '_' && b != '.' && b != '~' {
+			return invalid("job id", "has %q at offset %d; only letters, digits, '-', '_', '.' and '~' are allowed", b, i)
+		}
+	}
+	return nil
+}
+
+// parseEndpoint checks an endpoint: an absolute https URL with a host and
+// nothing that would confuse where requests go (user info, query,
+// fragment). Plain http is accepted only for loopback hosts.
+func parseEndpoint(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, invalid("endpoint", "is empty")
+	}
+	if hasControl(s) {
+		return nil, invalid("endpoint", "contains control characters")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, invalid("endpoint", "is not a URL")
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, invalid("endpoint", "must be an https URL such as https://gaussdb.cn-north-4.myhuaweicloud.com")
+	case u.Host == "" || u.Hostname() == "":
+		return nil, invalid("endpoint", "has no host")
+	case u.User != nil:
+		return nil, invalid("endpoint", "must not contain user information")
+	case u.RawQuery != "" || u.ForceQuery:
+		return nil, invalid("endpoint", "must not contain a query")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return nil, invalid("endpoint", "must not contain a fragment")
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, invalid("endpoint", "plain http is allowed only to loopback hosts; use https")
+	}
+	if strings.Contains(u.Path, "..") || strings.Contains(u.EscapedPath(), "%") {
+		return nil, invalid("endpoint", "path must not contain '..' or escapes")
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,19 @@
+// Package taurusjob waits for Huawei Cloud TaurusDB (GaussDB for MySQL)
+// jobs. Create, resize and most other TaurusDB calls answer with a job id and
+// do the work in the background; taurusjob polls the task-center API
+// (GET /v3/{project_id}/jobs?id=…) until the job is Completed, Failed or
+// Canceled, so that provisioning code gets one call and one answer.
+//
+//	client, err := taurusjob.NewClient(taurusjob.ClientConfig{
+//		Endpoint:  "https://gaussdb.cn-north-4.myhuaweicloud.com",
+//		ProjectID: projectID,
+//		Token:     token,
+//	})
+//	if err != nil { return err }
+//	w, err := taurusjob.NewWaiter(client, taurusjob.WithTimeout(30*time.Minute))
+//	if err != nil { return err }
+//	job, err := w.Wait(ctx, jobID) // *JobFailedError, *TimeoutError, ... on failure
+//
+// Any JobGetter can be waited on: the HTTP [Client], the official SDK's
+// client through the huaweisdk module, or a fake from package taurusjobtest.
+package taurusjob

@@ -1,0 +1,200 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sentinels to match with [errors.Is].
+var (
+	// ErrInvalidInput matches every error about a value given by the caller
+	// (endpoint, project id, job id, credentials, options). No request is
+	// sent when it is returned.
+	ErrInvalidInput = errors.New("taurusjob: invalid input")
+	// ErrJobFailed matches *JobFailedError: the job ended Failed or Canceled.
+	ErrJobFailed = errors.New("taurusjob: job failed")
+	// ErrTimeout matches *TimeoutError: the wait's deadline passed first.
+	ErrTimeout = errors.New("taurusjob: wait timed out")
+	// ErrNotVisible matches *NotVisibleError: the job never became visible
+	// within the visibility grace window.
+	ErrNotVisible = errors.New("taurusjob: job not visible")
+)
+
+// InputError is a bad value given by the caller. It names the field, never
+// a secret's content, and matches [ErrInvalidInput].
+type InputError struct {
+	Field  string // "endpoint", "project id", "job id", ...
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("taurusjob: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Is reports whether target is ErrInvalidInput.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+func invalid(field, format string, args ...any) error {
+	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// APIError is an answer of the API other than 2xx, or a 2xx answer that
+// could not be used.
+type APIError struct {
+	StatusCode int           // HTTP status
+	Code       string        // the API's error_code, e.g. "DBS.200001" or "APIGW.0308"; "" when absent
+	Message    string        // the API's error_msg, or a short description of the body
+	RequestID  string        // the X-Request-Id header; "" when absent
+	RetryAfter time.Duration // from the Retry-After header; 0 when absent or in the past
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "taurusjob: API answered HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// JobFailedError is returned by [Waiter.Wait] when the job ended Failed or
+// Canceled. It matches [ErrJobFailed].
+type JobFailedError struct {
+	Job *Job
+}
+
+func (e *JobFailedError) Error() string {
+	reason := e.Job.FailReason
+	if reason == "" {
+		reason = "no fail_reason given"
+	}
+	name := ""
+	if e.Job.Name != "" {
+		name = " (" + e.Job.Name + ")"
+	}
+	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", e.Job.ID, name, e.Job.Status, reason)
+}
+
+// Is reports whether target is ErrJobFailed.
+func (e *JobFailedError) Is(target error) bool { return target == ErrJobFailed }
+
+// TimeoutError is returned by [Waiter.Wait] when the deadline passed or ctx
+// was canceled before the job ended. It keeps everything known so far.
+// It matches [ErrTimeout], and the ctx error that ended the wait
+// ([context.DeadlineExceeded] for a deadline, [context.Canceled] for a cancel).
+type TimeoutError struct {
+	JobID   string
+	Last    *Job  // the last job seen; nil if it was never visible
+	LastErr error // the last poll's error, if the last poll failed
+	Polls   int
+	Waited  time.Duration
+	Cause   error // context.DeadlineExceeded or context.Canceled (or ctx's cause)
+}
+
+func (e *TimeoutError) Error() string {
+	var b strings.Builder
+	what := "timed out"
+	if errors.Is(e.Cause, context.Canceled) {
+		what = "was canceled"
+	}
+	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %d polls", e.JobID, what, e.Waited.Round(time.Millisecond), e.Polls)
+	if e.Last != nil {
+		fmt.Fprintf(&b, "; last status %s", e.Last.Status)
+		if e.Last.Progress >= 0 {
+			fmt.Fprintf(&b, " at %d%%", e.Last.Progress)
+		}
+	} else {
+		b.WriteString("; the job was never seen")
+	}
+	if e.LastErr != nil {
+		fmt.Fprintf(&b, "; last error: %v", e.LastErr)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrTimeout.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// Unwrap returns the ctx error that ended the wait and the last poll error.
+func (e *TimeoutError) Unwrap() []error {
+	errs := []error{e.Cause}
+	if e.LastErr != nil {
+		errs = append(errs, e.LastErr)
+	}
+	return errs
+}
+
+// NotVisibleError says the job could not be found: every poll answered 404
+// or an empty job for longer than the visibility grace window. It matches
+// [ErrNotVisible]. [Client.GetJob] also returns one, with Polls and Waited
+// zero, for a 200 answer that holds no job.
+type NotVisibleError struct {
+	JobID   string
+	Polls   int
+	Waited  time.Duration
+	LastErr error // the last poll's answer (a 404 *APIError, or nil for an empty job)
+}
+
+func (e *NotVisibleError) Error() string {
+	if e.Polls == 0 {
+		return fmt.Sprintf("taurusjob: job %s is not visible (the answer holds no job)", e.JobID)
+	}
+	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %d polls (jobs can be queried only for a month, and only a few seconds after creation)",
+		e.JobID, e.Waited.Round(time.Millisecond), e.Polls)
+	if e.LastErr != nil {
+		s += "; last answer: " + e.LastErr.Error()
+	}
+	return s
+}
+
+// Is reports whether target is ErrNotVisible.
+func (e *NotVisibleError) Is(target error) bool { return target == ErrNotVisible }
+
+// Unwrap returns the last poll's error.
+func (e *NotVisibleError) Unwrap() error { return e.LastErr }
+
+// LastJob returns the last job seen, carried by any error [Waiter.Wait]
+// returns; nil if the job was never seen or err carries none.
+func LastJob(err error) *Job {
+	var jf *JobFailedError
+	if errors.As(err, &jf) {
+		return jf.Job
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		return te.Last
+	}
+	var we *WaitError
+	if errors.As(err, &we) {
+		return we.Last
+	}
+	return nil
+}
+
+// WaitError is returned by [Waiter.Wait] when a poll failed in a way retrying
+// cannot fix (400, 401 after a token refresh, 403, invalid input). It keeps
+// the state of the wait and unwraps to the poll's error, so errors.As finds
+// the *APIError or *InputError.
+type WaitError struct {
+	JobID  string
+	Last   *Job // the last job seen; nil if it was never visible
+	Polls  int
+	Waited time.Duration
+	Err    error
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("taurusjob: wait for job %s stopped after %d polls: %v", e.JobID, e.Polls, e.Err)
+}
+
+// Unwrap returns the poll's error.
+func (e *WaitError) Unwrap() error { return e.Err }

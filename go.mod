@@ -1,0 +1,3 @@
+module github.com/taurusdb-tools/taurusjob
+
+go 1.26
