@@ -1,0 +1,140 @@
+package taurusjob
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Defaults of a [Waiter], each chosen for the TaurusDB job API.
+const (
+	// DefaultTimeout bounds one wait. Creating an instance takes minutes,
+	// not hours; a longer job needs WithTimeout (ctx's deadline also counts).
+	DefaultTimeout = time.Hour
+	// DefaultVisibilityGrace is how long 404s are taken as "not visible
+	// yet": the API says a new job needs a few seconds to appear, and a
+	// minute covers a slow region without hiding a wrong id for long.
+	DefaultVisibilityGrace = 60 * time.Second
+	// DefaultMinInterval is the first delay after the first poll, which is
+	// made at once.
+	DefaultMinInterval = time.Second
+	// DefaultMaxInterval caps every delay the waiter chooses itself (a
+	// server's Retry-After may not push it further either), so that a job
+	// that fails is noticed within this bound.
+	DefaultMaxInterval = 60 * time.Second
+	// DefaultConcurrency bounds the waits in flight in one WaitAll.
+	DefaultConcurrency = 16
+	// finalLead is how long before the deadline the last poll is made, so
+	// that it can still be answered.
+	finalLead = time.Second
+)
+
+// Option configures a [Waiter].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	timeout         time.Duration
+	grace           time.Duration
+	minInterval     time.Duration
+	maxInterval     time.Duration
+	progress        func(Update)
+	logger          *zap.Logger
+	returnOnPending bool
+	concurrency     int
+	errs            []error
+}
+
+func defaultConfig() config {
+	return config{
+		timeout:     DefaultTimeout,
+		grace:       DefaultVisibilityGrace,
+		minInterval: DefaultMinInterval,
+		maxInterval: DefaultMaxInterval,
+		logger:      zap.NewNop(),
+		concurrency: DefaultConcurrency,
+	}
+}
+
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, &InputError{Field: "option", Reason: fmt.Sprintf(format, args...)})
+}
+
+// WithTimeout bounds each wait (default [DefaultTimeout]). ctx's own
+// deadline also counts: the earlier one ends the wait.
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.fail("WithTimeout(%s): must be positive", d)
+		}
+		c.timeout = d
+	})
+}
+
+// WithVisibilityGrace sets how long after Wait starts a 404 or an empty
+// answer means "not visible yet" (default [DefaultVisibilityGrace]). Past it,
+// Wait returns a [*NotVisibleError]. Zero fails on the first 404.
+func WithVisibilityGrace(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.fail("WithVisibilityGrace(%s): must not be negative", d)
+		}
+		c.grace = d
+	})
+}
+
+// WithInterval sets the delays between polls: the first delay is min, and
+// delays grow up to max (defaults [DefaultMinInterval], [DefaultMaxInterval]).
+// The first poll is always made at once.
+func WithInterval(min, max time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if min <= 0 || max < min {
+			c.fail("WithInterval(%s, %s): need 0 < min <= max", min, max)
+		}
+		c.minInterval, c.maxInterval = min, max
+	})
+}
+
+// WithProgress calls f after every poll with what is known. f runs on the
+// waiting goroutine, synchronously, never concurrently for one wait (but
+// concurrently for concurrent waits of one Waiter); a slow f delays the
+// next poll. If f panics, the panic is recovered and logged at error
+// level, f is not called again for that wait, and the wait goes on.
+func WithProgress(f func(Update)) Option {
+	return optionFunc(func(c *config) { c.progress = f })
+}
+
+// WithLogger logs through l: debug for each poll, info at the end of each
+// wait, warn for an unknown or Unauthorized status. Default: no logging.
+func WithLogger(l *zap.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l == nil {
+			l = zap.NewNop()
+		}
+		c.logger = l
+	})
+}
+
+// WithReturnOnPending makes Wait return (job, nil) as soon as the job is
+// Pending: provisioning code that only needs the job queued (a job
+// scheduled for a maintenance window may wait days) checks job.Status.
+func WithReturnOnPending() Option {
+	return optionFunc(func(c *config) { c.returnOnPending = true })
+}
+
+// WithConcurrency bounds how many waits one WaitAll runs at once
+// (default [DefaultConcurrency]).
+func WithConcurrency(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.fail("WithConcurrency(%d): must be positive", n)
+		}
+		c.concurrency = n
+	})
+}

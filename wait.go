@@ -1,0 +1,280 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"go.uber.org/zap"
+)
+
+// backoffJitter spreads the polls of waits started together by ±20 %.
+const backoffJitter = 0.2
+
+// backoffMultiplier grows the delay by half each poll: from 1 s it reaches
+// 60 s in about 3 minutes, so short jobs are noticed quickly and long
+// ones cost few calls.
+const backoffMultiplier = 1.5
+
+// wait is the state of one Wait: everything known so far, so that any way
+// it ends can report it.
+type wait struct {
+	cfg      *config
+	getter   JobGetter
+	log      *zap.Logger
+	jobID    string
+	start    time.Time
+	graceEnd time.Time
+	bo       *backoff.ExponentialBackOff
+
+	polls   int
+	last    *Job  // the last job seen
+	lastErr error // the most recent poll error
+	warned  map[Status]bool
+	muted   bool // the progress callback panicked
+}
+
+func (w *Waiter) newWait(jobID string) *wait {
+	bo := &backoff.ExponentialBackOff{
+		InitialInterval:     w.cfg.minInterval,
+		RandomizationFactor: backoffJitter,
+		Multiplier:          backoffMultiplier,
+		MaxInterval:         w.cfg.maxInterval,
+		MaxElapsedTime:      0, // never stop: the deadline is ours, not the backoff's
+		Stop:                backoff.Stop,
+		Clock:               backoff.SystemClock,
+	}
+	bo.Reset()
+	return &wait{
+		cfg:    &w.cfg,
+		getter: w.getter,
+		log:    w.cfg.logger.With(zap.String("job_id", jobID)),
+		jobID:  jobID,
+		bo:     bo,
+		warned: map[Status]bool{},
+	}
+}
+
+func (ws *wait) run(parent context.Context) (*Job, error) {
+	ws.start = time.Now()
+	ws.graceEnd = ws.start.Add(ws.cfg.grace)
+	ctx, cancel := context.WithTimeout(parent, ws.cfg.timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+
+	for {
+		job, err := ws.poll(ctx)
+		if err != nil && ctx.Err() != nil {
+			return ws.interrupted(ctx) // the poll was cut short by the deadline or a cancel
+		}
+		u := Update{JobID: ws.jobID, Poll: ws.polls}
+		retryAfter := time.Duration(0)
+		switch verdict := Classify(job, err); verdict {
+		case VerdictVisible:
+			ws.see(job, &u)
+			if done, result, ferr := ws.settled(job); done {
+				return ws.finish(u, result, ferr)
+			}
+		case VerdictNotVisible:
+			ws.lastErr = err
+			if ws.last == nil && !time.Now().Before(ws.graceEnd) {
+				return ws.finish(u, nil, &NotVisibleError{JobID: ws.jobID, Polls: ws.polls, Waited: time.Since(ws.start), LastErr: err})
+			}
+			if ws.last != nil {
+				u.Err = err // a job seen before and now missing: a passing fault
+			}
+		case VerdictTransient:
+			ws.lastErr = err
+			u.Err = err
+			var ae *APIError
+			if errors.As(err, &ae) {
+				retryAfter = ae.RetryAfter
+			}
+		default:
+			ws.lastErr = err
+			return ws.finish(u, ws.last, &WaitError{JobID: ws.jobID, Last: ws.last, Polls: ws.polls, Waited: time.Since(ws.start), Err: err})
+		}
+
+		next, more := nextDelay(observation{
+			now:        time.Now(),
+			deadline:   deadline,
+			graceEnd:   ws.graceEnd,
+			seen:       ws.last != nil,
+			backoff:    ws.bo.NextBackOff(),
+			retryAfter: retryAfter,
+			max:        ws.cfg.maxInterval,
+		})
+		if !more {
+			next = 0
+		}
+		ws.report(u, next, err)
+		if !more {
+			<-ctx.Done()
+			return ws.interrupted(ctx)
+		}
+		if !sleep(ctx, next) {
+			return ws.interrupted(ctx)
+		}
+	}
+}
+
+// poll makes one GetJob call. A panic in the getter becomes an error that
+// ends the wait, never a crash of the caller.
+func (ws *wait) poll(ctx context.Context) (job *Job, err error) {
+	ws.polls++
+	defer func() {
+		if r := recover(); r != nil {
+			job, err = nil, fmt.Errorf("taurusjob: JobGetter.GetJob panicked: %v", r)
+		}
+	}()
+	return ws.getter.GetJob(ctx, ws.jobID)
+}
+
+// see records a visible job and fills what changed into u.
+func (ws *wait) see(job *Job, u *Update) {
+	prev := ws.last
+	ws.last = job
+	u.FirstSeen = prev == nil
+	u.StatusChanged = prev == nil || prev.Status != job.Status
+	u.ProgressChanged = prev != nil && prev.Progress != job.Progress
+	if u.StatusChanged && (job.Status == StatusUnauthorized || !job.Status.Known()) && !ws.warned[job.Status] {
+		ws.warned[job.Status] = true
+		if job.Status == StatusUnauthorized {
+			ws.log.Warn("job is waiting for an authorization; it will not progress until someone grants it",
+				zap.String("status", string(job.Status)))
+		} else {
+			ws.log.Warn("job has a status taurusjob does not know; waiting on", zap.String("status", string(job.Status)))
+		}
+	}
+}
+
+// settled says whether a visible job ends the wait, and with what.
+func (ws *wait) settled(job *Job) (bool, *Job, error) {
+	switch {
+	case job.Status.Succeeded():
+		return true, job, nil
+	case job.Status.Terminal():
+		return true, job, &JobFailedError{Job: job}
+	case job.Status == StatusPending && ws.cfg.returnOnPending:
+		return true, job, nil
+	}
+	return false, nil, nil
+}
+
+// interrupted ends the wait because ctx ended: the deadline or a cancel.
+func (ws *wait) interrupted(ctx context.Context) (*Job, error) {
+	err := &TimeoutError{
+		JobID:   ws.jobID,
+		Last:    ws.last,
+		LastErr: ws.lastErr,
+		Polls:   ws.polls,
+		Waited:  time.Since(ws.start),
+		Cause:   ctx.Err(),
+	}
+	return ws.finish(Update{JobID: ws.jobID, Poll: ws.polls}, ws.last, err)
+}
+
+// finish reports the end of the wait, logs it and returns its result.
+func (ws *wait) finish(u Update, job *Job, err error) (*Job, error) {
+	u.Done = true
+	ws.report(u, 0, err)
+	fields := []zap.Field{
+		zap.String("outcome", outcome(job, err)),
+		zap.Int("polls", ws.polls),
+		zap.Duration("elapsed", time.Since(ws.start)),
+	}
+	if ws.last != nil {
+		fields = append(fields, zap.String("status", string(ws.last.Status)))
+		if !ws.last.Ended.IsZero() && ws.last.Status.Terminal() {
+			if lag := time.Since(ws.last.Ended); lag >= 0 {
+				fields = append(fields, zap.Duration("detection_lag", lag))
+			}
+		}
+	}
+	if err != nil {
+		fields = append(fields, zap.Error(err))
+	}
+	ws.log.Info("wait ended", fields...)
+	return job, err
+}
+
+// report sends one update to the progress callback and the debug log.
+func (ws *wait) report(u Update, next time.Duration, err error) {
+	u.Job = ws.last
+	u.Progress = -1
+	if ws.last != nil {
+		u.Status = ws.last.Status
+		u.Progress = ws.last.Progress
+	}
+	u.Elapsed = time.Since(ws.start)
+	u.Next = next
+	if u.Done {
+		u.Err = err
+	}
+	if ce := ws.log.Check(zap.DebugLevel, "poll"); ce != nil {
+		fields := []zap.Field{zap.Int("poll", u.Poll), zap.String("status", string(u.Status)),
+			zap.Int("progress", u.Progress), zap.Duration("next", next)}
+		if err != nil {
+			fields = append(fields, zap.Error(err))
+		}
+		ce.Write(fields...)
+	}
+	if ws.cfg.progress == nil || ws.muted {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ws.muted = true
+			ws.log.Error("progress callback panicked; it is not called again for this wait",
+				zap.String("panic", fmt.Sprint(r)))
+		}
+	}()
+	ws.cfg.progress(u)
+}
+
+// sleep waits d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return ctx.Err() == nil
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// outcome names how a wait ended, for logs and the CLI.
+func outcome(job *Job, err error) string {
+	var (
+		te *TimeoutError
+		nv *NotVisibleError
+	)
+	switch {
+	case err == nil && job != nil && job.Status == StatusPending:
+		return "pending"
+	case err == nil:
+		return "completed"
+	case errors.Is(err, ErrJobFailed) && job != nil && job.Status == StatusCanceled:
+		return "canceled"
+	case errors.Is(err, ErrJobFailed):
+		return "failed"
+	case errors.As(err, &te) && errors.Is(te.Cause, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &te):
+		return "timeout"
+	case errors.As(err, &nv):
+		return "not_visible"
+	}
+	return "error"
+}
+
+// Outcome names how a wait ended: "completed", "pending" (with
+// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
+// "not_visible" or "error", from what [Waiter.Wait] returned.
+func Outcome(job *Job, err error) string { return outcome(job, err) }
