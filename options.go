@@ -49,6 +49,8 @@ type config struct {
 	returnOnPending bool
 	concurrency     int
 	errs            []error
+
+	quota quotaConfig // limiter.go
 }
 
 func defaultConfig() config {

@@ -34,6 +34,8 @@ type wait struct {
 	lastErr error // the most recent poll error
 	warned  map[Status]bool
 	muted   bool // the progress callback panicked
+
+	quota *quota // the Waiter's limiter and 429 cool-down (cooldown.go, limiter.go)
 }
 
 func (w *Waiter) newWait(jobID string) *wait {
@@ -54,6 +56,7 @@ func (w *Waiter) newWait(jobID string) *wait {
 		jobID:  jobID,
 		bo:     bo,
 		warned: map[Status]bool{},
+		quota:  w.quota,
 	}
 }
 
@@ -65,6 +68,9 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 	deadline, _ := ctx.Deadline()
 
 	for {
+		if err := ws.throttle(ctx, deadline); err != nil { // limiter.go: 429 cool-down, then a token
+			return ws.unthrottled(ctx, err)
+		}
 		job, err := ws.poll(ctx)
 		if err != nil && ctx.Err() != nil {
 			return ws.interrupted(ctx) // the poll was cut short by the deadline or a cancel
@@ -92,6 +98,7 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 			if errors.As(err, &ae) {
 				retryAfter = ae.RetryAfter
 			}
+			ws.noteThrottle(err) // cooldown.go: a 429 holds every wait of the Waiter
 		default:
 			ws.lastErr = err
 			return ws.finish(u, ws.last, &WaitError{JobID: ws.jobID, Last: ws.last, Polls: ws.polls, Waited: time.Since(ws.start), Err: err})

@@ -12,6 +12,7 @@ import (
 type Waiter struct {
 	getter JobGetter
 	cfg    config
+	quota  *quota // the rate limit and 429 cool-down its waits share (cooldown.go)
 }
 
 // NewWaiter returns a Waiter that polls g. Options are checked here: a bad
@@ -29,7 +30,9 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 	if len(cfg.errs) > 0 {
 		return nil, errors.Join(cfg.errs...)
 	}
-	return &Waiter{getter: g, cfg: cfg}, nil
+	w := &Waiter{getter: g, cfg: cfg}
+	w.quota = newQuota(&w.cfg)
+	return w, nil
 }
 
 // Wait polls the job until it ends, and returns:
