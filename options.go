@@ -51,6 +51,7 @@ type config struct {
 	errs            []error
 
 	quota quotaConfig // limiter.go
+	state stateConfig // resume.go
 }
 
 func defaultConfig() config {

@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -35,7 +36,12 @@ type wait struct {
 	warned  map[Status]bool
 	muted   bool // the progress callback panicked
 
-	quota *quota // the Waiter's limiter and 429 cool-down (cooldown.go, limiter.go)
+	// Shared quota and resume (cooldown.go, limiter.go, resume.go).
+	quota      *quota          // the Waiter's limiter and 429 cool-down
+	deadline   time.Time       // when the wait ends, unless ctx ends it first
+	resumed    *savedWait      // the token this wait resumes; nil for a fresh wait
+	learned    json.RawMessage // what the schedule learned; saved in state tokens
+	stateMuted bool            // the state callback panicked
 }
 
 func (w *Waiter) newWait(jobID string) *wait {
@@ -63,7 +69,9 @@ func (w *Waiter) newWait(jobID string) *wait {
 func (ws *wait) run(parent context.Context) (*Job, error) {
 	ws.start = time.Now()
 	ws.graceEnd = ws.start.Add(ws.cfg.grace)
-	ctx, cancel := context.WithTimeout(parent, ws.cfg.timeout)
+	ws.deadline = ws.start.Add(ws.cfg.timeout)
+	ws.restore() // resume.go: a resumed wait keeps its saved start, grace end, deadline, polls and job
+	ctx, cancel := context.WithDeadline(parent, ws.deadline)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 
@@ -209,6 +217,7 @@ func (ws *wait) finish(u Update, job *Job, err error) (*Job, error) {
 
 // report sends one update to the progress callback and the debug log.
 func (ws *wait) report(u Update, next time.Duration, err error) {
+	ws.emitState() // resume.go: the OnState callback, after each poll and at the end
 	u.Job = ws.last
 	u.Progress = -1
 	if ws.last != nil {
