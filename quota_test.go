@@ -249,7 +249,7 @@ func TestLimiterSharedBetweenWaiters(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 3 {
 			w := mustWaiter(t, g, taurusjob.WithLimiter(lim))
-			wg.Go(func() { waitAllCompleted(t, w, jobIDs(20 + i)[i:]) })
+			wg.Go(func() { waitAllCompleted(t, w, jobIDs(60)[20*i:20*(i+1)]) })
 		}
 		wg.Wait()
 		checkRate(t, log.times(), 4, 2, time.Second)
