@@ -17,7 +17,7 @@ type answer struct {
 	retryAfter string
 	location   string
 	requestID  string
-	pad        int  // oversized: padding bytes to insert
+	oversize   int  // oversized: the body's size once padded; 0 for none
 	cut        bool // truncated: send half the body and end cleanly
 	reset      bool // send half the body, then break the connection
 	faults     string
@@ -30,17 +30,22 @@ var (
 	padClose = []byte(`"}`)
 )
 
-// parts lays out the body as head, pad bytes taken from fill, and tail. A
-// JSON object gets a "padding" field; anything else trailing spaces.
+// parts lays out the body as head, pad bytes taken from fill, and tail,
+// oversize bytes in all (or the body alone if it is larger). A JSON object
+// gets a "padding" field; anything else trailing spaces.
 func (a *answer) parts() (head []byte, pad int, fill []byte, tail []byte) {
-	if a.pad <= 0 {
+	n := len(a.body)
+	if a.oversize <= n {
 		return a.body, 0, nil, nil
 	}
-	if n := len(a.body); n > 1 && a.body[n-1] == '}' && a.body[n-2] != '{' {
-		head = append(append(make([]byte, 0, n-1+len(padOpen)), a.body[:n-1]...), padOpen...)
-		return head, a.pad, padX, padClose
+	if n > 1 && a.body[n-1] == '}' && a.body[n-2] != '{' {
+		pad = a.oversize - (n - 1 + len(padOpen) + len(padClose))
+		if pad > 0 {
+			head = append(append(make([]byte, 0, n-1+len(padOpen)), a.body[:n-1]...), padOpen...)
+			return head, pad, padX, padClose
+		}
 	}
-	return a.body, a.pad, padSpace, nil
+	return a.body, a.oversize - n, padSpace, nil
 }
 
 // lengths returns the Content-Length to announce and the bytes to send.

@@ -129,10 +129,12 @@ func WrongJobID(id string) Fault { return Fault{kind: kindWrongID, name: "wrong-
 
 // Rule injects its Fault into the requests it matches. Every condition set
 // must hold: a zero field is no condition. Rules are tried in the order
-// they were added; latency rules and body faults (reset, truncated,
+// they were added. Latency rules and body faults (reset, truncated,
 // oversized, wrong id) let the next rules run too; the first rule that
-// answers (server error, gateway page, throttle, redirect, answer) ends the
-// search, and the request never reaches the API's own checks.
+// answers (server error, gateway page, throttle, redirect, answer,
+// unauthorized) ends the search, and the request never reaches the API's
+// own checks. Body faults that fired apply to whatever is answered, so
+// Oversized before GatewayPage makes a huge HTML page.
 type Rule struct {
 	Fault Fault
 	// JobID limits the rule to requests for this job id.

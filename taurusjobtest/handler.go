@@ -27,7 +27,8 @@ func (s *Server) serve(r *http.Request) (*answer, error) {
 	return &a, nil
 }
 
-// answer decides the answer: rate limit, fault rules, then the API.
+// answer decides the answer: rate limit, fault rules, then the API, and
+// last the body faults of the rules that fired.
 func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (answer, error) {
 	if s.limiter != nil {
 		if ok, wait := s.limiter.take(now); !ok {
@@ -38,7 +39,12 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 	}
 	var names []string
 	var mods []Fault
+	var a answer
+	answered, visible := false, false
 	for _, rl := range *s.rules.Load() {
+		if answered {
+			break
+		}
 		if !rl.match(now, jobID) {
 			continue
 		}
@@ -51,14 +57,14 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 			}
 			now = time.Now()
 		case kindAnswer, kindThrottle, kindRedirect:
-			a := faultAnswer(f, r, now)
-			a.faults = strings.Join(names, ",")
-			return a, nil
+			a, answered = faultAnswer(f, r, now), true
 		default:
 			mods = append(mods, f)
 		}
 	}
-	a, visible := s.apiAnswer(r, now, jobID, jb)
+	if !answered {
+		a, visible = s.apiAnswer(r, now, jobID, jb)
+	}
 	for _, f := range mods {
 		switch f.kind {
 		case kindReset:
@@ -66,7 +72,7 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 		case kindTruncate:
 			a.cut = true
 		case kindOversize:
-			a.pad = max(f.n-len(a.body)-len(padOpen)-len(padClose)+1, 0)
+			a.oversize = f.n
 		case kindWrongID:
 			if visible {
 				id := f.s
