@@ -106,7 +106,7 @@ func WithMaxRecords(n int) Option {
 // Default [NotFound].
 func WithNotVisible(how NotVisible) Option {
 	return func(c *config) {
-		if how != Default {
+		if how != ServerDefault {
 			c.notVisible = how
 		}
 	}
