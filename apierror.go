@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -92,8 +93,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs <= 0 { // ParseInt gives math.MinInt64 for a huge negative
 			return 0
 		}
 		if secs > int64(maxRetryAfter/time.Second) {
