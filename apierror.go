@@ -28,6 +28,10 @@ func apiErrorFrom(resp *http.Response, body []byte, tooBig bool) *APIError {
 		RequestID:  clip(resp.Header.Get("X-Request-Id"), 128),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
+	if e.RequestID == "" {
+		// The API gateway's own answers (401, 403, 429) carry it in the body.
+		e.RequestID = clip(bodyRequestID(body), 128)
+	}
 	e.Code, e.Message = errorBodyFields(body)
 	if e.Message == "" && e.Code == "" {
 		e.Message = http.StatusText(resp.StatusCode)
@@ -73,6 +77,17 @@ func errorBodyFields(body []byte) (code, msg string) {
 		return "", "gateway page without a title"
 	}
 	return "", clip("body: "+trimmed, maxMessageLen)
+}
+
+// bodyRequestID returns the "request_id" of a JSON error body, or "".
+func bodyRequestID(body []byte) string {
+	var m struct {
+		RequestID json.RawMessage `json:"request_id"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	return jsonString(m.RequestID)
 }
 
 var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)

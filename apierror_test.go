@@ -130,6 +130,15 @@ func TestAPIErrorFrom(t *testing.T) {
 			t.Errorf("message %q does not mention the size limit", e.Message)
 		}
 	})
+	t.Run("request id from the body when the header has none", func(t *testing.T) {
+		body := []byte(`{"error_code":"APIGW.0308","error_msg":"throttled","request_id":"body-id"}`)
+		if e := apiErrorFrom(resp(429, nil), body, false); e.RequestID != "body-id" {
+			t.Errorf("RequestID = %q, want the body's", e.RequestID)
+		}
+		if e := apiErrorFrom(resp(429, map[string]string{"X-Request-Id": "header-id"}), body, false); e.RequestID != "header-id" {
+			t.Errorf("RequestID = %q, want the header's", e.RequestID)
+		}
+	})
 	t.Run("request id header, clipped and on one line", func(t *testing.T) {
 		e := apiErrorFrom(resp(500, map[string]string{"X-Request-Id": strings.Repeat("r", 300)}), nil, false)
 		if len(e.RequestID) > 128+len("… (172 bytes cut)") || !strings.HasPrefix(e.RequestID, "rrrr") {
