@@ -33,8 +33,17 @@ type recordingServer struct {
 // before h sees it. It is closed when the test ends.
 func newServer(t *testing.T, h http.HandlerFunc) *recordingServer {
 	t.Helper()
+	s := newUnstartedServer(t, h)
+	s.Start()
+	return s
+}
+
+// newUnstartedServer is newServer without the Start, for a test that sets
+// the listener.
+func newUnstartedServer(t *testing.T, h http.HandlerFunc) *recordingServer {
+	t.Helper()
 	s := &recordingServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.n.Add(1)
 		s.mu.Lock()
 		s.reqs = append(s.reqs, r.Clone(r.Context()))
