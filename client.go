@@ -191,70 +191,73 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	job, err := c.getOnce(ctx, jobID, false)
+	job, sent, err := c.getOnce(ctx, jobID, "")
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
-		job, err = c.getOnce(ctx, jobID, true)
+		job, _, err = c.getOnce(ctx, jobID, sent)
 	}
 	return job, err
 }
 
-func (c *Client) getOnce(ctx context.Context, jobID string, refresh bool) (*Job, error) {
+// getOnce makes one request. stale is a token the API refused, "" at first;
+// sent is the token the request carried.
+func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u := *c.base
 	u.RawQuery = "id=" + url.QueryEscape(jobID)
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, invalid("request", "%v", err)
+		return nil, "", invalid("request", "%v", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if c.language != "" {
 		req.Header.Set("X-Language", c.language)
 	}
-	if err := c.authorize(ctx, req, refresh); err != nil {
-		return nil, err
+	if err := c.authorize(ctx, req, stale); err != nil {
+		return nil, "", err
 	}
+	sent = req.Header.Get("X-Auth-Token")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return nil, sent, c.transportError(ctx, err)
 	}
 	defer closeBody(resp.Body)
 	body, tooBig, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
-		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+		return nil, sent, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, c.redact(apiErrorFrom(resp, body, tooBig))
+		return nil, sent, c.redact(apiErrorFrom(resp, body, tooBig))
 	}
 	requestID := resp.Header.Get("X-Request-Id")
 	if tooBig {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
 	}
-	job, err := decodeJobBody(body)
+	job, err = decodeJobBody(body)
 	if errors.Is(err, errNoJob) {
-		return nil, &NotVisibleError{JobID: jobID}
+		return nil, sent, &NotVisibleError{JobID: jobID}
 	}
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
 	}
 	if job.ID == "" {
 		job.ID = jobID
 	} else if job.ID != jobID {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
 	}
-	return job, nil
+	return job, sent, nil
 }
 
 // authorize sets the request's credential headers.
-func (c *Client) authorize(ctx context.Context, req *http.Request, refresh bool) error {
+func (c *Client) authorize(ctx context.Context, req *http.Request, stale string) error {
 	if c.signer != nil {
 		return c.signer.sign(req, time.Now())
 	}
-	token, err := c.currentToken(ctx, refresh)
+	token, err := c.currentToken(ctx, stale)
 	if err != nil {
 		return err
 	}
@@ -262,13 +265,18 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, refresh bool)
 	return nil
 }
 
-func (c *Client) currentToken(ctx context.Context, refresh bool) (string, error) {
+// currentToken returns the token to send: the static one, or the token
+// source's cached answer. A token source is asked when nothing is cached or
+// when the cached token is stale (refused with a 401); when another request
+// already replaced the stale token, its replacement is used, so that many
+// concurrent 401s make one refresh.
+func (c *Client) currentToken(ctx context.Context, stale string) (string, error) {
 	if c.tokenSource == nil {
 		return c.staticToken, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.token != "" && !refresh {
+	if c.token != "" && c.token != stale {
 		return c.token, nil
 	}
 	token, err := c.tokenSource(ctx)
