@@ -293,8 +293,11 @@ func (c *Client) currentToken(ctx context.Context, stale string) (string, error)
 // transportError wraps a failed exchange, or returns ctx's error when the
 // caller's ctx ended (as opposed to the request's own timeout).
 func (c *Client) transportError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("taurusjob: get job: %w", context.Cause(ctx))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if cause := context.Cause(ctx); cause != ctxErr {
+			return fmt.Errorf("taurusjob: get job: %w: %w", ctxErr, cause)
+		}
+		return fmt.Errorf("taurusjob: get job: %w", ctxErr)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -365,7 +368,8 @@ func defaultTransport() *http.Transport {
 	// Many concurrent waits talk to one host: keep enough idle
 	// connections that polls do not pay a TLS handshake each.
 	t.MaxIdleConnsPerHost = 64
-	t.ResponseHeaderTimeout = DefaultRequestTimeout
+	// No ResponseHeaderTimeout: each request's context carries the
+	// configured RequestTimeout, which may be longer than any default here.
 	return t
 }
 
