@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -200,7 +201,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 }
 
 // getOnce makes one request. stale is a token the API refused, "" at first;
-// sent is the token the request carried.
+// sent is the token the request carried. No credential appears in the error.
 func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -219,6 +220,8 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		return nil, "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")
+	secrets := c.secrets(req)
+	defer func() { err = redact(err, secrets) }()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, sent, c.transportError(ctx, err)
@@ -228,10 +231,14 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	if err != nil {
 		return nil, sent, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, sent, c.redact(apiErrorFrom(resp, body, tooBig))
+	// Scrub before any text is cut, so that no piece of a secret survives.
+	if id := resp.Header.Get("X-Request-Id"); id != "" {
+		resp.Header.Set("X-Request-Id", scrub(id, secrets))
 	}
-	requestID := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig)
+	}
+	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
@@ -247,7 +254,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		job.ID = jobID
 	} else if job.ID != jobID {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(scrub(job.ID, secrets), 128))}
 	}
 	return job, sent, nil
 }
@@ -309,19 +316,54 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	return &TransportError{Err: err}
 }
 
-// redact removes the token from a server's words, in case a hostile or
-// buggy server echoes it.
-func (c *Client) redact(e *APIError) *APIError {
+// secrets lists what must never appear in an error: the client's tokens and
+// the credentials req carries (a token, a security token, a signature).
+func (c *Client) secrets(req *http.Request) []string {
 	c.mu.Lock()
-	tokens := []string{c.staticToken, c.token}
+	list := []string{c.staticToken, c.token}
 	c.mu.Unlock()
-	for _, t := range tokens {
-		if len(t) >= 4 {
-			e.Message = strings.ReplaceAll(e.Message, t, "[REDACTED]")
-			e.Code = strings.ReplaceAll(e.Code, t, "[REDACTED]")
+	list = append(list, req.Header.Get("X-Auth-Token"), req.Header.Get("X-Security-Token"))
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		list = append(list, auth)
+		if _, sig, ok := strings.Cut(auth, "Signature="); ok {
+			list = append(list, sig)
 		}
 	}
-	return e
+	var out []string
+	for _, s := range list {
+		if len(s) >= 4 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	// Longest first, so that a secret holding another is replaced whole.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// scrub replaces each secret in s.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
+}
+
+// redact removes secrets from an error's text, in case a hostile or buggy
+// server echoes one: in a body, a header, or a malformed answer that the
+// transport quotes.
+func redact(err error, secrets []string) error {
+	switch e := err.(type) {
+	case *APIError:
+		e.Code = scrub(e.Code, secrets)
+		e.Message = scrub(e.Message, secrets)
+		e.RequestID = scrub(e.RequestID, secrets)
+	case *TransportError:
+		if text := e.Err.Error(); scrub(text, secrets) != text {
+			// The cause's own text holds the secret: keep only a scrubbed copy.
+			e.Err = errors.New(scrub(text, secrets))
+		}
+	}
+	return err
 }
 
 // readLimited reads at most limit bytes; tooBig says there was more.
