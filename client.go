@@ -117,7 +117,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		staticToken: cfg.Token,
 		tokenSource: cfg.TokenSource,
 	}
-	base.Path = strings.TrimSuffix(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
+	base.Path = strings.TrimRight(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
 	c.base = base
 	if c.timeout < 0 || c.maxBody < 0 {
 		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
@@ -195,7 +195,12 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	job, sent, err := c.getOnce(ctx, jobID, "")
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+		first := err
 		job, _, err = c.getOnce(ctx, jobID, sent)
+		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
+			// The refresh itself failed: keep the 401 and its request id too.
+			err = fmt.Errorf("%w (after %w)", err, first)
+		}
 	}
 	return job, err
 }
@@ -390,7 +395,7 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	if hc != nil {
 		c = *hc
 	} else {
-		c.Transport = defaultTransport()
+		c.Transport = sharedTransport
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL
@@ -404,6 +409,11 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	}
 	return &c
 }
+
+// sharedTransport serves every Client made without an HTTPClient, so that
+// many clients share one pool of connections instead of each leaving its
+// own idle connections behind.
+var sharedTransport = defaultTransport()
 
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
