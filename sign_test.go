@@ -594,3 +594,36 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+func TestSignRequestMatchesClientSigning(t *testing.T) {
+	now := time.Date(2025, 3, 4, 13, 6, 7, 0, time.FixedZone("UTC+8", 8*3600))
+	req := newKATRequest(t, "gaussdb.cn-north-4.myhuaweicloud.com", "/v3/"+katPID+"/jobs", url.Values{"id": {"f9959f52-aa4d-43f7-be74-44b6fc20b239"}})
+	req.Header.Set("X-Language", "en-us")
+	if err := SignRequest(req, AKSK{AccessKey: katAK, SecretKey: katSK, ProjectID: katPID}, now); err != nil {
+		t.Fatal(err)
+	}
+	// The first known answer of TestSignKnownAnswers.
+	if got := req.Header.Get("Authorization"); !strings.HasSuffix(got, "Signature=3f7cf28a9d77e0bf559da9e9549ee56ee1c65e644c1981933b47e861b8926855") {
+		t.Errorf("Authorization = %s", got)
+	}
+	err := SignRequest(req, AKSK{AccessKey: katAK, SecretKey: "bad\x00" + katSK}, now)
+	if !errors.Is(err, ErrInvalidInput) || strings.Contains(err.Error(), katSK) {
+		t.Errorf("SignRequest with a bad SK: err = %v", err)
+	}
+}
+
+func TestAKSKNeverPrintsSecrets(t *testing.T) {
+	c := AKSK{AccessKey: katAK, SecretKey: "Sup3r-SECRET-key-Value", SecurityToken: "Temp-SECURITY-token-Value", ProjectID: katPID}
+	type holder struct{ Creds AKSK }
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, out := range []string{fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c), fmt.Sprintf(verb, holder{c})} {
+			if strings.Contains(out, c.SecretKey) || strings.Contains(out, c.SecurityToken) ||
+				strings.Contains(out, fmt.Sprintf("%x", c.SecretKey)) {
+				t.Errorf("%s shows a secret: %s", verb, out)
+			}
+		}
+	}
+	if got := fmt.Sprint(c); !strings.Contains(got, katAK) || !strings.Contains(got, katPID) {
+		t.Errorf("fmt.Sprint(AKSK) = %q, want the access key and project", got)
+	}
+}
