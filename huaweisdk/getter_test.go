@@ -301,6 +301,17 @@ func TestNewGetterValidates(t *testing.T) {
 	}
 }
 
+// verifyNoLeaks gives goroutines up to 10 s to end (goleak's own retries
+// last about half a second, short on a loaded machine), then reports those
+// left.
+func verifyNoLeaks(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); goleak.Find() != nil && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	goleak.VerifyNone(t)
+}
+
 // stallServer answers nothing until release is closed.
 func stallServer(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}, release func()) {
 	t.Helper()
@@ -336,7 +347,8 @@ func TestGetJobCancelWhileServerStalls(t *testing.T) {
 	cancel()
 	select {
 	case err := <-errc:
-		if since := time.Since(canceled); since > 500*time.Millisecond {
+		// The SDK would wait a minute; 2 s leaves room for a loaded machine.
+		if since := time.Since(canceled); since > 2*time.Second {
 			t.Errorf("GetJob returned %s after the cancel", since)
 		}
 		if !errors.Is(err, context.Canceled) {
@@ -348,7 +360,7 @@ func TestGetJobCancelWhileServerStalls(t *testing.T) {
 
 	release() // the server answers; the abandoned SDK call returns and its goroutine ends
 	srv.Close()
-	goleak.VerifyNone(t)
+	verifyNoLeaks(t)
 }
 
 func TestGetJobCallTimeout(t *testing.T) {
@@ -359,7 +371,7 @@ func TestGetJobCallTimeout(t *testing.T) {
 
 	start := time.Now()
 	_, err := g.GetJob(context.Background(), testJob)
-	if since := time.Since(start); since > 2*time.Second {
+	if since := time.Since(start); since > 5*time.Second {
 		t.Errorf("GetJob took %s with a 150ms call timeout", since)
 	}
 	var te *taurusjob.TransportError
@@ -368,7 +380,7 @@ func TestGetJobCallTimeout(t *testing.T) {
 	}
 	release()
 	srv.Close()
-	goleak.VerifyNone(t)
+	verifyNoLeaks(t)
 }
 
 // A deadline on ctx is reported as such, distinct from the call timeout.
