@@ -57,7 +57,8 @@ var clientSignedHeaders = []string{"host", "x-language", "x-project-id", "x-sdk-
 
 // DefaultSignatureMaxSkew is the difference between a request's X-Sdk-Date
 // and the verifier's clock that [VerifySignature] accepts when given a
-// maxSkew of zero or less. Huawei Cloud's gateway allows 15 minutes.
+// maxSkew of zero or less: a generous bound for clock drift. (The gateway's
+// own tolerance is not stated in the signing guide's pages at hand.)
 const DefaultSignatureMaxSkew = 15 * time.Minute
 
 // ErrBadSignature matches every error [VerifySignature] returns: a missing,
@@ -125,9 +126,9 @@ type signer struct {
 func newSigner(ak, sk, securityToken, projectID string) (*signer, error) {
 	switch {
 	case ak == "":
-		return nil, invalid("access key", "is empty while a secret key is set")
+		return nil, invalid("access key", "is empty; AK/SK signing needs both keys")
 	case sk == "":
-		return nil, invalid("secret key", "is empty while an access key is set")
+		return nil, invalid("secret key", "is empty; AK/SK signing needs both keys")
 	case hasControl(ak) || strings.ContainsAny(ak, " ,;="):
 		return nil, invalid("access key", "contains control characters, spaces, ',', ';' or '='")
 	case hasControl(sk):
@@ -326,8 +327,8 @@ func isUnreserved(c byte) bool {
 // maxSkew of now (zero or less means [DefaultSignatureMaxSkew]), that the
 // signed headers are sorted, present, and include x-sdk-date (and
 // x-security-token when the request carries one), and recomputes the
-// signature with sk over the request's method, path, query and signed
-// headers. The host header is r.Host (for a client-side request, r.Host or
+// signature with sk over the request's method, decoded path (r.URL.Path),
+// query and signed headers. The host header is r.Host (for a client-side request, r.Host or
 // else r.URL.Host). Only requests without a body are verified.
 //
 // It returns nil for a good signature, else an error matching
