@@ -328,8 +328,9 @@ func isUnreserved(c byte) bool {
 // signed headers are sorted, present, and include x-sdk-date (and
 // x-security-token when the request carries one), and recomputes the
 // signature with sk over the request's method, decoded path (r.URL.Path),
-// query and signed headers. The host header is r.Host (for a client-side request, r.Host or
-// else r.URL.Host). Only requests without a body are verified.
+// query and signed headers. The host header is r.Host (for a client-side
+// request, r.Host or else r.URL.Host). Only requests without a body are
+// verified.
 //
 // It returns nil for a good signature, else an error matching
 // [ErrBadSignature] that says what is wrong. No error ever holds sk, the
