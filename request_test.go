@@ -31,6 +31,7 @@ func TestRequestShape(t *testing.T) {
 		{name: "user agent prefix", jobID: testJobID, edit: func(c *ClientConfig) { c.UserAgent = "provisioner/2.1" }, wantUserAgent: "provisioner/2.1 taurusjob/" + Version},
 		{name: "endpoint with a path", pathPrefix: "/gateway", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
 		{name: "endpoint with a trailing slash", pathPrefix: "/", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
+		{name: "endpoint with several trailing slashes", pathPrefix: "/gateway//", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
 		{name: "longest id", jobID: strings.Repeat("a", MaxJobIDLen), wantUserAgent: "taurusjob/" + Version},
 		{name: "unreserved punctuation", jobID: "a.b_c~d-e", wantUserAgent: "taurusjob/" + Version},
 		{name: "leading dots", jobID: "..a", wantUserAgent: "taurusjob/" + Version},
@@ -51,7 +52,7 @@ func TestRequestShape(t *testing.T) {
 			if r.Method != http.MethodGet {
 				t.Errorf("method = %s, want GET", r.Method)
 			}
-			wantPath := strings.TrimSuffix(tt.pathPrefix, "/") + "/v3/" + testProjectID + "/jobs"
+			wantPath := strings.TrimRight(tt.pathPrefix, "/") + "/v3/" + testProjectID + "/jobs"
 			if r.URL.Path != wantPath {
 				t.Errorf("path = %q, want %q", r.URL.Path, wantPath)
 			}

@@ -201,3 +201,14 @@ func TestDecodeJobBodyNoJobAndMalformed(t *testing.T) {
 		}
 	}
 }
+
+// A status in another case is the documented one: a waiter must not miss
+// the end of a job because a sibling service spells "completed".
+func TestDecodeStatusAnyCase(t *testing.T) {
+	for in, want := range map[string]Status{"completed": StatusCompleted, "FAILED": StatusFailed, "running": StatusRunning, "Rebooting": "Rebooting"} {
+		job, err := decodeJobBody([]byte(`{"job":{"id":"j","status":"` + in + `"}}`))
+		if err != nil || job.Status != want {
+			t.Errorf("status %q decoded as %q (%v), want %q", in, job.Status, err, want)
+		}
+	}
+}

@@ -162,8 +162,9 @@ func TestTokenSourceErrorOnRefresh(t *testing.T) {
 		}
 	})
 	job, err := c.GetJob(context.Background(), testJobID)
-	if job != nil || !errors.Is(err, boom) {
-		t.Errorf("GetJob = %v, %v; want the token source's error", job, err)
+	var ae *APIError
+	if job != nil || !errors.Is(err, boom) || !errors.As(err, &ae) || ae.StatusCode != 401 {
+		t.Errorf("GetJob = %v, %v; want the token source's error, with the 401 that led to it", job, err)
 	}
 	if srv.requests() != 1 {
 		t.Errorf("server got %d requests, want 1 (no retry without a new token)", srv.requests())
