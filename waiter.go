@@ -30,6 +30,9 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 	if len(cfg.errs) > 0 {
 		return nil, errors.Join(cfg.errs...)
 	}
+	if cfg.history == nil {
+		cfg.history = NewHistory()
+	}
 	w := &Waiter{getter: g, cfg: cfg}
 	w.quota = newQuota(&w.cfg)
 	return w, nil
