@@ -9,16 +9,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// The request quota is not known to the library: Huawei Cloud's API
-// gateway throttles each user (and each API) at a rate set per tenant and
-// not published for TaurusDB; RDS documents 60 calls a minute per user on
-// some of its APIs. So a [Waiter] sends requests without a rate limit by
-// default, and only its shared 429 cool-down (see [DefaultThrottleCooldown])
-// protects the quota. A program that waits for many jobs at once should set
-// a limit a little below its known quota with [WithRateLimit], and share one
-// [rate.Limiter] through [WithLimiter] between every Waiter (and any other
-// code) that spends the same quota.
-
 // quotaConfig is the request quota part of a Waiter's config.
 type quotaConfig struct {
 	limiter *rate.Limiter // nil: no limit
@@ -26,13 +16,21 @@ type quotaConfig struct {
 
 // WithRateLimit makes all the waits of the Waiter share a limit of rps
 // requests a second, with bursts of at most burst requests (a token bucket:
-// see [rate.NewLimiter]). Each poll takes one token before it is sent; a
-// wait that must wait for a token longer than its deadline allows does not
-// poll again and ends with a [*TimeoutError] at the deadline, and a cancel
-// while it waits ends it at once. rps must be positive and burst at least 1.
+// see [rate.NewLimiter]). Each poll takes one token before it is sent. A
+// token that would come too late for a poll before the deadline (the last
+// poll is made a second before it) is given back to the other waits at
+// once, and the wait ends at the deadline with a [*TimeoutError] carrying
+// its state; a cancel while a wait waits for a token ends it at once, the
+// same way. rps must be positive and finite, and burst at least 1.
 //
-// Default: no limit, because the tenant's quota is not known; see
-// [WithLimiter] to share one limit between several Waiters.
+// Default: no limit, because the tenant's quota is not known: Huawei
+// Cloud's API gateway throttles each user at a rate set per tenant and not
+// published for TaurusDB (RDS documents 60 calls a minute per user on some
+// APIs), so without a limit only the Waiter's shared 429 cool-down (see
+// [DefaultThrottleCooldown]) protects the quota. A program that waits for
+// many jobs at once should set a limit a little below its quota, minus
+// what its other calls spend, with a small burst; see [WithLimiter] to
+// share one limit between several Waiters.
 func WithRateLimit(rps float64, burst int) Option {
 	return optionFunc(func(c *config) {
 		if !(rps > 0) || math.IsInf(rps, 0) || burst < 1 {

@@ -8,7 +8,9 @@ import (
 )
 
 // Waiter waits for jobs through a [JobGetter]. It is safe for concurrent
-// use: many goroutines may call Wait at once.
+// use: many goroutines may call Wait at once, and their waits share one
+// 429 cool-down ([DefaultThrottleCooldown]) and any rate limit
+// ([WithRateLimit]).
 type Waiter struct {
 	getter JobGetter
 	cfg    config
