@@ -148,7 +148,7 @@ func (ws *wait) observe(deadline time.Time, failing bool, retryAfter time.Durati
 		seen:       ws.last != nil,
 		age:        now.Sub(ws.jobStart(now)),
 		retryAfter: retryAfter,
-		jitter:     2*rand.Float64() - 1,
+		jitter:     rand.Float64(),
 		min:        ws.cfg.minInterval,
 		max:        ws.cfg.maxInterval,
 		blind:      clampDur(2*ws.cfg.budget, ws.cfg.minInterval, ws.cfg.maxInterval),
