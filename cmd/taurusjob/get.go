@@ -73,7 +73,7 @@ func cmdGet(ctx context.Context, args []string, env func(string) string, stdin i
 		io.WriteString(stdout, jobText(job))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "taurusjob: %s\n", clean(err.Error()))
+		fmt.Fprintf(stderr, "taurusjob: %s\n", errText(err))
 	}
 	return code
 }

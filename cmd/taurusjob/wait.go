@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,10 +104,16 @@ func printResults(stdout, stderr io.Writer, format string, results []jobResult) 
 			firstErr = err
 		}
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "taurusjob: %s: %s\n", r.Outcome, clean(r.Err.Error()))
+			fmt.Fprintf(stderr, "taurusjob: %s\n", errText(r.Err))
 		}
 	}
 	return firstErr
+}
+
+// errText is an error's message for stderr, without the library's
+// "taurusjob: " prefix (the line has its own) and without control characters.
+func errText(err error) string {
+	return clean(strings.TrimPrefix(err.Error(), "taurusjob: "))
 }
 
 // exitCodeOf maps an outcome to its exit code.
@@ -191,6 +198,6 @@ func handleParse(err error, cmd string, stdout, stderr io.Writer) (code int, don
 
 // usageFail prints a usage or input error and returns exit code 2.
 func usageFail(stderr io.Writer, cmd string, err error) int {
-	fmt.Fprintf(stderr, "taurusjob %s: %s\nRun \"taurusjob %s -h\" for help.\n", cmd, clean(err.Error()), cmd)
+	fmt.Fprintf(stderr, "taurusjob %s: %s\nRun \"taurusjob %s -h\" for help.\n", cmd, errText(err), cmd)
 	return exitUsage
 }
