@@ -29,10 +29,7 @@ const demoEntities = `{"instance":{"endpoint":"192.168.1.203:3306","type":"Clust
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := newFlagSet("demo", groupWait|groupOutput|groupQuiet, &o)
-	// Poll at least every 3 s so that the demo shows the job's progress
-	// and ends soon after the job; wait's default is 60 s.
-	setDefault(fs, "max-interval", "3s")
-	setDefault(fs, "timeout", "2m")
+	setDemoDefaults(fs)
 	pos, err := parseArgs(fs, &o, args)
 	if code, done := handleParse(err, "demo", stdout, stderr); done {
 		return code
@@ -79,6 +76,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func scaled(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * demoScale).Round(time.Millisecond)
+}
+
+// setDemoDefaults sets the defaults that differ from wait's: poll at
+// least every 3 s, so that the demo shows the job's progress and ends soon
+// after the job (wait's default is 60 s), and give up after 2 minutes.
+func setDemoDefaults(fs *flag.FlagSet) {
+	setDefault(fs, "max-interval", "3s")
+	setDefault(fs, "timeout", "2m")
 }
 
 // setDefault changes a flag's default value, as help shows it.

@@ -140,9 +140,8 @@ func flagSections(cmd string) string {
 		}
 		var o options
 		fs := newFlagSet(cmd, groups&sec.group, &o)
-		if cmd == "demo" {
-			setDefault(fs, "max-interval", "3s")
-			setDefault(fs, "timeout", "2m")
+		if cmd == "demo" && fs.Lookup("timeout") != nil {
+			setDemoDefaults(fs)
 		}
 		if b.Len() > 0 {
 			b.WriteString("\n")
