@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -26,6 +27,10 @@ func apiErrorFrom(resp *http.Response, body []byte, tooBig bool) *APIError {
 		StatusCode: resp.StatusCode,
 		RequestID:  clip(resp.Header.Get("X-Request-Id"), 128),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+	if e.RequestID == "" {
+		// The API gateway's own answers (401, 403, 429) carry it in the body.
+		e.RequestID = clip(bodyRequestID(body), 128)
 	}
 	e.Code, e.Message = errorBodyFields(body)
 	if e.Message == "" && e.Code == "" {
@@ -74,6 +79,17 @@ func errorBodyFields(body []byte) (code, msg string) {
 	return "", clip("body: "+trimmed, maxMessageLen)
 }
 
+// bodyRequestID returns the "request_id" of a JSON error body, or "".
+func bodyRequestID(body []byte) string {
+	var m struct {
+		RequestID json.RawMessage `json:"request_id"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	return jsonString(m.RequestID)
+}
+
 var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
 func firstField(m map[string]json.RawMessage, names ...string) string {
@@ -92,8 +108,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs <= 0 { // ParseInt gives math.MinInt64 for a huge negative
 			return 0
 		}
 		if secs > int64(maxRetryAfter/time.Second) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -116,7 +117,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		staticToken: cfg.Token,
 		tokenSource: cfg.TokenSource,
 	}
-	base.Path = strings.TrimSuffix(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
+	base.Path = strings.TrimRight(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
 	c.base = base
 	if c.timeout < 0 || c.maxBody < 0 {
 		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
@@ -191,70 +192,84 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	job, err := c.getOnce(ctx, jobID, false)
+	job, sent, err := c.getOnce(ctx, jobID, "")
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
-		job, err = c.getOnce(ctx, jobID, true)
+		first := err
+		job, _, err = c.getOnce(ctx, jobID, sent)
+		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
+			// The refresh itself failed: keep the 401 and its request id too.
+			err = fmt.Errorf("%w (after %w)", err, first)
+		}
 	}
 	return job, err
 }
 
-func (c *Client) getOnce(ctx context.Context, jobID string, refresh bool) (*Job, error) {
+// getOnce makes one request. stale is a token the API refused, "" at first;
+// sent is the token the request carried. No credential appears in the error.
+func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u := *c.base
 	u.RawQuery = "id=" + url.QueryEscape(jobID)
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, invalid("request", "%v", err)
+		return nil, "", invalid("request", "%v", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if c.language != "" {
 		req.Header.Set("X-Language", c.language)
 	}
-	if err := c.authorize(ctx, req, refresh); err != nil {
-		return nil, err
+	if err := c.authorize(ctx, req, stale); err != nil {
+		return nil, "", err
 	}
+	sent = req.Header.Get("X-Auth-Token")
+	secrets := c.secrets(req)
+	defer func() { err = redact(err, secrets) }()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return nil, sent, c.transportError(ctx, err)
 	}
 	defer closeBody(resp.Body)
 	body, tooBig, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
-		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+		return nil, sent, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+	}
+	// Scrub before any text is cut, so that no piece of a secret survives.
+	if id := resp.Header.Get("X-Request-Id"); id != "" {
+		resp.Header.Set("X-Request-Id", scrub(id, secrets))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, c.redact(apiErrorFrom(resp, body, tooBig))
+		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig)
 	}
-	requestID := resp.Header.Get("X-Request-Id")
+	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
 	}
-	job, err := decodeJobBody(body)
+	job, err = decodeJobBody(body)
 	if errors.Is(err, errNoJob) {
-		return nil, &NotVisibleError{JobID: jobID}
+		return nil, sent, &NotVisibleError{JobID: jobID}
 	}
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
 	}
 	if job.ID == "" {
 		job.ID = jobID
 	} else if job.ID != jobID {
-		return nil, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(scrub(job.ID, secrets), 128))}
 	}
-	return job, nil
+	return job, sent, nil
 }
 
 // authorize sets the request's credential headers.
-func (c *Client) authorize(ctx context.Context, req *http.Request, refresh bool) error {
+func (c *Client) authorize(ctx context.Context, req *http.Request, stale string) error {
 	if c.signer != nil {
 		return c.signer.sign(req, time.Now())
 	}
-	token, err := c.currentToken(ctx, refresh)
+	token, err := c.currentToken(ctx, stale)
 	if err != nil {
 		return err
 	}
@@ -262,13 +277,18 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, refresh bool)
 	return nil
 }
 
-func (c *Client) currentToken(ctx context.Context, refresh bool) (string, error) {
+// currentToken returns the token to send: the static one, or the token
+// source's cached answer. A token source is asked when nothing is cached or
+// when the cached token is stale (refused with a 401); when another request
+// already replaced the stale token, its replacement is used, so that many
+// concurrent 401s make one refresh.
+func (c *Client) currentToken(ctx context.Context, stale string) (string, error) {
 	if c.tokenSource == nil {
 		return c.staticToken, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.token != "" && !refresh {
+	if c.token != "" && c.token != stale {
 		return c.token, nil
 	}
 	token, err := c.tokenSource(ctx)
@@ -285,8 +305,11 @@ func (c *Client) currentToken(ctx context.Context, refresh bool) (string, error)
 // transportError wraps a failed exchange, or returns ctx's error when the
 // caller's ctx ended (as opposed to the request's own timeout).
 func (c *Client) transportError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("taurusjob: get job: %w", context.Cause(ctx))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if cause := context.Cause(ctx); cause != ctxErr {
+			return fmt.Errorf("taurusjob: get job: %w: %w", ctxErr, cause)
+		}
+		return fmt.Errorf("taurusjob: get job: %w", ctxErr)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -298,19 +321,54 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	return &TransportError{Err: err}
 }
 
-// redact removes the token from a server's words, in case a hostile or
-// buggy server echoes it.
-func (c *Client) redact(e *APIError) *APIError {
+// secrets lists what must never appear in an error: the client's tokens and
+// the credentials req carries (a token, a security token, a signature).
+func (c *Client) secrets(req *http.Request) []string {
 	c.mu.Lock()
-	tokens := []string{c.staticToken, c.token}
+	list := []string{c.staticToken, c.token}
 	c.mu.Unlock()
-	for _, t := range tokens {
-		if len(t) >= 4 {
-			e.Message = strings.ReplaceAll(e.Message, t, "[REDACTED]")
-			e.Code = strings.ReplaceAll(e.Code, t, "[REDACTED]")
+	list = append(list, req.Header.Get("X-Auth-Token"), req.Header.Get("X-Security-Token"))
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		list = append(list, auth)
+		if _, sig, ok := strings.Cut(auth, "Signature="); ok {
+			list = append(list, sig)
 		}
 	}
-	return e
+	var out []string
+	for _, s := range list {
+		if len(s) >= 4 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	// Longest first, so that a secret holding another is replaced whole.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// scrub replaces each secret in s.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
+}
+
+// redact removes secrets from an error's text, in case a hostile or buggy
+// server echoes one: in a body, a header, or a malformed answer that the
+// transport quotes.
+func redact(err error, secrets []string) error {
+	switch e := err.(type) {
+	case *APIError:
+		e.Code = scrub(e.Code, secrets)
+		e.Message = scrub(e.Message, secrets)
+		e.RequestID = scrub(e.RequestID, secrets)
+	case *TransportError:
+		if text := e.Err.Error(); scrub(text, secrets) != text {
+			// The cause's own text holds the secret: keep only a scrubbed copy.
+			e.Err = errors.New(scrub(text, secrets))
+		}
+	}
+	return err
 }
 
 // readLimited reads at most limit bytes; tooBig says there was more.
@@ -337,7 +395,7 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	if hc != nil {
 		c = *hc
 	} else {
-		c.Transport = defaultTransport()
+		c.Transport = sharedTransport
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL
@@ -352,12 +410,18 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	return &c
 }
 
+// sharedTransport serves every Client made without an HTTPClient, so that
+// many clients share one pool of connections instead of each leaving its
+// own idle connections behind.
+var sharedTransport = defaultTransport()
+
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Many concurrent waits talk to one host: keep enough idle
 	// connections that polls do not pay a TLS handshake each.
 	t.MaxIdleConnsPerHost = 64
-	t.ResponseHeaderTimeout = DefaultRequestTimeout
+	// No ResponseHeaderTimeout: each request's context carries the
+	// configured RequestTimeout, which may be longer than any default here.
 	return t
 }
 

@@ -16,13 +16,20 @@ const (
 	// yet": the API says a new job needs a few seconds to appear, and a
 	// minute covers a slow region without hiding a wrong id for long.
 	DefaultVisibilityGrace = 60 * time.Second
-	// DefaultMinInterval is the first delay after the first poll, which is
-	// made at once.
+	// DefaultMinInterval is the shortest delay between polls, and the first
+	// one after an error; the first poll is made at once.
 	DefaultMinInterval = time.Second
-	// DefaultMaxInterval caps every delay the waiter chooses itself (a
-	// server's Retry-After may not push it further either), so that a job
-	// that fails is noticed within this bound.
-	DefaultMaxInterval = 60 * time.Second
+	// DefaultMaxInterval caps every delay (a server's Retry-After too): a
+	// job that fails is noticed within this bound however long it runs.
+	// Below it, delays are also capped by half the job's age, so a young
+	// job that fails is noticed sooner.
+	DefaultMaxInterval = 5 * time.Minute
+	// DefaultLatencyBudget is the median detection lag accepted when
+	// nothing predicts a job's end (no percent, no earlier job of its
+	// name): the waiter then polls every two budgets. Every schedule
+	// without knowledge trades calls for lag (calls x lag is about half
+	// the job's duration); 5 s matches the lag of the common 10 s loops.
+	DefaultLatencyBudget = 5 * time.Second
 	// DefaultConcurrency bounds the waits in flight in one WaitAll.
 	DefaultConcurrency = 16
 	// finalLead is how long before the deadline the last poll is made, so
@@ -44,6 +51,8 @@ type config struct {
 	grace           time.Duration
 	minInterval     time.Duration
 	maxInterval     time.Duration
+	budget          time.Duration
+	history         *History
 	progress        func(Update)
 	logger          *zap.Logger
 	returnOnPending bool
@@ -57,6 +66,7 @@ func defaultConfig() config {
 		grace:       DefaultVisibilityGrace,
 		minInterval: DefaultMinInterval,
 		maxInterval: DefaultMaxInterval,
+		budget:      DefaultLatencyBudget,
 		logger:      zap.NewNop(),
 		concurrency: DefaultConcurrency,
 	}
@@ -89,9 +99,11 @@ func WithVisibilityGrace(d time.Duration) Option {
 	})
 }
 
-// WithInterval sets the delays between polls: the first delay is min, and
-// delays grow up to max (defaults [DefaultMinInterval], [DefaultMaxInterval]).
-// The first poll is always made at once.
+// WithInterval bounds the delays between polls (defaults
+// [DefaultMinInterval], [DefaultMaxInterval]): min is the shortest delay
+// and the first one after an error, max the longest, whatever predicts the
+// job's end and whatever Retry-After a server sends. The first poll is
+// always made at once.
 func WithInterval(min, max time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if min <= 0 || max < min {
@@ -136,5 +148,31 @@ func WithConcurrency(n int) Option {
 			c.fail("WithConcurrency(%d): must be positive", n)
 		}
 		c.concurrency = n
+	})
+}
+
+// WithLatencyBudget sets the median detection lag accepted when nothing
+// predicts the job's end (default [DefaultLatencyBudget]): the waiter then
+// polls every two budgets, within the bounds of [WithInterval]. A smaller
+// budget notices completion sooner and spends more calls, in proportion.
+func WithLatencyBudget(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.fail("WithLatencyBudget(%s): must be positive", d)
+		}
+		c.budget = d
+	})
+}
+
+// WithHistory makes the Waiter learn how long completed jobs took, by job
+// name, in h (shared with other Waiters, or loaded from an earlier run);
+// the next job of the same name is then polled around its likely end. By
+// default each Waiter has a history of its own.
+func WithHistory(h *History) Option {
+	return optionFunc(func(c *config) {
+		if h == nil {
+			c.fail("WithHistory(nil)")
+		}
+		c.history = h
 	})
 }

@@ -11,24 +11,65 @@ type observation struct {
 	graceEnd time.Time // when "not visible yet" stops being an excuse
 	seen     bool      // the job has been visible at least once
 
-	backoff    time.Duration // the backoff's next step, jitter included
+	status Status        // the last status seen; "" before
+	age    time.Duration // how long the job has existed (from its created time, else from the wait's start)
+	end    window        // where the job is expected to end; zero when nothing predicts it
+
+	backoff    time.Duration // after an error or a not-visible answer: the backoff's next step; else 0
 	retryAfter time.Duration // the last answer's Retry-After; 0 if none
-	max        time.Duration // the configured max interval
+	jitter     float64       // in [-1, 1]: spreads blind polls of waits started together
+
+	min   time.Duration // the shortest sleep the waiter chooses
+	max   time.Duration // the longest sleep the waiter chooses
+	blind time.Duration // the interval when nothing predicts the end
 }
+
+// blindJitter is how much blind intervals are spread (±10 %), so that
+// waits started together do not keep polling together.
+const blindJitter = 0.1
+
+// windowSteps is how many polls are spread over a predicted end window:
+// the median detection lag is about a twelfth of the window.
+const windowSteps = 6
+
+// failureFloor is the shortest failure bound: polling a young job more
+// often than every 5 s buys little, since a job's first seconds are
+// spent becoming visible.
+const failureFloor = 5 * time.Second
 
 // nextDelay returns how long to sleep before the next poll, and false when
 // no poll fits before the deadline (the wait should then sleep until the
 // deadline and time out).
 //
-// Rules, in order:
-//  1. the backoff step, never above max;
-//  2. a server's Retry-After is honoured, but capped by max: a hostile or
-//     mistaken header cannot stall the wait;
-//  3. before the job is seen, no sleep passes the end of the grace window,
-//     so "not visible" is decided on time;
-//  4. no sleep passes the deadline: the last poll lands finalLead before it.
+// The sleep is, by what is known:
+//   - after an error or a not-visible answer: the backoff step;
+//   - Pending or Unauthorized: the failure bound (nothing to predict);
+//   - a predicted end window ahead: sleep to its start plus one step;
+//   - inside the window: a step of a windowSteps-th of it, so the end is
+//     noticed soon after it comes, at most 1.5 blind intervals;
+//   - nothing predicts the end: the blind interval, jittered.
+//
+// Every sleep the waiter chooses is capped by the failure bound: half the
+// job's age, at least 5 s (or min) and at most max, so a job that fails
+// early is noticed early. A server's Retry-After can lengthen a sleep, up to max.
+// Before the job is seen no sleep passes the grace end, and no sleep
+// passes the deadline: the last poll lands finalLead before it.
 func nextDelay(o observation) (time.Duration, bool) {
-	d := min(o.backoff, o.max)
+	bound := failureBound(o.age, o.min, o.max)
+	var d time.Duration
+	switch {
+	case o.backoff > 0:
+		d = o.backoff
+	case o.status == StatusPending || o.status == StatusUnauthorized:
+		d = bound
+	case o.end.known() && o.now.Before(o.end.lo):
+		d = o.end.lo.Sub(o.now) + windowStep(o) // the end is rarely at the earliest bound
+	case o.end.known() && !o.end.hi.IsZero():
+		d = windowStep(o)
+	default:
+		d = time.Duration(float64(o.blind) * (1 + blindJitter*o.jitter))
+	}
+	d = min(d, bound)
 	if o.retryAfter > d {
 		d = min(o.retryAfter, o.max)
 	}
@@ -41,3 +82,19 @@ func nextDelay(o observation) (time.Duration, bool) {
 	}
 	return max(min(d, left-finalLead), 0), true
 }
+
+// windowStep is the interval between polls inside a predicted end window.
+func windowStep(o observation) time.Duration {
+	if o.end.hi.IsZero() {
+		return 0
+	}
+	return clampDur(o.end.hi.Sub(o.end.lo)/windowSteps, o.min, o.blind*3/2)
+}
+
+// failureBound is the longest sleep that keeps a failure noticed within
+// half the job's age: age/2 within [failureFloor, max], and never under min.
+func failureBound(age, minD, maxD time.Duration) time.Duration {
+	return clampDur(age/2, clampDur(failureFloor, minD, maxD), maxD)
+}
+
+func clampDur(d, lo, hi time.Duration) time.Duration { return max(lo, min(d, hi)) }

@@ -43,6 +43,18 @@ func (s Status) Known() bool {
 	return false
 }
 
+// canonicalStatus spells a known status as documented whatever its case
+// ("completed" is Completed: a waiter must not miss the end for a case), and
+// keeps any other string as it came.
+func canonicalStatus(s string) Status {
+	for _, known := range []Status{StatusPending, StatusRunning, StatusUnauthorized, StatusCompleted, StatusFailed, StatusCanceled} {
+		if strings.EqualFold(s, string(known)) {
+			return known
+		}
+	}
+	return Status(s)
+}
+
 // Job is one job as the API returned it.
 type Job struct {
 	ID         string
@@ -106,7 +118,7 @@ func decodeJobBody(body []byte) (*Job, error) {
 	job := &Job{
 		ID:         jsonString(w.ID),
 		Name:       jsonString(w.Name),
-		Status:     Status(jsonString(w.Status)),
+		Status:     canonicalStatus(jsonString(w.Status)),
 		Created:    parseTimeOrZero(jsonString(w.Created)),
 		Ended:      parseTimeOrZero(jsonString(w.Ended)),
 		Progress:   -1,

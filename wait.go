@@ -4,19 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
 	"go.uber.org/zap"
 )
 
-// backoffJitter spreads the polls of waits started together by ±20 %.
+// backoffJitter spreads retries of waits that failed together by ±20 %.
 const backoffJitter = 0.2
 
-// backoffMultiplier grows the delay by half each poll: from 1 s it reaches
-// 60 s in about 3 minutes, so short jobs are noticed quickly and long
-// ones cost few calls.
-const backoffMultiplier = 1.5
+// backoffMultiplier doubles the delay after each error or not-visible
+// answer in a row: 1, 2, 4, 8 s... A new job is usually visible within
+// seconds; a longer outage is not hammered.
+const backoffMultiplier = 2
+
+// maxClockSkew is how far in the future a job's created time may be before
+// it is taken as a clock error and ignored.
+const maxClockSkew = time.Minute
 
 // wait is the state of one Wait: everything known so far, so that any way
 // it ends can report it.
@@ -34,6 +39,9 @@ type wait struct {
 	lastErr error // the most recent poll error
 	warned  map[Status]bool
 	muted   bool // the progress callback panicked
+
+	track      progressTrack // predicts the end from the percent
+	histBroken bool          // the job outlived its name's history window
 }
 
 func (w *Waiter) newWait(jobID string) *wait {
@@ -71,8 +79,11 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 		}
 		u := Update{JobID: ws.jobID, Poll: ws.polls}
 		retryAfter := time.Duration(0)
+		failing := true // this answer calls for the error backoff
 		switch verdict := Classify(job, err); verdict {
 		case VerdictVisible:
+			failing = false
+			ws.bo.Reset()
 			ws.see(job, &u)
 			if done, result, ferr := ws.settled(job); done {
 				return ws.finish(u, result, ferr)
@@ -97,15 +108,7 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 			return ws.finish(u, ws.last, &WaitError{JobID: ws.jobID, Last: ws.last, Polls: ws.polls, Waited: time.Since(ws.start), Err: err})
 		}
 
-		next, more := nextDelay(observation{
-			now:        time.Now(),
-			deadline:   deadline,
-			graceEnd:   ws.graceEnd,
-			seen:       ws.last != nil,
-			backoff:    ws.bo.NextBackOff(),
-			retryAfter: retryAfter,
-			max:        ws.cfg.maxInterval,
-		})
+		next, more := nextDelay(ws.observe(deadline, failing, retryAfter))
 		if !more {
 			next = 0
 		}
@@ -118,6 +121,70 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 			return ws.interrupted(ctx)
 		}
 	}
+}
+
+// observe gathers what the schedule needs after a poll.
+func (ws *wait) observe(deadline time.Time, failing bool, retryAfter time.Duration) observation {
+	now := time.Now()
+	o := observation{
+		now:        now,
+		deadline:   deadline,
+		graceEnd:   ws.graceEnd,
+		seen:       ws.last != nil,
+		age:        now.Sub(ws.jobStart(now)),
+		retryAfter: retryAfter,
+		jitter:     2*rand.Float64() - 1,
+		min:        ws.cfg.minInterval,
+		max:        ws.cfg.maxInterval,
+		blind:      clampDur(2*ws.cfg.budget, ws.cfg.minInterval, ws.cfg.maxInterval),
+	}
+	if failing {
+		o.backoff = ws.bo.NextBackOff()
+	}
+	if ws.last != nil {
+		o.status = ws.last.Status
+		o.end = ws.endWindow(now)
+	}
+	return o
+}
+
+// jobStart is when the job began: its created time when that is sane,
+// else when the wait started.
+func (ws *wait) jobStart(now time.Time) time.Time {
+	if ws.last != nil {
+		if c := ws.last.Created; !c.IsZero() && c.Before(now.Add(maxClockSkew)) && c.After(now.Add(-31*24*time.Hour)) {
+			if c.After(now) {
+				return now
+			}
+			return c
+		}
+	}
+	return ws.start
+}
+
+// endWindow predicts where the job ends: from its percent when that grows
+// like a line, else from how long earlier jobs of its name took.
+func (ws *wait) endWindow(now time.Time) window {
+	if ws.last.Status != StatusRunning {
+		return window{}
+	}
+	if w := ws.track.window(); w.known() {
+		return w
+	}
+	if ws.histBroken {
+		return window{}
+	}
+	lo, hi, ok := ws.cfg.history.Window(ws.last.Name)
+	if !ok {
+		return window{}
+	}
+	start := ws.jobStart(now)
+	w := window{lo: start.Add(lo), hi: start.Add(hi), source: "history"}
+	if now.After(w.hi) {
+		ws.histBroken = true // this one runs longer than its name's history
+		return window{}
+	}
+	return w
 }
 
 // poll makes one GetJob call. A panic in the getter becomes an error that
@@ -136,6 +203,9 @@ func (ws *wait) poll(ctx context.Context) (job *Job, err error) {
 func (ws *wait) see(job *Job, u *Update) {
 	prev := ws.last
 	ws.last = job
+	if job.Status == StatusRunning {
+		ws.track.observe(time.Now(), job.Progress)
+	}
 	u.FirstSeen = prev == nil
 	u.StatusChanged = prev == nil || prev.Status != job.Status
 	u.ProgressChanged = prev != nil && prev.Progress != job.Progress
@@ -154,6 +224,7 @@ func (ws *wait) see(job *Job, u *Update) {
 func (ws *wait) settled(job *Job) (bool, *Job, error) {
 	switch {
 	case job.Status.Succeeded():
+		ws.learn(job)
 		return true, job, nil
 	case job.Status.Terminal():
 		return true, job, &JobFailedError{Job: job}
@@ -161,6 +232,19 @@ func (ws *wait) settled(job *Job) (bool, *Job, error) {
 		return true, job, nil
 	}
 	return false, nil, nil
+}
+
+// learn records how long a completed job took, for the next of its name.
+func (ws *wait) learn(job *Job) {
+	created := job.Created
+	if created.IsZero() {
+		return
+	}
+	ended := job.Ended
+	if ended.IsZero() {
+		ended = time.Now()
+	}
+	ws.cfg.history.Record(job.Name, ended.Sub(created))
 }
 
 // interrupted ends the wait because ctx ended: the deadline or a cancel.

@@ -29,6 +29,9 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 	if len(cfg.errs) > 0 {
 		return nil, errors.Join(cfg.errs...)
 	}
+	if cfg.history == nil {
+		cfg.history = NewHistory()
+	}
 	return &Waiter{getter: g, cfg: cfg}, nil
 }
 

@@ -1,12 +1,15 @@
 package taurusjobtest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
 )
 
 func TestChecks(t *testing.T) {
@@ -163,4 +166,38 @@ func TestTokenLifetime(t *testing.T) {
 		srv.RevokeToken(other)
 		wantError(t, ask(other), 401, CodeBadAuth)
 	})
+}
+
+// With WithAKSK the fake checks signatures as the gateway does: a client
+// signing with the key pair gets its job; a wrong SK or a token gets 401.
+func TestAKSKCheck(t *testing.T) {
+	srv := NewInMemory(WithAKSK("AKTESTFAKE000000", "sk-for-the-fake"))
+	defer srv.Close()
+	id := srv.AddJob(Job{Running: time.Hour})
+	for _, tc := range []struct {
+		name string
+		cfg  taurusjob.ClientConfig
+		want int // 0: the job comes back
+	}{
+		{"right key pair", taurusjob.ClientConfig{AccessKey: "AKTESTFAKE000000", SecretKey: "sk-for-the-fake"}, 0},
+		{"wrong SK", taurusjob.ClientConfig{AccessKey: "AKTESTFAKE000000", SecretKey: "another-sk"}, 401},
+		{"a token instead", taurusjob.ClientConfig{Token: srv.Token()}, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.Endpoint, cfg.ProjectID, cfg.HTTPClient = srv.URL(), srv.ProjectID(), srv.Client()
+			c, err := taurusjob.NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err := c.GetJob(context.Background(), id)
+			var ae *taurusjob.APIError
+			switch {
+			case tc.want == 0 && (err != nil || job.ID != id):
+				t.Errorf("GetJob = %v, %v; want the job", job, err)
+			case tc.want != 0 && (!errors.As(err, &ae) || ae.StatusCode != tc.want):
+				t.Errorf("GetJob err = %v; want HTTP %d", err, tc.want)
+			}
+		})
+	}
 }

@@ -7,11 +7,11 @@
 //	srv := taurusjobtest.NewInMemory() // or NewServer() for a loopback port
 //	defer srv.Close()
 //	id := srv.AddJob(taurusjobtest.Job{
-//		Invisible: 5 * time.Second,  // 404 DBS.200823 at first
-//		Pending:   10 * time.Second, // then Pending
-//		Running:   30 * time.Minute, // then Running, "process" climbing
-//		Profile:   taurusjobtest.Steps(20),
-//		Outcome:   taurusjobtest.Failed,
+//		Invisible:  5 * time.Second,  // 404 DBS.200823 at first
+//		Pending:    10 * time.Second, // then Pending
+//		Running:    30 * time.Minute, // then Running, "process" climbing
+//		Profile:    taurusjobtest.Steps(20),
+//		Outcome:    taurusjobtest.Failed,
 //		FailReason: "insufficient quota",
 //	})
 //	srv.AddRule(taurusjobtest.Rule{Fault: taurusjobtest.ServerError(503), Every: 3})

@@ -66,8 +66,9 @@ func Unauthorized() Fault {
 		code: CodeBadAuth}
 }
 
-// Answer answers status with the given content type and body, for
-// anything the other faults do not cover (a 403, a body of another shape).
+// Answer answers status with the given content type ("" is JSON) and
+// body, for anything the other faults do not cover (a 403, a body of
+// another shape). The record's Code is the body's error_code, if any.
 func Answer(status int, contentType, body string) Fault {
 	var e struct {
 		Code string `json:"error_code"`

@@ -39,12 +39,12 @@ type reply struct {
 
 // wireJob is the job object of a 200 body.
 type wireJob struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Status     string          `json:"status"`
-	Created    string          `json:"created"`
-	Ended      string          `json:"ended"`
-	Process    string          `json:"process"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	Created    string `json:"created"`
+	Ended      string `json:"ended"`
+	Process    string `json:"process"`
 	Instance   struct{ ID, Name string }
 	Entities   json.RawMessage `json:"entities"`
 	FailReason string          `json:"fail_reason"`

@@ -56,7 +56,7 @@ func compile(j Job, loc *time.Location, defaultHidden NotVisible) *job {
 		hidden:    j.NotVisibleAs,
 		outcome:   j.Outcome,
 	}
-	if jb.hidden == Default {
+	if jb.hidden == ServerDefault {
 		jb.hidden = defaultHidden
 	}
 	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,

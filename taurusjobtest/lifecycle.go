@@ -37,10 +37,10 @@ type NotVisible int
 
 // The ways the API says "no such job yet".
 const (
-	Default   NotVisible = iota // the server's choice (see [WithNotVisible]); for a server, NotFound
-	NotFound                    // 404 {"error_code":"DBS.200823","error_msg":"..."}
-	NullJob                     // 200 {"job":null}
-	EmptyBody                   // 200 {}
+	ServerDefault NotVisible = iota // the server's choice (see [WithNotVisible]); for a server, NotFound
+	NotFound                        // 404 {"error_code":"DBS.200823","error_msg":"..."}
+	NullJob                         // 200 {"job":null}
+	EmptyBody                       // 200 {}
 )
 
 // Instance is the instance a job works on.

@@ -144,10 +144,10 @@ func TestNotVisibleAs(t *testing.T) {
 		wantBody  string
 		wantError bool
 	}{
-		{"default 404", Default, Default, http.StatusNotFound, "", true},
-		{"job null", Default, NullJob, http.StatusOK, `{"job":null}`, false},
-		{"job empty", Default, EmptyBody, http.StatusOK, `{}`, false},
-		{"server null", NullJob, Default, http.StatusOK, `{"job":null}`, false},
+		{"default 404", ServerDefault, ServerDefault, http.StatusNotFound, "", true},
+		{"job null", ServerDefault, NullJob, http.StatusOK, `{"job":null}`, false},
+		{"job empty", ServerDefault, EmptyBody, http.StatusOK, `{}`, false},
+		{"server null", NullJob, ServerDefault, http.StatusOK, `{"job":null}`, false},
 		{"job overrides server", NullJob, NotFound, http.StatusNotFound, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

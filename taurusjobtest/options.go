@@ -3,6 +3,8 @@ package taurusjobtest
 import (
 	"net/http"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
 )
 
 // Defaults of a [Server].
@@ -106,7 +108,7 @@ func WithMaxRecords(n int) Option {
 // Default [NotFound].
 func WithNotVisible(how NotVisible) Option {
 	return func(c *config) {
-		if how != Default {
+		if how != ServerDefault {
 			c.notVisible = how
 		}
 	}
@@ -120,4 +122,20 @@ func WithLocation(loc *time.Location) Option {
 			c.loc = loc
 		}
 	}
+}
+
+// WithAKSK makes the server check requests as the real gateway checks AK/SK
+// callers: each must carry a valid SDK-HMAC-SHA256 signature by this key
+// pair (as the official SDKs and taurusjob's AK/SK client sign) with an
+// X-Sdk-Date within [taurusjob.DefaultSignatureMaxSkew] of the server's
+// clock. Anything else gets 401 APIGW.0301. It replaces the token check.
+func WithAKSK(accessKey, secretKey string) Option {
+	return WithAuthCheck(func(r *http.Request) error {
+		err := taurusjob.VerifySignature(r, accessKey, secretKey, time.Now(), taurusjob.DefaultSignatureMaxSkew)
+		if err != nil {
+			return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
+				Message: "Incorrect IAM authentication information: " + err.Error()}
+		}
+		return nil
+	})
 }

@@ -97,7 +97,11 @@ func (s *Server) Requests() []Request {
 	defer rc.mu.Unlock()
 	out := make([]Request, 0, len(rc.reqs))
 	out = append(out, rc.reqs[rc.next:]...)
-	return append(out, rc.reqs[:rc.next]...)
+	out = append(out, rc.reqs[:rc.next]...)
+	for i := range out {
+		out[i].Header = out[i].Header.Clone()
+	}
+	return out
 }
 
 // RequestCount returns how many requests asked for jobID, faulted or not,

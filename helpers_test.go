@@ -1,0 +1,146 @@
+package taurusjob
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// Values shared by the tests: a valid project id (the documented example's)
+// and the documented job id.
+const (
+	testProjectID = "054e292c9880d4992f02c0196d3ea468"
+	testJobID     = "f9959f52-aa4d-43f7-be74-44b6fc20b239"
+	testToken     = "MIIEhgYJKoZIhvcNAQcCoIIEdzCCBHMCAQExDTALBglghkgBZQMEAgEwgg"
+)
+
+// recordingServer is a loopback API that counts and keeps every request it
+// receives, so a test can say how many reached it and what they carried.
+type recordingServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+	n    atomic.Int32
+}
+
+// newServer starts a loopback server running h, recording each request
+// before h sees it. It is closed when the test ends.
+func newServer(t *testing.T, h http.HandlerFunc) *recordingServer {
+	t.Helper()
+	s := newUnstartedServer(t, h)
+	s.Start()
+	return s
+}
+
+// newUnstartedServer is newServer without the Start, for a test that sets
+// the listener.
+func newUnstartedServer(t *testing.T, h http.HandlerFunc) *recordingServer {
+	t.Helper()
+	s := &recordingServer{}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.n.Add(1)
+		s.mu.Lock()
+		s.reqs = append(s.reqs, r.Clone(r.Context()))
+		s.mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// requests returns how many requests reached the server.
+func (s *recordingServer) requests() int { return int(s.n.Load()) }
+
+// request returns the i-th request received.
+func (s *recordingServer) request(t *testing.T, i int) *http.Request {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.reqs) {
+		t.Fatalf("request %d not received; got %d", i, len(s.reqs))
+	}
+	return s.reqs[i]
+}
+
+// serveBody answers every request with status, body and headers.
+func serveBody(status int, body []byte, headers map[string]string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}
+}
+
+// newTestClient returns a client for endpoint with a static token; edit
+// changes the config first when not nil.
+func newTestClient(t *testing.T, endpoint string, edit func(*ClientConfig)) *Client {
+	t.Helper()
+	cfg := ClientConfig{Endpoint: endpoint, ProjectID: testProjectID, Token: testToken}
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// readFixture returns a file of testdata.
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// fixtureNames lists the files of a testdata folder.
+func fixtureNames(t testing.TB, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("testdata", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, dir+"/"+e.Name())
+		}
+	}
+	return names
+}
+
+// asAPIError returns err as an *APIError, failing the test if it is not one.
+func asAPIError(t *testing.T, err error) *APIError {
+	t.Helper()
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error %v (%T) is not an *APIError", err, err)
+	}
+	return ae
+}
+
+// asTransportError returns err as a *TransportError, failing the test if it
+// is not one.
+func asTransportError(t *testing.T, err error) *TransportError {
+	t.Helper()
+	var te *TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v (%T) is not a *TransportError", err, err)
+	}
+	return te
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

@@ -1,0 +1,164 @@
+package huaweisdk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// maxMessageLen bounds the message kept from an error answer; the SDK keeps
+// a whole unparseable body (a gateway's HTML page) as the message.
+const maxMessageLen = 512
+
+// rawJob is the JSON re-encoding of what the SDK decoded, under the API's
+// field names. It has no entities: the SDK drops them.
+type rawJob struct {
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Status     string       `json:"status"`
+	Created    string       `json:"created"`
+	Ended      *string      `json:"ended,omitempty"`
+	Process    *string      `json:"process,omitempty"`
+	Instance   *rawInstance `json:"instance,omitempty"`
+	FailReason *string      `json:"fail_reason,omitempty"`
+}
+
+type rawInstance struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// jobFromResponse maps a successful SDK answer to a Job, read the way
+// taurusjob.Client reads the API's body.
+func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse) (*taurusjob.Job, error) {
+	if resp == nil {
+		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+	}
+	if c := resp.HttpStatusCode; c != 0 && (c < 200 || c > 299) {
+		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
+		return nil, &taurusjob.APIError{StatusCode: c, Message: "the SDK returned this answer without a job or an error"}
+	}
+	d := resp.Job
+	if d == nil {
+		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+	}
+	status := d.Status.Value()
+	if d.Id == "" && d.Name == "" && status == "" {
+		return nil, &taurusjob.NotVisibleError{JobID: jobID} // "job": {} and its like
+	}
+	if d.Id != "" && d.Id != jobID {
+		return nil, &taurusjob.APIError{StatusCode: resp.HttpStatusCode,
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(d.Id, 128))}
+	}
+	job := &taurusjob.Job{
+		ID:         jobID,
+		Name:       d.Name,
+		Status:     taurusjob.Status(status),
+		Progress:   -1,
+		FailReason: deref(d.FailReason),
+	}
+	job.Created, _ = taurusjob.ParseJobTime(d.Created) // zero when unparseable; the text stays in Raw
+	job.Ended, _ = taurusjob.ParseJobTime(deref(d.Ended))
+	if d.Process != nil {
+		job.Progress = taurusjob.ParseProgress(*d.Process)
+	}
+	raw := rawJob{ID: d.Id, Name: d.Name, Status: status, Created: d.Created,
+		Ended: d.Ended, Process: d.Process, FailReason: d.FailReason}
+	if d.Instance != nil {
+		job.Instance = taurusjob.Instance{ID: d.Instance.Id, Name: d.Instance.Name}
+		raw.Instance = &rawInstance{ID: d.Instance.Id, Name: d.Instance.Name}
+	}
+	b, err := json.Marshal(raw)
+	if err != nil { // strings only: cannot happen
+		return nil, fmt.Errorf("huaweisdk: re-encoding the job: %w", err)
+	}
+	job.Raw = b
+	return job, nil
+}
+
+// mapError classifies an SDK error the way taurusjob.Client classifies its
+// own: an answer becomes an *APIError, no answer a *TransportError, and
+// anything else (credentials, request building) stays as it is, wrapped.
+func mapError(err error) error {
+	var sre *sdkerr.ServiceResponseError
+	if errors.As(err, &sre) {
+		return apiError(sre)
+	}
+	var srv sdkerr.ServiceResponseError
+	if errors.As(err, &srv) {
+		return apiError(&srv)
+	}
+	var (
+		ue *url.Error
+		ne net.Error
+		ce *sdkerr.ConnectionError
+		te *sdkerr.RequestTimeoutError
+	)
+	if errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &ce) || errors.As(err, &te) {
+		return &taurusjob.TransportError{Err: err}
+	}
+	return fmt.Errorf("huaweisdk: ShowGaussMySqlJobInfo: %w", err)
+}
+
+func apiError(e *sdkerr.ServiceResponseError) error {
+	if e.StatusCode == 0 {
+		// The SDK could not read the error answer's body: no usable answer.
+		return &taurusjob.TransportError{Err: fmt.Errorf("reading the error answer: %s", clip(e.ErrorMessage, maxMessageLen))}
+	}
+	return &taurusjob.APIError{
+		StatusCode: e.StatusCode,
+		Code:       clip(e.ErrorCode, 64),
+		Message:    message(e.ErrorMessage),
+		RequestID:  clip(e.RequestId, 128),
+	}
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// message shortens the SDK's error message: a gateway's HTML page becomes
+// its title.
+func message(m string) string {
+	trimmed := strings.TrimSpace(m)
+	if strings.HasPrefix(trimmed, "<") {
+		if t := htmlTitle.FindStringSubmatch(trimmed); t != nil {
+			return clip("gateway page: "+strings.TrimSpace(t[1]), maxMessageLen)
+		}
+		return "gateway page without a title"
+	}
+	return clip(trimmed, maxMessageLen)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// clip makes s printable on one line and at most n bytes long.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes cut)", len(s)-cut)
+}

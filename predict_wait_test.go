@@ -1,0 +1,97 @@
+package taurusjob_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// job30m is a 30-minute job created when the script starts; percent gives
+// its reported progress at each moment (-1 for none).
+func job30m(name string, d time.Duration, percent func(e time.Duration) int) *scriptGetter {
+	var g *scriptGetter
+	g = newScript(func(e time.Duration) (*taurusjob.Job, error) {
+		job := &taurusjob.Job{Name: name, Created: g.start, Status: taurusjob.StatusRunning, Progress: percent(e)}
+		if e >= d {
+			job.Status, job.Progress, job.Ended = taurusjob.StatusCompleted, -1, g.start.Add(d)
+		}
+		return job, nil
+	})
+	return g
+}
+
+func linear(d time.Duration) func(time.Duration) int {
+	return func(e time.Duration) int { return int(100 * e / d) }
+}
+
+func noPercent(time.Duration) int { return -1 }
+
+// lagAndPolls runs one wait and returns how long after the job's end it
+// returned, and the polls it made.
+func lagAndPolls(t *testing.T, w *taurusjob.Waiter, g *scriptGetter, d time.Duration) (time.Duration, int) {
+	t.Helper()
+	job, err := w.Wait(context.Background(), "job-1")
+	if err != nil || job.Status != taurusjob.StatusCompleted {
+		t.Fatalf("Wait = %+v, %v", job, err)
+	}
+	return time.Since(g.start) - d, len(g.pollTimes())
+}
+
+// A percent that grows like a line lets the waiter sleep through the
+// middle of the job and poll closely around its end: few calls, and the
+// end noticed within seconds.
+func TestWaitPredictsEndFromPercent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := 30*time.Minute + 17*time.Second
+		g := job30m("CreateGaussDBforMySQLInstance", d, linear(d))
+		lag, polls := lagAndPolls(t, mustWaiter(t, g), g, d)
+		t.Logf("30-minute linear job: %d polls, lag %s", polls, lag)
+		if polls > 25 || lag > 6*time.Second {
+			t.Errorf("30-minute linear job: %d polls, noticed %s late; want <= 25 polls and <= 6s", polls, lag)
+		}
+	})
+}
+
+// Without a percent, a second job of a name the Waiter has seen complete
+// is polled around the end its predecessor took, not all along the way.
+func TestWaitLearnsDurationByName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		history := taurusjob.NewHistory()
+		first := job30m("ResizeFlavor", 30*time.Minute, noPercent)
+		_, blindPolls := lagAndPolls(t, mustWaiter(t, first, taurusjob.WithHistory(history)), first, 30*time.Minute)
+
+		second := job30m("ResizeFlavor", 31*time.Minute, noPercent)
+		lag, polls := lagAndPolls(t, mustWaiter(t, second, taurusjob.WithHistory(history)), second, 31*time.Minute)
+		t.Logf("blind: %d polls; second job: %d polls, lag %s", blindPolls, polls, lag)
+		if polls > 30 || polls >= blindPolls/3 || lag > 20*time.Second {
+			t.Errorf("second job of a known name: %d polls (blind: %d), noticed %s late; want <= 30 polls and <= 20s",
+				polls, blindPolls, lag)
+		}
+	})
+}
+
+// However confident the prediction, a job that fails early is noticed
+// within half its age (at least the min interval): the waiter never sleeps
+// through the middle blindly.
+func TestWaitNoticesEarlyFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := 2 * time.Hour
+		failAt := 40 * time.Minute
+		var g *scriptGetter
+		g = newScript(func(e time.Duration) (*taurusjob.Job, error) {
+			job := &taurusjob.Job{Name: "CreateGaussDBforMySQLInstance", Created: g.start, Status: taurusjob.StatusRunning, Progress: int(100 * e / d)}
+			if e >= failAt {
+				job.Status, job.FailReason, job.Progress = taurusjob.StatusFailed, "disk full", -1
+			}
+			return job, nil
+		})
+		_, err := mustWaiter(t, g, taurusjob.WithTimeout(3*time.Hour)).Wait(context.Background(), "job-1")
+		lag := time.Since(g.start) - failAt
+		if err == nil || lag > failAt/2 {
+			t.Errorf("failure at %s noticed %s late (err %v); want within half the job's age", failAt, lag, err)
+		}
+	})
+}

@@ -1,0 +1,274 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// checkInvalid asserts what every validation error promises: it matches
+// ErrInvalidInput, is an *InputError for field, and says the field's name.
+func checkInvalid(t *testing.T, err error, field string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want an invalid %s", field)
+	}
+	if !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("error %q does not match ErrInvalidInput", err)
+	}
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %q (%T) is not an *InputError", err, err)
+	}
+	if ie.Field != field {
+		t.Errorf("Field = %q, want %q", ie.Field, field)
+	}
+	if !strings.Contains(err.Error(), field) {
+		t.Errorf("error %q does not name the field %q", err, field)
+	}
+}
+
+// okServer answers every request with the documented job.
+func okServer(t *testing.T) *recordingServer {
+	return newServer(t, serveBody(http.StatusOK, readFixture(t, "jobs/completed.json"), nil))
+}
+
+func TestEndpointValidation(t *testing.T) {
+	srv := okServer(t)
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name, endpoint string
+	}{
+		{"empty", ""},
+		{"not a URL", "https://[::1"},
+		{"no scheme", "gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"ftp scheme", "ftp://gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"file scheme", "file:///etc/passwd"},
+		{"no host", "https://"},
+		{"opaque", "https:gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"http to a public host", "http://gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"http to a name that starts like localhost", "http://localhost.example.com"},
+		{"http to a private address", "http://192.168.1.203"},
+		{"user info", "https://user:pass@gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"user info on loopback", srv.URL[:len("http://")] + "u:p@" + srv.URL[len("http://"):]},
+		{"query", "https://gaussdb.cn-north-4.myhuaweicloud.com?x=1"},
+		{"empty query", "https://gaussdb.cn-north-4.myhuaweicloud.com/?"},
+		{"fragment", "https://gaussdb.cn-north-4.myhuaweicloud.com/#top"},
+		{"empty fragment", "https://gaussdb.cn-north-4.myhuaweicloud.com/#"},
+		{"dot-dot in path", "https://gaussdb.cn-north-4.myhuaweicloud.com/a/../b"},
+		{"dot-dot on loopback", srv.URL + "/../x"},
+		{"escaped dot-dot", "https://gaussdb.cn-north-4.myhuaweicloud.com/%2e%2e/x"},
+		{"escaped slash", "https://gaussdb.cn-north-4.myhuaweicloud.com/a%2Fb"},
+		{"newline", "https://gaussdb.cn-north-4.myhuaweicloud.com\n"},
+		{"space in host", "https://gauss db.myhuaweicloud.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(ClientConfig{Endpoint: tt.endpoint, ProjectID: testProjectID, Token: testToken})
+			if c != nil {
+				t.Errorf("NewClient returned a client for %q", tt.endpoint)
+			}
+			checkInvalid(t, err, "endpoint")
+		})
+	}
+	if srv.requests() != 0 {
+		t.Errorf("server got %d requests from invalid endpoints", srv.requests())
+	}
+
+	t.Run("http to loopback is accepted", func(t *testing.T) {
+		for _, ep := range []string{
+			srv.URL, // http://127.0.0.1:port
+			"http://localhost:" + strconv.Itoa(port),
+			"http://LOCALHOST:" + strconv.Itoa(port),
+			srv.URL + "/",
+		} {
+			before := srv.requests()
+			job, err := newTestClient(t, ep, nil).GetJob(context.Background(), testJobID)
+			if err != nil || job.Status != StatusCompleted {
+				t.Errorf("%s: GetJob = %v, %v", ep, job, err)
+			}
+			if srv.requests() != before+1 {
+				t.Errorf("%s: the request did not reach the server", ep)
+			}
+		}
+	})
+	t.Run("http to ::1 is accepted", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "[::1]:0")
+		if err != nil {
+			t.Skipf("no IPv6 loopback here: %v", err)
+		}
+		srv6 := newUnstartedServer(t, serveBody(http.StatusOK, readFixture(t, "jobs/completed.json"), nil))
+		srv6.Listener.Close()
+		srv6.Listener = ln
+		srv6.Start()
+		job, err := newTestClient(t, "http://"+ln.Addr().String(), nil).GetJob(context.Background(), testJobID)
+		if err != nil || job.Status != StatusCompleted || srv6.requests() != 1 {
+			t.Errorf("GetJob over [::1] = %v, %v after %d requests", job, err, srv6.requests())
+		}
+	})
+	t.Run("https to any host and a path prefix are accepted", func(t *testing.T) {
+		for _, ep := range []string{"https://gaussdb.cn-north-4.myhuaweicloud.com", "https://gaussdb.cn-north-4.myhuaweicloud.com:443/", "https://proxy.example.com/gaussdb"} {
+			if _, err := NewClient(ClientConfig{Endpoint: ep, ProjectID: testProjectID, Token: testToken}); err != nil {
+				t.Errorf("NewClient(%q): %v", ep, err)
+			}
+		}
+	})
+}
+
+func TestProjectIDValidation(t *testing.T) {
+	srv := okServer(t)
+	tests := []struct{ name, id string }{
+		{"empty", ""},
+		{"31 characters", testProjectID[:31]},
+		{"33 characters", testProjectID + "a"},
+		{"dash", "054e292c-880d4992f02c0196d3ea468"},
+		{"underscore", "054e292c_880d4992f02c0196d3ea468"},
+		{"dot-dot slash", "../" + testProjectID[:29]},
+		{"escaped slash", "%2F" + testProjectID[:29]},
+		{"slash", "054e292c9880d4992f02c0196d3ea46/"},
+		{"space", "054e292c9880d4992f02c0196d3ea46 "},
+		{"non-ASCII letter", "054e292c9880d4992f02c0196d3ea4é"}, // 32 bytes, 31 runes
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(ClientConfig{Endpoint: srv.URL, ProjectID: tt.id, Token: testToken})
+			if c != nil {
+				t.Errorf("NewClient returned a client for project id %q", tt.id)
+			}
+			checkInvalid(t, err, "project id")
+			checkInvalid(t, ValidateProjectID(tt.id), "project id")
+		})
+	}
+	if srv.requests() != 0 {
+		t.Errorf("server got %d requests from invalid project ids", srv.requests())
+	}
+	for _, ok := range []string{testProjectID, strings.ToUpper(testProjectID)} {
+		if err := ValidateProjectID(ok); err != nil {
+			t.Errorf("ValidateProjectID(%q): %v", ok, err)
+		}
+	}
+}
+
+func TestJobIDValidation(t *testing.T) {
+	srv := okServer(t)
+	c := newTestClient(t, srv.URL, nil)
+	tests := []struct{ name, id string }{
+		{"empty", ""},
+		{"129 characters", strings.Repeat("a", MaxJobIDLen+1)},
+		{"slash", "f9959f52/aa4d"},
+		{"question mark", "f9959f52?x=1"},
+		{"hash", "f9959f52#x"},
+		{"ampersand", "f9959f52&id=other"},
+		{"escaped slash", "f9959f52%2Faa4d"},
+		{"newline", testJobID + "\n"},
+		{"CRLF header injection", testJobID + "\r\nX-Evil: 1"},
+		{"NUL", "f9959f52\x00aa4d"},
+		{"space", "f9959f52 aa4d"},
+		{"tab", "f9959f52\taa4d"},
+		{"dot-dot", ".."},
+		{"dot", "."},
+		{"dot-dot slash", "../jobs"},
+		{"comma-joined list", testJobID + ",0c1e8e0a-5f43-4b0e-9d61-2f5a8b7c3d19"},
+		{"non-ASCII", "f9959f52-é"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job, err := c.GetJob(context.Background(), tt.id)
+			if job != nil {
+				t.Errorf("GetJob returned a job for %q", tt.id)
+			}
+			checkInvalid(t, err, "job id")
+			checkInvalid(t, ValidateJobID(tt.id), "job id")
+		})
+	}
+	if srv.requests() != 0 {
+		t.Errorf("server got %d requests from invalid job ids", srv.requests())
+	}
+
+	// The edges of what is valid pass (TestRequestShape sends them).
+	for _, ok := range []string{"a", strings.Repeat("a", MaxJobIDLen), "a.b_c~d-e", "..a", "A9"} {
+		if err := ValidateJobID(ok); err != nil {
+			t.Errorf("ValidateJobID(%q): %v", ok, err)
+		}
+	}
+}
+
+func TestCredentialValidation(t *testing.T) {
+	srv := okServer(t)
+	source := func(context.Context) (string, error) { return testToken, nil }
+	const ak, sk = "HPUAL4ZQ5GEXAMPLE7KQ", "sKExampleSecretKeyForTestsOnly0123456789"
+	tests := []struct {
+		name  string
+		edit  func(*ClientConfig)
+		field string
+	}{
+		{"none", func(c *ClientConfig) { c.Token = "" }, "credentials"},
+		{"token and token source", func(c *ClientConfig) { c.TokenSource = source }, "credentials"},
+		{"token and AK/SK", func(c *ClientConfig) { c.AccessKey, c.SecretKey = ak, sk }, "credentials"},
+		{"token source and AK/SK", func(c *ClientConfig) { c.Token, c.TokenSource, c.AccessKey, c.SecretKey = "", source, ak, sk }, "credentials"},
+		{"token with a newline", func(c *ClientConfig) { c.Token = testToken + "\n" }, "token"},
+		{"token with CRLF injection", func(c *ClientConfig) { c.Token = testToken + "\r\nX-Evil: 1" }, "token"},
+		{"token with NUL", func(c *ClientConfig) { c.Token = "abc\x00def" }, "token"},
+		{"security token without AK/SK", func(c *ClientConfig) { c.Token, c.SecurityToken = "", "sts-token" }, "security token"},
+		{"security token beside a token", func(c *ClientConfig) { c.SecurityToken = "sts-token" }, "security token"},
+		{"negative request timeout", func(c *ClientConfig) { c.RequestTimeout = -1 }, "client config"},
+		{"negative body limit", func(c *ClientConfig) { c.MaxBodyBytes = -1 }, "client config"},
+		{"language with a space", func(c *ClientConfig) { c.Language = "en us" }, "language"},
+		{"language with a newline", func(c *ClientConfig) { c.Language = "en-us\nX-Evil: 1" }, "language"},
+		{"user agent with a newline", func(c *ClientConfig) { c.UserAgent = "tool/1\r\nX-Evil: 1" }, "user agent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := ClientConfig{Endpoint: srv.URL, ProjectID: testProjectID, Token: testToken}
+			tt.edit(&cfg)
+			c, err := NewClient(cfg)
+			if c != nil {
+				t.Errorf("NewClient returned a client")
+			}
+			checkInvalid(t, err, tt.field)
+		})
+	}
+	if srv.requests() != 0 {
+		t.Errorf("server got %d requests from invalid configs", srv.requests())
+	}
+}
+
+// TestTokenSourceAnswerValidation: a token source's bad answer is caught
+// before any request, like a bad static token.
+func TestTokenSourceAnswerValidation(t *testing.T) {
+	boom := errors.New("iam unreachable")
+	tests := []struct {
+		name   string
+		source func(context.Context) (string, error)
+		check  func(t *testing.T, err error)
+	}{
+		{"empty token", func(context.Context) (string, error) { return "", nil },
+			func(t *testing.T, err error) { checkInvalid(t, err, "token") }},
+		{"token with a newline", func(context.Context) (string, error) { return testToken + "\n", nil },
+			func(t *testing.T, err error) { checkInvalid(t, err, "token") }},
+		{"source error", func(context.Context) (string, error) { return "", boom },
+			func(t *testing.T, err error) {
+				if !errors.Is(err, boom) || !strings.Contains(err.Error(), "token source") {
+					t.Errorf("error %q does not wrap the source's error and say where it came from", err)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := okServer(t)
+			c := newTestClient(t, srv.URL, func(c *ClientConfig) { c.Token, c.TokenSource = "", tt.source })
+			job, err := c.GetJob(context.Background(), testJobID)
+			if job != nil {
+				t.Errorf("GetJob returned a job")
+			}
+			tt.check(t, err)
+			if srv.requests() != 0 {
+				t.Errorf("server got %d requests", srv.requests())
+			}
+		})
+	}
+}
