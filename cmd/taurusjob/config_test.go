@@ -124,7 +124,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown flag", fakeEnv(srv), args("wait", id, "--frobnicate"), []string{"frobnicate", "taurusjob wait -h"}},
 		{"bad duration", fakeEnv(srv), args("wait", id, "--timeout", "soon"), []string{"timeout"}},
 		{"negative timeout", fakeEnv(srv), args("wait", id, "--timeout", "-1s"), []string{"--timeout"}},
-		{"min above max", fakeEnv(srv), args("wait", id, "--min-interval", "2m"), []string{"--max-interval", "--min-interval"}},
+		{"min above max", fakeEnv(srv), args("wait", id, "--min-interval", "2m", "--max-interval", "1m"), []string{"--max-interval", "--min-interval"}},
 		{"bad output", fakeEnv(srv), args("wait", id, "--output", "yaml"), []string{"--output"}},
 		{"bad language", fakeEnv(srv), args("wait", id, "--language", "en us"), []string{"language"}},
 		{"get without id", fakeEnv(srv), args("get"), []string{"exactly one job id"}},

@@ -18,6 +18,7 @@ type options struct {
 	endpoint, region, projectID, tokenFile, language string
 	// waiting
 	timeout, grace, minInterval, maxInterval time.Duration
+	budget                                   time.Duration
 	returnOnPending                          bool
 	// output
 	output         string
@@ -49,8 +50,9 @@ func newFlagSet(name string, groups int, o *options) *flag.FlagSet {
 	if groups&groupWait != 0 {
 		fs.DurationVar(&o.timeout, "timeout", taurusjob.DefaultTimeout, "give up waiting after this `duration`")
 		fs.DurationVar(&o.grace, "visibility-grace", taurusjob.DefaultVisibilityGrace, "how long a job may answer 404 before it is not_visible")
-		fs.DurationVar(&o.minInterval, "min-interval", taurusjob.DefaultMinInterval, "the first delay between polls; delays grow from it")
+		fs.DurationVar(&o.minInterval, "min-interval", taurusjob.DefaultMinInterval, "the shortest delay between polls, and the first after an error")
 		fs.DurationVar(&o.maxInterval, "max-interval", taurusjob.DefaultMaxInterval, "the longest delay between polls")
+		fs.DurationVar(&o.budget, "latency-budget", taurusjob.DefaultLatencyBudget, "the lag accepted in noticing the end when nothing predicts it (more calls when smaller)")
 		fs.BoolVar(&o.returnOnPending, "return-on-pending", false, "stop once a job is Pending (exit 0, outcome pending)")
 	}
 	if groups&groupOutput != 0 {
@@ -133,6 +135,8 @@ func checkWaitOptions(o *options) error {
 		return usagef("--visibility-grace must not be negative, got %s", o.grace)
 	case o.minInterval <= 0:
 		return usagef("--min-interval must be positive, got %s", o.minInterval)
+	case o.budget <= 0:
+		return usagef("--latency-budget must be positive, got %s", o.budget)
 	case o.maxInterval < o.minInterval:
 		return usagef("--max-interval (%s) must not be below --min-interval (%s)", o.maxInterval, o.minInterval)
 	}

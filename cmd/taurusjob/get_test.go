@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -72,5 +73,12 @@ func TestGet(t *testing.T) {
 				t.Errorf("%d requests for two gets, want exactly 2 (get never retries)", n)
 			}
 		})
+	}
+
+	// Interrupted before the answer: exit 130, as for wait.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r := runIn(ctx, fakeEnv(srv), "", "get", running); r.code != exitInterrupted {
+		t.Errorf("get with a canceled context: exit %d, want 130\n%s", r.code, r)
 	}
 }

@@ -60,7 +60,9 @@ var commandHelp = map[string]func() string{
 		return `Usage: taurusjob wait JOB_ID [JOB_ID...] [flags]
 
 Waits until each job is Completed, Failed or Canceled, polling
-GET /v3/{project_id}/jobs?id=JOB_ID with backoff. Comma-joined ids (as
+GET /v3/{project_id}/jobs?id=JOB_ID on the library's schedule (sooner when
+the job's percent says its end is near, backing off on errors and 404s
+while a new job becomes visible). Comma-joined ids (as
 read-replica creation returns them) count as several. Flags may come before
 or after the ids. Progress goes to stderr: a live line on a terminal, one
 line per change elsewhere. The result goes to stdout.

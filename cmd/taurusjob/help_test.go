@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
 )
@@ -17,7 +18,7 @@ func TestHelp(t *testing.T) {
 	t.Parallel()
 	for cmd, want := range map[string][]string{
 		"wait": {"Examples:", readmeSnippet, "--endpoint", "--region", "--project-id", "--token-file", "--timeout", "--visibility-grace",
-			"--min-interval", "--max-interval", "--language", "--output", "--quiet", "--verbose", "--return-on-pending",
+			"--min-interval", "--max-interval", "--latency-budget", "--language", "--output", "--quiet", "--verbose", "--return-on-pending",
 			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds"},
 		"get":  {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
 		"demo": {"Examples:", "--output", "(default 3s)", exitCodesHelp},
@@ -61,6 +62,17 @@ func TestReadme(t *testing.T) {
 		fields := strings.Fields(line)
 		if code := fields[0]; code != "With" && !strings.Contains(readme, "| "+code+" ") {
 			t.Errorf("README.md's exit code table lacks code %s (help: %q)", code, line)
+		}
+	}
+	// The defaults README states are the library's.
+	for name, d := range map[string]time.Duration{
+		"DefaultTimeout": taurusjob.DefaultTimeout, "DefaultVisibilityGrace": taurusjob.DefaultVisibilityGrace,
+		"DefaultMinInterval": taurusjob.DefaultMinInterval, "DefaultMaxInterval": taurusjob.DefaultMaxInterval,
+		"DefaultLatencyBudget": taurusjob.DefaultLatencyBudget,
+	} {
+		short := strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+		if !strings.Contains(readme, "`"+short+"`") || !strings.Contains(readme, name) {
+			t.Errorf("README.md does not state %s as `%s`", name, short)
 		}
 	}
 	for _, w := range []string{readmeSnippet, "go run ./cmd/taurusjob demo", "TAURUSJOB_TOKEN", "--token-file", "--output json"} {

@@ -52,6 +52,7 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		taurusjob.WithTimeout(o.timeout),
 		taurusjob.WithVisibilityGrace(o.grace),
 		taurusjob.WithInterval(o.minInterval, o.maxInterval),
+		taurusjob.WithLatencyBudget(o.budget),
 		taurusjob.WithProgress(func(u taurusjob.Update) {
 			polls.record(u)
 			prog.update(u)
