@@ -238,3 +238,32 @@ func TestSeverity(t *testing.T) {
 		}
 	}
 }
+
+// TestParseArgs pins how flags and ids mix.
+func TestParseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		argv     []string
+		pos      []string
+		output   string
+		language string
+		quiet    bool
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, "text", "", false},
+		{[]string{"a", "--output", "json", "b", "--quiet"}, []string{"a", "b"}, "json", "", true},
+		{[]string{"--quiet", "--", "--output", "a"}, []string{"--output", "a"}, "text", "", true},
+		{[]string{"a", "--language", "--", "b"}, []string{"a", "b"}, "text", "--", false},
+		{[]string{"a", "-output=json", "--", "-b"}, []string{"a", "-b"}, "json", "", false},
+	} {
+		var o options
+		fs := newFlagSet("wait", commandGroups["wait"], &o)
+		pos, err := parseArgs(fs, &o, tc.argv)
+		if err != nil || strings.Join(pos, " ") != strings.Join(tc.pos, " ") || o.output != tc.output ||
+			o.language != tc.language || o.quiet != tc.quiet {
+			t.Errorf("%q: pos %q output %q language %q quiet %v, %v; want %q %q %q %v",
+				tc.argv, pos, o.output, o.language, o.quiet, err, tc.pos, tc.output, tc.language, tc.quiet)
+		}
+		if tc.quiet != o.set["quiet"] {
+			t.Errorf("%q: set[quiet] = %v", tc.argv, o.set["quiet"])
+		}
+	}
+}

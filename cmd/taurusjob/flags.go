@@ -79,10 +79,12 @@ func parseArgs(fs *flag.FlagSet, o *options, args []string) ([]string, error) {
 		}
 		rest := fs.Args()
 		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" && !isFlagValue(fs, args, used-1) {
-			return append(pos, rest...), finishParse(fs, o)
+			finishParse(fs, o)
+			return append(pos, rest...), nil
 		}
 		if len(rest) == 0 {
-			return pos, finishParse(fs, o)
+			finishParse(fs, o)
+			return pos, nil
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
@@ -109,10 +111,10 @@ func isFlagValue(fs *flag.FlagSet, args []string, i int) bool {
 	return true
 }
 
-func finishParse(fs *flag.FlagSet, o *options) error {
+// finishParse records which flags were given, for the flag-beats-variable rule.
+func finishParse(fs *flag.FlagSet, o *options) {
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
-	return nil
 }
 
 // usageError is a mistake on the command line or in the environment:
