@@ -84,7 +84,7 @@ func (ws *wait) coolDown(ctx context.Context, deadline time.Time) error {
 		if d <= 0 {
 			return nil
 		}
-		if !fits(d, deadline) {
+		if !ws.fits(d, deadline) {
 			return waitDeadline(ctx)
 		}
 		if err := ws.hold(ctx, d, "cooling down after a 429"); err != nil {

@@ -80,7 +80,7 @@ func (ws *wait) throttle(ctx context.Context, deadline time.Time) error {
 		return invalid("limiter", "its burst is %d; no request can ever be sent", lim.Burst())
 	}
 	if d := r.DelayFrom(now); d > 0 {
-		if !fits(d, deadline) {
+		if !ws.fits(d, deadline) {
 			r.CancelAt(now) // give the token back to the other waits at once
 			return waitDeadline(ctx)
 		}
@@ -94,10 +94,10 @@ func (ws *wait) throttle(ctx context.Context, deadline time.Time) error {
 	return ws.coolDown(ctx, deadline)
 }
 
-// fits reports whether a poll made after d still lands finalLead before
-// the deadline, as the schedule's last poll does.
-func fits(d time.Duration, deadline time.Time) bool {
-	return time.Now().Add(d).Before(deadline.Add(-finalLead))
+// fits reports whether a poll made after d still lands before the
+// deadline with the lead the schedule's last poll keeps.
+func (ws *wait) fits(d time.Duration, deadline time.Time) bool {
+	return time.Now().Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(ws.start))))
 }
 
 // waitDeadline waits for ctx to end, when no poll fits before the deadline,

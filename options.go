@@ -33,7 +33,8 @@ const (
 	// DefaultConcurrency bounds the waits in flight in one WaitAll.
 	DefaultConcurrency = 16
 	// finalLead is how long before the deadline the last poll is made, so
-	// that it can still be answered.
+	// that it can still be answered; a tenth of the wait for waits shorter
+	// than 10 s (see lastPollLead).
 	finalLead = time.Second
 )
 

@@ -19,6 +19,7 @@ type observation struct {
 	retryAfter time.Duration // the last answer's Retry-After; 0 if none
 	jitter     float64       // in [0, 1): spreads the polls of waits started together
 
+	lead  time.Duration // how long before the deadline the last poll lands
 	min   time.Duration // the shortest sleep the waiter chooses
 	max   time.Duration // the longest sleep the waiter chooses
 	blind time.Duration // the interval when nothing predicts the end
@@ -54,7 +55,7 @@ const failureFloor = 5 * time.Second
 // job's age, at least 5 s (or min) and at most max, so a job that fails
 // early is noticed early. A server's Retry-After can lengthen a sleep, up to max.
 // Before the job is seen no sleep passes the grace end, and no sleep
-// passes the deadline: the last poll lands finalLead before it.
+// passes the deadline: the last poll lands lead (lastPollLead) before it.
 func nextDelay(o observation) (time.Duration, bool) {
 	bound := failureBound(o.age, o.min, o.max)
 	var d time.Duration
@@ -79,10 +80,17 @@ func nextDelay(o observation) (time.Duration, bool) {
 		d = min(d, o.graceEnd.Sub(o.now))
 	}
 	left := o.deadline.Sub(o.now)
-	if left <= finalLead {
+	if left <= o.lead {
 		return max(left, 0), false
 	}
-	return max(min(d, left-finalLead), 0), true
+	return max(min(d, left-o.lead), 0), true
+}
+
+// lastPollLead is how long before the deadline the last poll lands: a
+// second, or a tenth of a wait shorter than 10 s, so short waits still
+// poll more than once.
+func lastPollLead(wait time.Duration) time.Duration {
+	return max(min(finalLead, wait/10), 0)
 }
 
 // windowStep is the interval between polls inside a predicted end window.

@@ -14,6 +14,7 @@ func TestNextDelay(t *testing.T) {
 		deadline: t0.Add(time.Hour),
 		graceEnd: t0.Add(time.Minute),
 		seen:     true,
+		lead:     time.Second,
 		status:   StatusRunning,
 		age:      10 * time.Minute,
 		min:      time.Second,
@@ -88,6 +89,10 @@ func TestNextDelay(t *testing.T) {
 		{"inside finalLead no poll fits: sleep to the deadline", func(o *observation) {
 			o.now = o.deadline.Add(-500 * time.Millisecond)
 		}, 500 * time.Millisecond, false},
+		{"a short wait keeps a shorter lead", func(o *observation) {
+			o.lead = lastPollLead(2 * time.Second)
+			o.now = o.deadline.Add(-time.Second)
+		}, 800 * time.Millisecond, true},
 		{"past the deadline: nothing", func(o *observation) {
 			o.now = o.deadline.Add(time.Second)
 		}, 0, false},

@@ -144,6 +144,7 @@ func (ws *wait) observe(deadline time.Time, failing bool, retryAfter time.Durati
 	o := observation{
 		now:        now,
 		deadline:   deadline,
+		lead:       lastPollLead(deadline.Sub(ws.start)),
 		graceEnd:   ws.graceEnd,
 		seen:       ws.last != nil,
 		age:        now.Sub(ws.jobStart(now)),
