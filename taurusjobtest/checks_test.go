@@ -1,0 +1,166 @@
+package taurusjobtest
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+func TestChecks(t *testing.T) {
+	forModes(t, func(t *testing.T, srv *Server) {
+		id := srv.AddJob(Job{})
+		base := srv.URL() + "/v3/" + srv.ProjectID()
+		for _, tc := range []struct {
+			name   string
+			method string
+			url    string
+			token  string
+			status int
+			code   string
+		}{
+			{"no such path", "GET", srv.URL() + "/v3/jobs?id=" + id, srv.Token(), 404, CodeNoSuchAPI},
+			{"no such path v2", "GET", srv.URL() + "/v2/" + srv.ProjectID() + "/jobs?id=" + id, srv.Token(), 404, CodeNoSuchAPI},
+			{"extra segment", "GET", base + "/x/jobs?id=" + id, srv.Token(), 404, CodeNoSuchAPI},
+			{"POST", "POST", base + "/jobs?id=" + id, srv.Token(), 405, CodeBadRequest},
+			{"DELETE", "DELETE", base + "/jobs?id=" + id, srv.Token(), 405, CodeBadRequest},
+			{"no token", "GET", base + "/jobs?id=" + id, "", 401, CodeBadAuth},
+			{"bad token", "GET", base + "/jobs?id=" + id, "not-a-token", 401, CodeBadAuth},
+			{"other project", "GET", srv.URL() + "/v3/0123456789abcdef0123456789abcdef/jobs?id=" + id, srv.Token(), 400, CodeBadRequest},
+			{"no id", "GET", base + "/jobs", srv.Token(), 400, CodeBadRequest},
+			{"empty id", "GET", base + "/jobs?id=", srv.Token(), 400, CodeBadRequest},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				req, err := http.NewRequest(tc.method, tc.url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.token != "" {
+					req.Header.Set("X-Auth-Token", tc.token)
+				}
+				r := do(t, srv, req)
+				wantError(t, r, tc.status, tc.code)
+				if strings.Contains(string(r.body), srv.Token()) || (tc.token != "" && strings.Contains(string(r.body), tc.token)) {
+					t.Errorf("body echoes the token: %s", r.body)
+				}
+			})
+		}
+		if r := get(t, srv, base+"/jobs?other=1&id="+id); r.status != 200 {
+			t.Errorf("id after another parameter: HTTP %d %s", r.status, r.body)
+		}
+	}, WithProjectID("0000000000000000000000000000abcd"))
+}
+
+func TestRequestIDs(t *testing.T) {
+	forModes(t, func(t *testing.T, srv *Server) {
+		id := srv.AddJob(Job{})
+		seen := map[string]bool{}
+		for _, url := range []string{jobURL(srv, id), jobURL(srv, "unknown"), srv.URL() + "/nothing"} {
+			for range 3 {
+				r := get(t, srv, url)
+				rid := r.header.Get("X-Request-Id")
+				if len(rid) != 32 || seen[rid] {
+					t.Errorf("request id %q: not 32 characters or not unique", rid)
+				}
+				seen[rid] = true
+			}
+		}
+	})
+}
+
+func TestAuthCheck(t *testing.T) {
+	errNoSig := errors.New("no signature")
+	check := func(r *http.Request) error {
+		switch r.Header.Get("Authorization") {
+		case "good":
+			return nil
+		case "forbidden":
+			return &Error{Status: http.StatusForbidden, Code: "APIGW.0302", Message: "no permission"}
+		}
+		return errNoSig
+	}
+	forModes(t, func(t *testing.T, srv *Server) {
+		id := srv.AddJob(Job{})
+		for _, tc := range []struct {
+			auth   string
+			status int
+			code   string
+		}{
+			{"good", 200, ""},
+			{"forbidden", 403, "APIGW.0302"},
+			{"", 401, CodeBadAuth},
+		} {
+			req, _ := http.NewRequest("GET", jobURL(srv, id), nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			r := do(t, srv, req)
+			if tc.status == 200 {
+				if r.status != 200 {
+					t.Errorf("%q: HTTP %d %s", tc.auth, r.status, r.body)
+				}
+				continue
+			}
+			wantError(t, r, tc.status, tc.code)
+		}
+	}, WithAuthCheck(check))
+
+	forModes(t, func(t *testing.T, srv *Server) {
+		req, _ := http.NewRequest("GET", jobURL(srv, srv.AddJob(Job{})), nil)
+		if r := do(t, srv, req); r.status != 200 {
+			t.Errorf("nil check: HTTP %d %s", r.status, r.body)
+		}
+	}, WithAuthCheck(nil))
+}
+
+func TestAuthCheckSeesHost(t *testing.T) {
+	// A signature covers the host: the check must see it in memory too.
+	var srv *Server
+	var host string
+	srv = NewInMemory(WithAuthCheck(func(r *http.Request) error {
+		host = r.Host
+		return srv.TokenCheck(r)
+	}))
+	defer srv.Close()
+	get(t, srv, jobURL(srv, "x"))
+	if want := strings.TrimPrefix(srv.URL(), "https://"); host != want {
+		t.Errorf("check saw host %q, want %q", host, want)
+	}
+}
+
+func TestTokenLifetime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := NewInMemory(WithTokenLifetime(time.Hour), WithToken("first-token"))
+		defer srv.Close()
+		id := srv.AddJob(Job{})
+		ask := func(token string) reply {
+			req, _ := http.NewRequest("GET", jobURL(srv, id), nil)
+			req.Header.Set("X-Auth-Token", token)
+			return do(t, srv, req)
+		}
+		if srv.Token() != "first-token" {
+			t.Fatalf("Token() = %q", srv.Token())
+		}
+		time.Sleep(time.Hour - time.Nanosecond)
+		if r := ask("first-token"); r.status != 200 {
+			t.Fatalf("before expiry: HTTP %d %s", r.status, r.body)
+		}
+		fresh := srv.IssueToken()
+		time.Sleep(time.Nanosecond)
+		wantError(t, ask("first-token"), 401, CodeTokenExpired)
+		if r := ask(fresh); r.status != 200 {
+			t.Fatalf("fresh token: HTTP %d %s", r.status, r.body)
+		}
+		time.Sleep(time.Hour)
+		wantError(t, ask(fresh), 401, CodeTokenExpired)
+		if fresh == srv.IssueToken() {
+			t.Error("IssueToken gave the same token twice")
+		}
+
+		other := srv.IssueToken()
+		srv.RevokeToken(other)
+		wantError(t, ask(other), 401, CodeBadAuth)
+	})
+}

@@ -1,0 +1,123 @@
+package taurusjobtest
+
+import (
+	"net/http"
+	"time"
+)
+
+// Defaults of a [Server].
+const (
+	// DefaultProjectID is the project id a server answers for unless
+	// [WithProjectID] says otherwise: 32 letters and digits, like a real one.
+	DefaultProjectID = "taurusjobtestproject000000000000"
+	// DefaultMaxRecords is how many requests a server records unless
+	// [WithMaxRecords] says otherwise. Past it, the oldest are dropped.
+	DefaultMaxRecords = 100_000
+	// DefaultOversize is the body size of [Oversized] when given 0: 2 MiB,
+	// twice the client's default body limit.
+	DefaultOversize = 2 << 20
+)
+
+// An Option configures a [Server] at construction.
+type Option func(*config)
+
+type config struct {
+	projectID     string
+	token         string
+	tokenLifetime time.Duration
+	authCheck     func(*http.Request) error
+	rate          float64
+	burst         int
+	rules         []Rule
+	maxRecords    int
+	notVisible    NotVisible
+	loc           *time.Location
+}
+
+func defaultConfig() config {
+	return config{
+		projectID:  DefaultProjectID,
+		maxRecords: DefaultMaxRecords,
+		notVisible: NotFound,
+		loc:        time.FixedZone("CST", 8*60*60),
+	}
+}
+
+// WithProjectID sets the project id the server answers for; a request for
+// another project gets 400 with an error body. Default [DefaultProjectID].
+func WithProjectID(id string) Option {
+	return func(c *config) { c.projectID = id }
+}
+
+// WithToken sets the first valid token, the one [Server.Token] returns.
+// Default: a token made up by the server.
+func WithToken(token string) Option {
+	return func(c *config) { c.token = token }
+}
+
+// WithTokenLifetime makes a token invalid once it is older than d, counted
+// from [Server.IssueToken] (or from the server's creation for the first
+// token): requests carrying it get 401 APIGW.0307, as an expired IAM token
+// does. A TokenSource that calls IssueToken gets a fresh, valid one.
+// Default 0: tokens never expire.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.tokenLifetime = d }
+}
+
+// WithAuthCheck replaces the credential check. check is called for each
+// request that passed the path and method checks; a nil error lets it
+// through. An [*Error] it returns is answered as is; any other error
+// becomes 401 APIGW.0301 with the error's text as message (so it must not
+// hold secrets). Wrap [Server.TokenCheck] to keep the default check, or
+// plug in an AK/SK signature verifier. A nil check lets every request
+// through. check must be safe for concurrent use.
+func WithAuthCheck(check func(r *http.Request) error) Option {
+	return func(c *config) {
+		if check == nil {
+			check = func(*http.Request) error { return nil }
+		}
+		c.authCheck = check
+	}
+}
+
+// WithRateLimit throttles the server as the API gateway does: a token
+// bucket refilled at rps requests per second holding at most burst (at
+// least 1). A request over the limit gets 429 APIGW.0308 with a Retry-After
+// in whole seconds. The bucket runs on [time.Now], so fake time drives it.
+// rps <= 0 turns the limit off (the default).
+func WithRateLimit(rps float64, burst int) Option {
+	return func(c *config) { c.rate, c.burst = rps, max(burst, 1) }
+}
+
+// WithRules installs fault rules at construction; see [Server.AddRule].
+func WithRules(rules ...Rule) Option {
+	return func(c *config) { c.rules = append(c.rules, rules...) }
+}
+
+// WithMaxRecords bounds the recorded requests to the n most recent. n == 0
+// turns recording off (counts are still kept); n < 0 keeps every request.
+// Default [DefaultMaxRecords]. Simulations with many jobs should lower it.
+func WithMaxRecords(n int) Option {
+	return func(c *config) { c.maxRecords = n }
+}
+
+// WithNotVisible sets how a job that is not visible yet, or unknown, is
+// answered, for jobs that do not choose (see [Job].NotVisibleAs).
+// Default [NotFound].
+func WithNotVisible(how NotVisible) Option {
+	return func(c *config) {
+		if how != ServerDefault {
+			c.notVisible = how
+		}
+	}
+}
+
+// WithLocation sets the time zone of the created and ended times in job
+// bodies. Default UTC+08:00, as the API usually answers.
+func WithLocation(loc *time.Location) Option {
+	return func(c *config) {
+		if loc != nil {
+			c.loc = loc
+		}
+	}
+}
