@@ -25,6 +25,12 @@ func Report(cfg Config, samples []*Sample) []Table {
 			"Baselines: models of docs/anchors.md run on the same trials; they ignore progress (profile any).",
 		},
 	}
+	if cfg.Replayable {
+		cold.Notes = append(cold.Notes, "taurusjob rows replay exactly: the Waiter's jitter comes from math/rand's global source, reseeded per trial.")
+	} else {
+		cold.Notes = append(cold.Notes, "taurusjob rows are NOT reproducible: the Waiter draws jitter from a source the sim cannot seed (math/rand/v2?);",
+			"between runs its medians move by sampling noise. The baselines' rows replay exactly.")
+	}
 	seen := Table{
 		Title: fmt.Sprintf("Seen before: the same Waiter waited for a job of the same name first, %d trials", cfg.Seeds),
 		Head:  head,

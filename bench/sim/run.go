@@ -14,6 +14,9 @@ type Config struct {
 	// Waiter that already waited for a job of the same name and a duration
 	// within ±5 % waits again. Empty skips the scenario.
 	Seen []Profile
+	// Replayable says whether the Waiter's results are reproducible run to
+	// run (see replayable in waiter_test.go); the tables say so.
+	Replayable bool
 }
 
 // WaitFunc runs the real waiter on one trial; warm says to wait first for
