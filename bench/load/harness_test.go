@@ -82,14 +82,18 @@ type loadStats struct {
 
 	allAnswered  time.Duration // from the start until every wait had its first answer
 	bytesPerWait float64       // heap in use + stacks in use, per wait, all waits in flight
+	livePerWait  float64       // live heap (HeapAlloc after a GC) + stacks in use, per wait
+	laterPolls   int           // polls past the first ones, made before the memory measure
 	elapsed      time.Duration
 }
 
-func heapAndStacks() uint64 {
+// heapAndStacks returns, after a GC, heap in use + stacks in use, and
+// live heap + stacks in use.
+func heapAndStacks() (inuse, live int64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapInuse + m.StackInuse
+	return int64(m.HeapInuse + m.StackInuse), int64(m.HeapAlloc + m.StackInuse)
 }
 
 // runLoad starts cfg.waits waits at once, each for its own job. The jobs
@@ -149,7 +153,7 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 	for i := range ids {
 		ids[i] = api.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever, Profile: taurusjobtest.NoProgress})
 	}
-	base := heapAndStacks()
+	baseInuse, baseLive := heapAndStacks()
 	start := time.Now()
 	type result struct {
 		job *taurusjob.Job
@@ -166,18 +170,21 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 		}()
 	}
 	st := loadStats{waits: cfg.waits, byOutcome: map[string]int{}}
-	timeout := time.After(90 * time.Second)
+	timeout := time.After(60 * time.Second)
 	select {
 	case <-allAnswered:
 		st.allAnswered = time.Since(start)
-		st.bytesPerWait = float64(int64(heapAndStacks())-int64(base)) / float64(cfg.waits)
+		st.laterPolls = api.TotalRequests() - cfg.waits
+		inuse, live := heapAndStacks()
+		st.bytesPerWait = float64(inuse-baseInuse) / float64(cfg.waits)
+		st.livePerWait = float64(live-baseLive) / float64(cfg.waits)
 	case <-timeout:
-		tb.Errorf("after 90 s only %d of %d waits had a first answer", answered.Load(), cfg.waits)
+		tb.Errorf("after 60 s only %d of %d waits had a first answer", answered.Load(), cfg.waits)
 	}
 	select {
 	case <-allPolled:
 	case <-timeout:
-		tb.Errorf("after 90 s only %d of %d waits had made %d polls", polled.Load(), cfg.waits, cfg.polls)
+		tb.Errorf("after 60 s only %d of %d waits had made %d polls", polled.Load(), cfg.waits, cfg.polls)
 	}
 	for _, id := range ids {
 		api.AddJob(taurusjobtest.Job{ID: id}) // no phase: Completed from now on
@@ -206,9 +213,10 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 
 func (s loadStats) String() string {
 	return fmt.Sprintf("%d waits in %s: %v; every wait had its first answer after %s; %d polls (%.1f per wait), "+
-		"%d retried poll errors; %d connections opened, at most %d open; %d server log lines; %.0f B per wait in flight",
+		"%d retried poll errors; %d connections opened, at most %d open; %d server log lines; "+
+		"%.0f B in use (%.0f B live) per wait in flight, measured after %d polls past the first ones",
 		s.waits, s.elapsed.Round(time.Millisecond), s.byOutcome, s.allAnswered.Round(time.Millisecond), s.polls,
-		float64(s.polls)/float64(s.waits), s.pollErrors, s.opened, s.maxOpen, s.serverLogs, s.bytesPerWait)
+		float64(s.polls)/float64(s.waits), s.pollErrors, s.opened, s.maxOpen, s.serverLogs, s.bytesPerWait, s.livePerWait, s.laterPolls)
 }
 
 // canned is a RoundTripper that answers every request with the same body,
