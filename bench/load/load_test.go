@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,8 +44,9 @@ func tunedClient(n int) func() *http.Client {
 //     completed-% (every wait must return Completed).
 func BenchmarkWait10k(b *testing.B) {
 	var lim syscall.Rlimit
+	fds := "RLIMIT_NOFILE unknown"
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil {
-		b.Logf("RLIMIT_NOFILE: soft %d, hard %d (both ends of a loopback connection use one each)", lim.Cur, lim.Max)
+		fds = fmt.Sprintf("RLIMIT_NOFILE: soft %d, hard %d (both ends of a loopback connection use one each)", lim.Cur, lim.Max)
 	}
 	fast := [2]time.Duration{250 * time.Millisecond, time.Second}
 	cases := []struct {
@@ -67,6 +69,9 @@ func BenchmarkWait10k(b *testing.B) {
 				st = runLoad(b, cfg)
 			}
 			b.Log(st)
+			if !cfg.inMemory {
+				b.Log(fds)
+			}
 			if st.completed != st.waits {
 				b.Errorf("%d of %d waits completed; first other result: %v", st.completed, st.waits, st.firstErr)
 			}
