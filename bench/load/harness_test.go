@@ -83,17 +83,18 @@ type loadStats struct {
 	allAnswered  time.Duration // from the start until every wait had its first answer
 	bytesPerWait float64       // heap in use + stacks in use, per wait, all waits in flight
 	livePerWait  float64       // live heap (HeapAlloc after a GC) + stacks in use, per wait
+	stackPerWait float64       // stacks in use alone, per wait
 	laterPolls   int           // polls past the first ones, made before the memory measure
 	elapsed      time.Duration
 }
 
-// heapAndStacks returns, after a GC, heap in use + stacks in use, and
-// live heap + stacks in use.
-func heapAndStacks() (inuse, live int64) {
+// heapAndStacks returns, after a GC, heap in use + stacks in use, live
+// heap + stacks in use, and stacks in use alone.
+func heapAndStacks() (inuse, live, stacks int64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return int64(m.HeapInuse + m.StackInuse), int64(m.HeapAlloc + m.StackInuse)
+	return int64(m.HeapInuse + m.StackInuse), int64(m.HeapAlloc + m.StackInuse), int64(m.StackInuse)
 }
 
 // runLoad starts cfg.waits waits at once, each for its own job. The jobs
@@ -153,7 +154,7 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 	for i := range ids {
 		ids[i] = api.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever, Profile: taurusjobtest.NoProgress})
 	}
-	baseInuse, baseLive := heapAndStacks()
+	baseInuse, baseLive, baseStacks := heapAndStacks()
 	start := time.Now()
 	type result struct {
 		job *taurusjob.Job
@@ -175,9 +176,10 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 	case <-allAnswered:
 		st.allAnswered = time.Since(start)
 		st.laterPolls = api.TotalRequests() - cfg.waits
-		inuse, live := heapAndStacks()
+		inuse, live, stacks := heapAndStacks()
 		st.bytesPerWait = float64(inuse-baseInuse) / float64(cfg.waits)
 		st.livePerWait = float64(live-baseLive) / float64(cfg.waits)
+		st.stackPerWait = float64(stacks-baseStacks) / float64(cfg.waits)
 	case <-timeout:
 		tb.Errorf("after 60 s only %d of %d waits had a first answer", answered.Load(), cfg.waits)
 	}
@@ -214,9 +216,9 @@ func runLoad(tb testing.TB, cfg loadConfig) loadStats {
 func (s loadStats) String() string {
 	return fmt.Sprintf("%d waits in %s: %v; every wait had its first answer after %s; %d polls (%.1f per wait), "+
 		"%d retried poll errors; %d connections opened, at most %d open; %d server log lines; "+
-		"%.0f B in use (%.0f B live) per wait in flight, measured after %d polls past the first ones",
+		"%.0f B in use (%.0f B live, %.0f B of stacks) per wait in flight, measured after %d polls past the first ones",
 		s.waits, s.elapsed.Round(time.Millisecond), s.byOutcome, s.allAnswered.Round(time.Millisecond), s.polls,
-		float64(s.polls)/float64(s.waits), s.pollErrors, s.opened, s.maxOpen, s.serverLogs, s.bytesPerWait, s.livePerWait, s.laterPolls)
+		float64(s.polls)/float64(s.waits), s.pollErrors, s.opened, s.maxOpen, s.serverLogs, s.bytesPerWait, s.livePerWait, s.stackPerWait, s.laterPolls)
 }
 
 // canned is a RoundTripper that answers every request with the same body,
