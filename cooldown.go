@@ -3,7 +3,7 @@ package taurusjob
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
+	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"net/http"
 	"sync"
 	"time"

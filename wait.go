@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
