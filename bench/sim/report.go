@@ -12,7 +12,7 @@ func Report(cfg Config, samples []*Sample) []Table {
 		rows = append(rows, Summarise(s))
 	}
 	head := []string{"D", "V", "waiter", "profile", "calls p50", "calls p95",
-		"lag p50 s", "lag p95 s", "fail lag p95 s", "correct %", "trials"}
+		"lag p50 s", "lag p95 s", "fail lag p95 s", "fail in bound %", "correct %", "trials"}
 	cold := Table{
 		Title: fmt.Sprintf("Cold waits, %d trials per cell and outcome", cfg.Seeds),
 		Head:  head,
@@ -20,7 +20,8 @@ func Report(cfg Config, samples []*Sample) []Table {
 		Notes: []string{
 			"Trial: a job of D × U(0.9, 1.1), invisible (404) for its first V, completing at its end or failing at U(0, end); the wait starts at its creation.",
 			"calls, lag: completed jobs; lag = when the wait returned − when the API first showed the terminal status (correct answers only).",
-			"fail lag: the same for failed jobs. correct: Completed → success, Failed → failure, over both outcomes; trials counts both.",
+			"fail lag: the same for failed jobs; fail in bound: the share of them noticed within max(5 s, min(5 min, age at failure / 2)) + 1 s.",
+			"correct: Completed → success, Failed → failure, over both outcomes; trials counts both.",
 			"taurusjob: the real Waiter (defaults but WithTimeout(24h)) and Client on an in-memory API, in fake time.",
 			"Baselines: models of docs/anchors.md run on the same trials; they ignore progress (profile any).",
 		},
@@ -65,7 +66,7 @@ func Report(cfg Config, samples []*Sample) []Table {
 
 func rowCells(r Row) []string {
 	dash := "-"
-	calls50, calls95, lag50, lag95, fail95 := dash, dash, dash, dash, dash
+	calls50, calls95, lag50, lag95, fail95, inBound := dash, dash, dash, dash, dash, dash
 	if r.HasCompleted {
 		calls50, calls95 = fmt.Sprint(r.CallsP50), fmt.Sprint(r.CallsP95)
 	}
@@ -74,9 +75,10 @@ func rowCells(r Row) []string {
 	}
 	if r.HasFailed {
 		fail95 = secs(r.FailLagP95)
+		inBound = fmt.Sprintf("%.1f", r.FailInBound)
 	}
 	return []string{fmtDur(r.D), fmtDur(r.V), r.Who, r.Profile, calls50, calls95,
-		lag50, lag95, fail95, fmt.Sprintf("%.1f", r.Correct), fmt.Sprint(r.N)}
+		lag50, lag95, fail95, inBound, fmt.Sprintf("%.1f", r.Correct), fmt.Sprint(r.N)}
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f", d.Seconds()) }

@@ -23,6 +23,8 @@ type Row struct {
 	// Over the failed-job trials answered correctly.
 	FailLagP95 time.Duration
 	HasFailed  bool
+	// Percent of those noticed within the failure bound (FailBound).
+	FailInBound float64
 
 	Correct float64 // percent of all trials whose result matched the truth
 }
@@ -33,6 +35,7 @@ func Summarise(s *Sample) Row {
 	correct := 0
 	var calls []int
 	var lags, failLags []time.Duration
+	inBound := 0
 	for _, o := range s.Completed {
 		calls = append(calls, o.Result.Calls)
 		if o.Result.Correct(o.Trial) {
@@ -43,7 +46,11 @@ func Summarise(s *Sample) Row {
 	for _, o := range s.Failed {
 		if o.Result.Correct(o.Trial) {
 			correct++
-			failLags = append(failLags, o.Result.Lag(o.Trial))
+			lag := o.Result.Lag(o.Trial)
+			failLags = append(failLags, lag)
+			if lag <= FailBound(o.Trial.End) {
+				inBound++
+			}
 		}
 	}
 	if len(calls) > 0 {
@@ -57,11 +64,18 @@ func Summarise(s *Sample) Row {
 	if len(failLags) > 0 {
 		r.HasFailed = true
 		r.FailLagP95 = Percentile(failLags, 95)
+		r.FailInBound = 100 * float64(inBound) / float64(len(failLags))
 	}
 	if r.N > 0 {
 		r.Correct = 100 * float64(correct) / float64(r.N)
 	}
 	return r
+}
+
+// FailBound is the target for noticing a job that failed at age
+// a: max(5 s, min(5 min, a/2)) + 1 s.
+func FailBound(a time.Duration) time.Duration {
+	return max(5*time.Second, min(5*time.Minute, a/2)) + time.Second
 }
 
 // Percentile returns the p-th percentile of xs by the nearest-rank method:
