@@ -33,7 +33,7 @@ const exitCodesHelp = `Exit codes:
 With several jobs: 130 if interrupted, else the most severe of 4, 1, 5, 3, 0.
 `
 
-// stateHelp explains --state-file; README.md's
+// stateHelp explains --state-file and the history; README.md's
 // "Resuming after a restart" says the same at more length.
 const stateHelp = `Resuming after a restart (--state-file FILE):
   After each poll, the state of each job's wait (its deadline and visibility
@@ -52,6 +52,12 @@ const stateHelp = `Resuming after a restart (--state-file FILE):
   - FILE corrupt, edited, not a state file, or saved for other ids: exit 2,
     nothing sent, FILE left as it is.
 
+Duration history (--history-file FILE, --no-history):
+  How long completed jobs took, by job name, helps the next wait for a job of
+  that name poll near its end. It is read at the start and saved at the end
+  when a job completed; by default in taurusjob/history.json in the user's
+  cache directory. A missing file is an empty history; an unreadable or
+  corrupt one is ignored with a warning, never an error.
 `
 
 const envHelp = `Environment (a flag beats its variable):

@@ -20,7 +20,7 @@ func TestHelp(t *testing.T) {
 		"wait": {"Examples:", readmeSnippet, "--endpoint", "--region", "--project-id", "--token-file", "--timeout", "--visibility-grace",
 			"--min-interval", "--max-interval", "--latency-budget", "--language", "--output", "--quiet", "--verbose", "--return-on-pending",
 			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds",
-			"--state-file", "Resuming after a restart"},
+			"--state-file", "--history-file", "--no-history", "Resuming after a restart", "Duration history"},
 		"get":  {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
 		"demo": {"Examples:", "--output", "(default 3s)", exitCodesHelp},
 	} {

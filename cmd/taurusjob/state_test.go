@@ -415,34 +415,131 @@ func TestStateFileRefused(t *testing.T) {
 	})
 }
 
-// TestStateHoldsNoCredential runs waits with the sentinel token and a
-// server that echoes it in errors, then reads the state file.
-func TestStateHoldsNoCredential(t *testing.T) {
+// TestStateAndHistoryHoldNoCredential runs waits with the sentinel token,
+// a server that echoes it in errors, and both files, then reads the files.
+func TestStateAndHistoryHoldNoCredential(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, taurusjobtest.WithToken(sentinel))
-	completed := srv.AddJob(taurusjobtest.Job{Running: 200 * time.Millisecond})
+	completed := srv.AddJob(learnable("RestoreInstance"))
 	slow := srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
 	srv.AddRule(taurusjobtest.Rule{JobID: slow, Fault: taurusjobtest.Answer(503, "text/plain", "upstream said "+sentinel), Every: 2})
 	dir := t.TempDir()
-	state := filepath.Join(dir, "state.json")
+	state, history := filepath.Join(dir, "state.json"), filepath.Join(dir, "history.json")
 	tokenFile := filepath.Join(dir, "token")
 	os.WriteFile(tokenFile, []byte(sentinel+"\n"), 0o600)
 	env := fakeEnv(srv)
 	delete(env, envToken)
 
 	r := runBin(t, env, "", args("wait", completed, slow, "--token-file", tokenFile, "--state-file", state,
-		"--timeout", "700ms", "--verbose", fast)...)
+		"--history-file", history, "--timeout", "700ms", "--verbose", fast)...)
 	if r.code != exitTimeout {
 		t.Fatalf("exit %d, want 3\n%s", r.code, r)
 	}
 	checkKept(t, state, slow)
-	b, err := os.ReadFile(state)
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range []string{state, history} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(sentinel)) || bytes.Contains(b, []byte("SENTINEL")) {
+			t.Errorf("%s holds the token:\n%s", filepath.Base(f), b)
+		}
 	}
-	if bytes.Contains(b, []byte(sentinel)) || bytes.Contains(b, []byte("SENTINEL")) {
-		t.Errorf("the state file holds the token:\n%s", b)
+	if b, _ := os.ReadFile(history); !bytes.Contains(b, []byte(`"RestoreInstance"`)) {
+		t.Errorf("history file lacks the completed job's name:\n%s", b)
 	}
+}
+
+// learnable is a job that completes about 150 ms after it is added and
+// whose duration the history records: the API's times have whole seconds,
+// so it was created 5 s earlier.
+func learnable(name string) taurusjobtest.Job {
+	return taurusjobtest.Job{Name: name, Created: time.Now().Add(-5 * time.Second), Running: 5*time.Second + 150*time.Millisecond}
+}
+
+// TestHistoryFile: the duration history is loaded, kept and saved, by
+// default in the user's cache directory; a corrupt one is a warning.
+func TestHistoryFile(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	job := func(name string) string { return srv.AddJob(learnable(name)) }
+	readHistory := func(t *testing.T, path string) map[string][]float64 {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("history file: %v", err)
+		}
+		var h map[string][]float64
+		if err := json.Unmarshal(b, &h); err != nil {
+			t.Fatalf("history file is not a history: %v\n%s", err, b)
+		}
+		return h
+	}
+
+	t.Run("default in the cache directory", func(t *testing.T) {
+		t.Parallel()
+		if runtime.GOOS != "linux" {
+			t.Skip("the cache directory is checked where it is $XDG_CACHE_HOME")
+		}
+		home := t.TempDir()
+		env := mapWith(fakeEnv(srv), "HOME", home, "XDG_CACHE_HOME", filepath.Join(home, "cache"))
+		if r := runBin(t, env, "", args("wait", job("CreateInstance-default"), fast)...); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r)
+		}
+		path := filepath.Join(home, "cache", "taurusjob", "history.json")
+		if d := readHistory(t, path)["CreateInstance-default"]; len(d) != 1 || d[0] <= 0 {
+			t.Errorf("history = %v, want one duration for the job's name", readHistory(t, path))
+		}
+		if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+			t.Errorf("history file mode %v, want 0600", st.Mode().Perm())
+		}
+	})
+	t.Run("loaded and kept", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "h.json")
+		os.WriteFile(path, []byte(`{"ResizeFlavor":[42.5]}`), 0o644)
+		if r := runBin(t, fakeEnv(srv), "", args("wait", job("CreateInstance-kept"), "--history-file", path, fast)...); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r)
+		}
+		h := readHistory(t, path)
+		if len(h["ResizeFlavor"]) != 1 || h["ResizeFlavor"][0] != 42.5 || len(h["CreateInstance-kept"]) != 1 {
+			t.Errorf("history = %v, want the loaded entry and the new one", h)
+		}
+	})
+	t.Run("corrupt is a warning", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "h.json")
+		os.WriteFile(path, []byte(`{"truncated":[1`), 0o600)
+		r := runBin(t, fakeEnv(srv), "", args("wait", job("CreateInstance-corrupt"), "--history-file", path, fast)...)
+		if r.code != 0 || !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, path) {
+			t.Fatalf("want exit 0 and a warning naming the file\n%s", r)
+		}
+		if h := readHistory(t, path); len(h["CreateInstance-corrupt"]) != 1 {
+			t.Errorf("history = %v, want it rewritten with the completed job", h)
+		}
+	})
+	t.Run("not written when nothing completed", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "h.json")
+		id := srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
+		if r := runBin(t, fakeEnv(srv), "", args("wait", id, "--history-file", path, "--timeout", "200ms", fast)...); r.code != exitTimeout {
+			t.Fatalf("exit %d, want 3\n%s", r.code, r)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("history file written for a wait that learned nothing (stat: %v)", err)
+		}
+	})
+	t.Run("--no-history", func(t *testing.T) {
+		t.Parallel()
+		home := t.TempDir()
+		env := mapWith(fakeEnv(srv), "HOME", home, "XDG_CACHE_HOME", filepath.Join(home, "cache"))
+		if r := runBin(t, env, "", args("wait", job("CreateInstance-none"), "--no-history", fast)...); r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r)
+		}
+		if ents, _ := os.ReadDir(home); len(ents) != 0 {
+			t.Errorf("--no-history wrote into the home directory: %v", ents)
+		}
+	})
 }
 
 // TestStateInProcess interrupts and resumes six concurrent waits
@@ -459,14 +556,14 @@ func TestStateInProcess(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	time.AfterFunc(300*time.Millisecond, cancel)
-	r := runIn(ctx, fakeEnv(srv), "", args("wait", strings.Join(ids, ","), "--state-file", state, "--timeout", "1s", fast)...)
+	r := runIn(ctx, fakeEnv(srv), "", args("wait", strings.Join(ids, ","), "--state-file", state, "--timeout", "1s", "--no-history", fast)...)
 	if r.code != exitInterrupted {
 		t.Fatalf("run 1: exit %d, want 130\n%s", r.code, r)
 	}
 	checkKept(t, state, ids...)
 	// The ids given separately and in another order are the same set.
 	slices.Reverse(ids)
-	r = runIn(context.Background(), fakeEnv(srv), "", args("wait", ids, "--state-file", state, fast)...)
+	r = runIn(context.Background(), fakeEnv(srv), "", args("wait", ids, "--state-file", state, "--no-history", fast)...)
 	if r.code != exitTimeout {
 		t.Fatalf("run 2: exit %d, want 3 at run 1's deadline\n%s", r.code, r)
 	}

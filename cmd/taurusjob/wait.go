@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -42,17 +43,39 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
 }
 
-// checkStateOptions checks --state-file.
+// checkStateOptions checks --state-file, --history-file and --no-history,
+// and resolves the history file: o.historyFile is "" when there is none.
 func checkStateOptions(o *options) error {
-	if o.set["state-file"] && o.stateFile == "" {
+	switch {
+	case o.set["state-file"] && o.stateFile == "":
 		return usagef("--state-file: no file name given")
+	case o.set["history-file"] && o.historyFile == "":
+		return usagef("--history-file: no file name given")
+	case o.set["history-file"] && o.noHistory:
+		return usagef("--history-file and --no-history were both given; give one")
+	}
+	switch {
+	case o.noHistory:
+		o.historyFile = ""
+	case !o.set["history-file"]:
+		o.historyFile = defaultHistoryPath()
+	}
+	if o.stateFile != "" && o.historyFile != "" && samePath(o.stateFile, o.historyFile) {
+		return usagef("--state-file and the history file are both %s; give them different files", clip(o.stateFile, 200))
 	}
 	return nil
 }
 
+func samePath(a, b string) bool {
+	x, errx := filepath.Abs(a)
+	y, erry := filepath.Abs(b)
+	return errx == nil && erry == nil && x == y
+}
+
 // waitJobs is the part of "wait" that "demo" shares: make the client and
 // the waiter, wait for every job, print the results, pick the exit code.
-// With o.stateFile it resumes the waits saved there and keeps their state.
+// With o.stateFile it resumes the waits saved there and keeps their state;
+// with o.historyFile it loads and saves the duration history.
 func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *options, stdout, stderr io.Writer) int {
 	client, err := taurusjob.NewClient(cfg)
 	if err != nil {
@@ -72,6 +95,10 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		}
 		store = newStateStore(o.stateFile, ids, tokens)
 	}
+	var hist *historyFile
+	if o.historyFile != "" {
+		hist = loadHistory(o.historyFile, stderr)
+	}
 	prog := newProgress(stderr, o.quiet, ids, o.grace)
 	var polls pollCounter
 	opts := []taurusjob.Option{
@@ -90,6 +117,9 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 	}
 	if store != nil {
 		opts = append(opts, taurusjob.OnState(store.put))
+	}
+	if hist != nil {
+		opts = append(opts, taurusjob.WithHistory(hist.h))
 	}
 	w, err := taurusjob.NewWaiter(client, opts...)
 	if err == nil && store != nil {
@@ -137,6 +167,11 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 	if store != nil {
 		store.log = stderr
 		store.finish(allFinal)
+	}
+	if hist != nil {
+		if err := hist.save(); err != nil {
+			fmt.Fprintf(stderr, "taurusjob: warning: could not save the duration history: %s\n", errText(err))
+		}
 	}
 	if err := printResults(stdout, stderr, o.output, out); err != nil {
 		fmt.Fprintf(stderr, "taurusjob: writing the result: %v\n", err)
