@@ -23,6 +23,9 @@ type options struct {
 	// output
 	output         string
 	quiet, verbose bool
+	// state kept across runs (wait only)
+	stateFile, historyFile string
+	noHistory              bool
 
 	set map[string]bool // the flags given on the command line
 }
@@ -33,6 +36,7 @@ const (
 	groupWait
 	groupOutput
 	groupQuiet // --quiet: only commands that show progress
+	groupState // --state-file, --history-file: wait only
 )
 
 // newFlagSet makes the flag set of a command. Flags are spelled --name in
@@ -61,6 +65,11 @@ func newFlagSet(name string, groups int, o *options) *flag.FlagSet {
 	}
 	if groups&groupQuiet != 0 {
 		fs.BoolVar(&o.quiet, "quiet", false, "print no progress on stderr (errors still are)")
+	}
+	if groups&groupState != 0 {
+		fs.StringVar(&o.stateFile, "state-file", "", "keep the wait's state in `FILE`, to resume it after a restart (see below)")
+		fs.StringVar(&o.historyFile, "history-file", "", "keep how long completed jobs took in `FILE` (default: taurusjob/history.json in the user's cache directory)")
+		fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor write a duration history")
 	}
 	return fs
 }

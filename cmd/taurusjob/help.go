@@ -33,6 +33,33 @@ const exitCodesHelp = `Exit codes:
 With several jobs: 130 if interrupted, else the most severe of 4, 1, 5, 3, 0.
 `
 
+// stateHelp explains --state-file and the history; README.md's
+// "Resuming after a restart" says the same at more length.
+const stateHelp = `Resuming after a restart (--state-file FILE):
+  After each poll, the state of each job's wait (its deadline and visibility
+  grace window as clock times, whether the job was seen, its polls) is written
+  to FILE: atomically, mode 0600, never a credential. Run again with the same
+  FILE and the same ids (after a crash, a deploy, a CI retry), wait goes on
+  with the first run's deadline and grace window; --timeout and
+  --visibility-grace apply only to jobs FILE has no state for, and polls and
+  elapsed_seconds count from the first run.
+  - FILE missing or empty: a fresh wait; FILE is created before the first poll.
+  - Every job ends completed, failed, canceled, not_visible, error or pending:
+    FILE is removed.
+  - A job timed out (exit 3) or the wait was interrupted (130): FILE is kept,
+    for the next run. A run resumed past the first run's deadline exits 3 at
+    once, without a request: delete FILE to start over with a new deadline.
+  - FILE corrupt, edited, not a state file, or saved for other ids: exit 2,
+    nothing sent, FILE left as it is.
+
+Duration history (--history-file FILE, --no-history):
+  How long completed jobs took, by job name, helps the next wait for a job of
+  that name poll near its end. It is read at the start and saved at the end
+  when a job completed; by default in taurusjob/history.json in the user's
+  cache directory. A missing file is an empty history; an unreadable or
+  corrupt one is ignored with a warning, never an error.
+`
+
 const envHelp = `Environment (a flag beats its variable):
   TAURUSJOB_ENDPOINT    the API's base URL (beats TAURUSJOB_REGION)
   TAURUSJOB_REGION      a region, for its documented endpoint
@@ -73,8 +100,9 @@ Examples:
   taurusjob wait "$ID1,$ID2,$ID3"
   taurusjob wait "$JOB_ID" --return-on-pending
   taurusjob wait --token-file /run/secrets/iam-token --endpoint https://gaussdb.cn-north-4.myhuaweicloud.com "$JOB_ID"
+  taurusjob wait "$JOB_ID" --state-file .taurusjob-state.json   # a retried CI step resumes
 
-` + flagSections("wait") + "\n" + envHelp + "\n" + jsonHelp + "\n" + exitCodesHelp
+` + flagSections("wait") + "\n" + stateHelp + "\n" + envHelp + "\n" + jsonHelp + "\n" + exitCodesHelp
 	},
 	"get": func() string {
 		return `Usage: taurusjob get JOB_ID [flags]
@@ -119,7 +147,7 @@ Examples:
 
 // commandGroups are the flag groups of each command, for its help.
 var commandGroups = map[string]int{
-	"wait": groupConn | groupWait | groupOutput | groupQuiet,
+	"wait": groupConn | groupWait | groupOutput | groupQuiet | groupState,
 	"get":  groupConn | groupOutput,
 	"demo": groupWait | groupOutput | groupQuiet,
 }
@@ -136,6 +164,7 @@ func flagSections(cmd string) string {
 		{"Connection flags", groupConn},
 		{"Waiting flags", groupWait},
 		{"Output flags", groupOutput | groupQuiet},
+		{"State flags", groupState},
 	} {
 		if groups&sec.group == 0 {
 			continue

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"flag"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,8 @@ func TestHelp(t *testing.T) {
 	for cmd, want := range map[string][]string{
 		"wait": {"Examples:", readmeSnippet, "--endpoint", "--region", "--project-id", "--token-file", "--timeout", "--visibility-grace",
 			"--min-interval", "--max-interval", "--latency-budget", "--language", "--output", "--quiet", "--verbose", "--return-on-pending",
-			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds"},
+			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds",
+			"--state-file", "--history-file", "--no-history", "Resuming after a restart", "Duration history"},
 		"get":  {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
 		"demo": {"Examples:", "--output", "(default 3s)", exitCodesHelp},
 	} {
@@ -75,7 +78,15 @@ func TestReadme(t *testing.T) {
 			t.Errorf("README.md does not state %s as `%s`", name, short)
 		}
 	}
-	for _, w := range []string{readmeSnippet, "go run ./cmd/taurusjob demo", "TAURUSJOB_TOKEN", "--token-file", "--output json"} {
+	// Every flag of wait is in README's table.
+	var o options
+	newFlagSet("wait", commandGroups["wait"], &o).VisitAll(func(f *flag.Flag) {
+		if !regexp.MustCompile("(\\| |, )`--" + f.Name + "[ `]").MatchString(readme) {
+			t.Errorf("README.md's flag table lacks --%s", f.Name)
+		}
+	})
+	for _, w := range []string{readmeSnippet, "go run ./cmd/taurusjob demo", "TAURUSJOB_TOKEN", "--token-file", "--output json",
+		"## Resuming after a restart"} {
 		if !strings.Contains(readme, w) {
 			t.Errorf("README.md lacks %q", w)
 		}

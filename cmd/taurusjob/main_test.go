@@ -39,6 +39,12 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// In-process runs (runIn) must not touch the developer's cache: the
+	// default history file is under os.UserCacheDir. Set after the build,
+	// which needs the real Go cache.
+	home := filepath.Join(dir, "home")
+	os.Setenv("HOME", home)
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	code := m.Run()
 	if code == 0 {
 		// In-process runs must leave no goroutine behind (the progress
@@ -90,7 +96,7 @@ func runBin(t *testing.T, env map[string]string, stdin string, args ...string) r
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, args...)
-	cmd.Env = envList(env)
+	cmd.Env = envList(t, env)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -105,8 +111,16 @@ func runBin(t *testing.T, env map[string]string, stdin string, args ...string) r
 	return r
 }
 
-func envList(env map[string]string) []string {
-	list := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+// envList is env as a process environment, with PATH, and with HOME and
+// XDG_CACHE_HOME in a fresh temporary directory unless env sets HOME: a run
+// never reads or writes the developer's cache (the default history file),
+// nor another run's.
+func envList(t *testing.T, env map[string]string) []string {
+	list := []string{"PATH=" + os.Getenv("PATH")}
+	if _, ok := env["HOME"]; !ok {
+		home := t.TempDir()
+		list = append(list, "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"))
+	}
 	for k, v := range env {
 		list = append(list, k+"="+v)
 	}

@@ -55,10 +55,32 @@ func newJSONError(err error) *jsonError {
 }
 
 func rawJob(j *taurusjob.Job) json.RawMessage {
-	if j == nil || len(j.Raw) == 0 {
+	switch {
+	case j == nil:
 		return nil // encodes as null
+	case len(j.Raw) == 0:
+		return savedJob(j)
 	}
 	return j.Raw
+}
+
+// savedJob is the job object of a resumed wait that got no answer yet:
+// the part of the job its state file kept, under the API's keys.
+func savedJob(j *taurusjob.Job) json.RawMessage {
+	v := struct {
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Status  string `json:"status"`
+		Process string `json:"process"`
+	}{ID: j.ID, Name: j.Name, Status: string(j.Status)}
+	if j.Progress >= 0 {
+		v.Process = fmt.Sprintf("%d%%", j.Progress)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // writeJSONLine writes v as one line. HTML characters are not escaped, so

@@ -30,7 +30,7 @@ func TestTerminalProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(binPath, args("wait", id, "--min-interval", "100ms", "--max-interval", "300ms")...)
-	cmd.Env = envList(fakeEnv(srv))
+	cmd.Env = envList(t, fakeEnv(srv))
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, tty
 	if err := cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +18,7 @@ import (
 // cmdWait is "taurusjob wait JOB_ID [JOB_ID...]".
 func cmdWait(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o options
-	fs := newFlagSet("wait", groupConn|groupWait|groupOutput|groupQuiet, &o)
+	fs := newFlagSet("wait", commandGroups["wait"], &o)
 	pos, err := parseArgs(fs, &o, args)
 	if code, done := handleParse(err, "wait", stdout, stderr); done {
 		return code
@@ -29,6 +30,9 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 	if err == nil {
 		err = checkWaitOptions(&o)
 	}
+	if err == nil {
+		err = checkStateOptions(&o)
+	}
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
@@ -39,12 +43,61 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
 }
 
+// checkStateOptions checks --state-file, --history-file and --no-history,
+// and resolves the history file: o.historyFile is "" when there is none.
+func checkStateOptions(o *options) error {
+	switch {
+	case o.set["state-file"] && o.stateFile == "":
+		return usagef("--state-file: no file name given")
+	case o.set["history-file"] && o.historyFile == "":
+		return usagef("--history-file: no file name given")
+	case o.set["history-file"] && o.noHistory:
+		return usagef("--history-file and --no-history were both given; give one")
+	}
+	switch {
+	case o.noHistory:
+		o.historyFile = ""
+	case !o.set["history-file"]:
+		o.historyFile = defaultHistoryPath()
+	}
+	if o.stateFile != "" && o.historyFile != "" && samePath(o.stateFile, o.historyFile) {
+		return usagef("--state-file and the history file are both %s; give them different files", clip(o.stateFile, 200))
+	}
+	return nil
+}
+
+func samePath(a, b string) bool {
+	x, errx := filepath.Abs(a)
+	y, erry := filepath.Abs(b)
+	return errx == nil && erry == nil && x == y
+}
+
 // waitJobs is the part of "wait" that "demo" shares: make the client and
 // the waiter, wait for every job, print the results, pick the exit code.
+// With o.stateFile it resumes the waits saved there and keeps their state;
+// with o.historyFile it loads and saves the duration history.
 func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *options, stdout, stderr io.Writer) int {
 	client, err := taurusjob.NewClient(cfg)
 	if err != nil {
 		return usageFail(stderr, "wait", err)
+	}
+	var (
+		tokens map[string]string // the saved state of each job to resume
+		store  *stateStore
+	)
+	if o.stateFile != "" {
+		tokens, err = readState(o.stateFile, ids)
+		if err == nil {
+			err = checkTokens(o.stateFile, tokens)
+		}
+		if err != nil {
+			return usageFail(stderr, "wait", err)
+		}
+		store = newStateStore(o.stateFile, ids, tokens)
+	}
+	var hist *historyFile
+	if o.historyFile != "" {
+		hist = loadHistory(o.historyFile, stderr)
 	}
 	prog := newProgress(stderr, o.quiet, ids, o.grace)
 	var polls pollCounter
@@ -62,16 +115,45 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 	if o.returnOnPending {
 		opts = append(opts, taurusjob.WithReturnOnPending())
 	}
+	if store != nil {
+		opts = append(opts, taurusjob.OnState(store.put))
+	}
+	if hist != nil {
+		opts = append(opts, taurusjob.WithHistory(hist.h))
+	}
 	w, err := taurusjob.NewWaiter(client, opts...)
+	if err == nil && store != nil {
+		// Written before the first request: a path that cannot be written
+		// is found now, not after a restart.
+		if err = store.save(); err != nil {
+			err = usagef("--state-file %s: cannot write it: %s", clip(o.stateFile, 200), errText(err))
+		}
+	}
 	if err != nil {
 		prog.finish()
 		return usageFail(stderr, "wait", err)
 	}
+	if len(tokens) > 0 && !o.quiet {
+		for _, id := range ids {
+			if tokens[id] != "" {
+				fmt.Fprintf(prog.logWriter(), "taurusjob: job %s: resuming the wait saved in %s, with its deadline and grace window\n",
+					id, clip(o.stateFile, 200))
+			}
+		}
+	}
+	if store != nil {
+		store.log = prog.logWriter()
+	}
 	start := time.Now()
-	results := w.WaitAll(ctx, ids...)
+	results := waitEach(ctx, w, ids, tokens, func(id string, job *taurusjob.Job, err error) {
+		if store != nil {
+			store.ended(id, taurusjob.Outcome(job, err))
+		}
+	})
 	prog.finish()
 
 	code := exitCompleted
+	allFinal := true
 	out := make([]jobResult, len(results))
 	for i, r := range results {
 		n, elapsed := polls.get(r.JobID)
@@ -80,6 +162,16 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		}
 		out[i] = jobResult{JobID: r.JobID, Outcome: taurusjob.Outcome(r.Job, r.Err), Job: r.Job, Err: r.Err, Polls: n, Elapsed: elapsed}
 		code = worse(code, exitCodeOf(out[i].Outcome))
+		allFinal = allFinal && finalOutcome(out[i].Outcome)
+	}
+	if store != nil {
+		store.log = stderr
+		store.finish(allFinal)
+	}
+	if hist != nil {
+		if err := hist.save(); err != nil {
+			fmt.Fprintf(stderr, "taurusjob: warning: could not save the duration history: %s\n", errText(err))
+		}
 	}
 	if err := printResults(stdout, stderr, o.output, out); err != nil {
 		fmt.Fprintf(stderr, "taurusjob: writing the result: %v\n", err)
@@ -88,6 +180,43 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		}
 	}
 	return code
+}
+
+// waitEach waits for every job, at most taurusjob.DefaultConcurrency at
+// once, as Waiter.WaitAll does, but resumes the jobs that have a saved
+// token. ended is called as each wait ends. The ids are distinct.
+func waitEach(ctx context.Context, w *taurusjob.Waiter, ids []string, tokens map[string]string,
+	ended func(id string, job *taurusjob.Job, err error)) []taurusjob.Result {
+	results := make([]taurusjob.Result, len(ids))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(taurusjob.DefaultConcurrency, len(ids)) {
+		wg.Go(func() {
+			for i := range work {
+				id := ids[i]
+				var (
+					job *taurusjob.Job
+					err error
+				)
+				if token := tokens[id]; token != "" {
+					job, err = w.Resume(ctx, id, token)
+				} else {
+					job, err = w.Wait(ctx, id)
+				}
+				if job == nil {
+					job = taurusjob.LastJob(err)
+				}
+				results[i] = taurusjob.Result{JobID: id, Job: job, Err: err}
+				ended(id, job, err)
+			}
+		})
+	}
+	for i := range ids {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return results
 }
 
 // printResults prints each result on stdout, and the error of each job

@@ -248,7 +248,7 @@ func TestWaitInterrupt(t *testing.T) {
 			srv := newFake(t)
 			id := srv.AddJob(taurusjobtest.Job{Running: time.Hour})
 			cmd := exec.Command(binPath, "wait", id, "--output", "json", "--min-interval", "50ms", "--max-interval", "10s")
-			cmd.Env = envList(fakeEnv(srv))
+			cmd.Env = envList(t, fakeEnv(srv))
 			var stdout bytes.Buffer
 			cmd.Stdout = &stdout
 			stderr, err := cmd.StderrPipe()

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// The duration history of "taurusjob wait": how long completed jobs took,
+// by job name (taurusjob.History), kept in a JSON file across runs so that
+// the schedule can poll around a job's likely end from the first run on.
+// It is a help, never a requirement: a missing, unreadable or corrupt file
+// is an empty history (with a warning for the last two), and a failed save
+// is a warning.
+
+// maxHistoryFile bounds the history file read: a History keeps 8
+// durations per name, a few dozen bytes each.
+const maxHistoryFile = 4 << 20
+
+// defaultHistoryPath is taurusjob/history.json in the user's cache
+// directory, or "" (no history) when the system has none (no $HOME).
+func defaultHistoryPath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "taurusjob", "history.json")
+}
+
+// historyFile is a History with the file it was loaded from.
+type historyFile struct {
+	path   string
+	h      *taurusjob.History
+	loaded []byte // the history as loaded, encoded: an unchanged one is not rewritten
+}
+
+// loadHistory reads the history at path. Problems are warnings on warn.
+func loadHistory(path string, warn io.Writer) *historyFile {
+	hf := &historyFile{path: path, h: taurusjob.NewHistory()}
+	data, err := readFileLimited(path, maxHistoryFile+1)
+	var problem string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		problem = err.Error()
+	case len(data) > maxHistoryFile:
+		problem = fmt.Sprintf("larger than %d bytes", maxHistoryFile)
+	case strings.TrimSpace(string(data)) == "":
+	default:
+		if err := json.Unmarshal(data, hf.h); err != nil {
+			problem = "not a duration history: " + errText(err)
+		}
+	}
+	if problem != "" {
+		fmt.Fprintf(warn, "taurusjob: warning: ignoring the duration history %s (%s); "+
+			"it is rewritten when a job completes (--no-history turns it off)\n", clip(path, 200), problem)
+	}
+	hf.loaded, _ = json.Marshal(hf.h)
+	return hf
+}
+
+// save writes the history back, atomically, when a wait added to it.
+func (hf *historyFile) save() error {
+	data, err := json.Marshal(hf.h)
+	if err != nil || bytes.Equal(data, hf.loaded) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(hf.path), 0o700); err != nil {
+		return err
+	}
+	return writeFileAtomic(hf.path, append(data, '\n'))
+}
