@@ -48,7 +48,8 @@ const failureFloor = 5 * time.Second
 //   - Pending or Unauthorized: the failure bound (nothing to predict);
 //   - a predicted end window ahead: sleep to its start plus one step;
 //   - inside the window: a step of a windowSteps-th of it, so the end is
-//     noticed soon after it comes, at most 1.5 blind intervals;
+//     noticed soon after it comes, never longer than the blind interval
+//     (a prediction never makes the waiter slower to notice the end);
 //   - nothing predicts the end: the blind interval.
 //
 // Every sleep the waiter chooses is capped by the failure bound: half the
@@ -98,7 +99,7 @@ func windowStep(o observation) time.Duration {
 	if o.end.hi.IsZero() {
 		return 0
 	}
-	return clampDur(o.end.hi.Sub(o.end.lo)/windowSteps, o.min, o.blind*3/2)
+	return clampDur(o.end.hi.Sub(o.end.lo)/windowSteps, o.min, o.blind)
 }
 
 // failureBound is the longest sleep that keeps a failure noticed within

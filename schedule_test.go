@@ -62,9 +62,9 @@ func TestNextDelay(t *testing.T) {
 		{"inside the window: a sixth of it", func(o *observation) {
 			o.end = window{lo: at(9 * time.Minute), hi: at(9*time.Minute + 18*time.Second)}
 		}, 3 * time.Second, true},
-		{"inside a wide window: at most 1.5 blind intervals", func(o *observation) {
+		{"inside a wide window: at most the blind interval", func(o *observation) {
 			o.end = window{lo: at(9 * time.Minute), hi: at(20 * time.Minute)}
-		}, 15 * time.Second, true},
+		}, 10 * time.Second, true},
 		{"inside a window with no upper bound: blind", func(o *observation) {
 			o.end = window{lo: at(9 * time.Minute)}
 		}, 10 * time.Second, true},
