@@ -240,8 +240,11 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		resp.Header.Set("X-Request-Id", scrub(id, secrets))
 	}
+	if tooBig {
+		body = cutSecretStart(body, secrets) // the limit may have cut a secret in two
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig)
+		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig, secrets...)
 	}
 	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
@@ -336,8 +339,12 @@ func (c *Client) secrets(req *http.Request) []string {
 	}
 	var out []string
 	for _, s := range list {
-		if len(s) >= 4 && !slices.Contains(out, s) {
-			out = append(out, s)
+		// A server may echo a secret escaped: in a URL, or in JSON by an
+		// encoder that writes "/" as "\/" (an IAM token is base64).
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(s, "/", `\/`)} {
+			if len(form) >= 4 && !slices.Contains(out, form) {
+				out = append(out, form)
+			}
 		}
 	}
 	// Longest first, so that a secret holding another is replaced whole.
@@ -351,6 +358,24 @@ func scrub(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
 	return s
+}
+
+// cutSecretStart drops the end of a body cut by the size limit when that
+// end is the start of a secret: the rest of the secret was cut off, so
+// scrub cannot recognise what is left.
+func cutSecretStart(body []byte, secrets []string) []byte {
+	for cut := true; cut; {
+		cut = false
+		for _, s := range secrets {
+			for n := min(len(s)-1, len(body)); n > 0; n-- {
+				if string(body[len(body)-n:]) == s[:n] {
+					body, cut = body[:len(body)-n], true
+					break
+				}
+			}
+		}
+	}
+	return body
 }
 
 // redact removes secrets from an error's text, in case a hostile or buggy
