@@ -435,6 +435,10 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	return &c
 }
 
+// maxResponseHeaderBytes bounds the headers of an answer read by the
+// default transport: the API's are well under 4 KiB.
+const maxResponseHeaderBytes = 64 << 10
+
 // sharedTransport serves every Client made without an HTTPClient, so that
 // many clients share one pool of connections instead of each leaving its
 // own idle connections behind.
@@ -445,6 +449,9 @@ func defaultTransport() *http.Transport {
 	// Many concurrent waits talk to one host: keep enough idle
 	// connections that polls do not pay a TLS handshake each.
 	t.MaxIdleConnsPerHost = 64
+	// A hostile endpoint streaming headers would otherwise be read up
+	// to Go's default of 10 MiB per connection.
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	// No ResponseHeaderTimeout: each request's context carries the
 	// configured RequestTimeout, which may be longer than any default here.
 	return t
