@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -140,11 +141,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// clip makes s printable on one line and at most n bytes long.
+// clip makes s printable on one line and at most n bytes long: invalid
+// UTF-8 becomes U+FFFD, and control characters (C0, DEL and C1, whose
+// U+009B some terminals take for an escape) and the Unicode line and
+// paragraph separators become spaces.
 func clip(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r

@@ -3,10 +3,17 @@ package taurusjob
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
 // FuzzDecodeJobBody: whatever the network sends, decoding never panics, and
@@ -128,6 +135,138 @@ func FuzzParseTime(f *testing.F) {
 		again, err := parseTime(text)
 		if _, off2 := again.Zone(); err != nil || !again.Equal(got.Truncate(time.Second)) || off2 != off {
 			t.Fatalf("parseTime(%q) = %v; through the documented form %q it becomes %v, %v", s, got, text, again, err)
+		}
+	})
+}
+
+// FuzzParseRetryAfter: whatever a server sends as Retry-After, the delay
+// is within [0, maxRetryAfter], spaces around it do not matter, whole
+// seconds are read exactly, and a later clock never gives a longer delay.
+func FuzzParseRetryAfter(f *testing.F) {
+	now := time.Date(2025, 3, 4, 13, 6, 7, 0, time.UTC)
+	for _, s := range []string{"", "0", "1", "120", "86400", "86401", "-1", "-0", "+5", "007", "1.5", "1e3", "0x10",
+		"99999999999999999999", "-99999999999999999999", "9223372036854775807", "soon",
+		now.Add(90 * time.Second).Format(http.TimeFormat), now.Add(-time.Hour).Format(http.TimeFormat),
+		"Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", now.Format(time.RFC850), now.Format(time.ANSIC),
+		"Tue, 04 Mar 2025 13:06:07 +0800", " 5\t", "5 s"} {
+		f.Add(s, int64(0))
+	}
+	f.Fuzz(func(t *testing.T, v string, shift int64) {
+		d := parseRetryAfter(v, now)
+		if d < 0 || d > maxRetryAfter {
+			t.Fatalf("parseRetryAfter(%q) = %v, outside [0, %v]", v, d, maxRetryAfter)
+		}
+		if e := parseRetryAfter(" \t"+v+" ", now); e != d {
+			t.Fatalf("parseRetryAfter(%q) = %v, with spaces around %v", v, d, e)
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 && n <= int64(maxRetryAfter/time.Second) {
+			if d != time.Duration(n)*time.Second {
+				t.Fatalf("parseRetryAfter(%q) = %v, want %ds", v, d, n)
+			}
+		}
+		later := now.Add(time.Duration(shift&(1<<50-1)) * time.Nanosecond) // up to 13 days later
+		if e := parseRetryAfter(v, later); e > d {
+			t.Fatalf("parseRetryAfter(%q): %v at %v, but %v later at %v", v, d, now, e, later)
+		}
+	})
+}
+
+// fuzzSecret stands for a token the server may echo.
+const fuzzSecret = "SENTINEL-FUZZ-TOKEN-6f1c9a3e7b5d"
+
+// printable reports whether s is one line of valid UTF-8 that a terminal
+// shows as text: no control characters (C0, DEL, C1) and no line or
+// paragraph separator.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzErrorBody: whatever the status, body and headers of an error answer,
+// apiErrorFrom never panics, keeps the status, bounds the Retry-After,
+// and every text it keeps (and its Error) is one printable line of
+// bounded length that shows no piece of a secret the body echoed.
+func FuzzErrorBody(f *testing.F) {
+	for _, name := range fixtureNames(f, "errors") {
+		f.Add(500, readFixture(f, name), "req-1", "", "", false)
+	}
+	for _, s := range []string{``, `{}`, `{"error":{"code":"A","message":"B"}}`, `{"error":"x"}`, `{"error_msg":null}`,
+		`{"error_code":1e999}`, `<title>a</title>`, `<TITLE>` + strings.Repeat("t", 600) + `</TITLE>`, "\x00\x1b[2J\u2028",
+		`{"error_msg":"` + fuzzSecret + `"}`, `{"error_msg":"` + strings.Repeat("é", 300) + fuzzSecret + `"}`,
+		`<title>&lt;` + fuzzSecret + `&gt;</title>`, `{"request_id":"` + fuzzSecret + `"}`} {
+		f.Add(502, []byte(s), "", "1", "", false)
+	}
+	f.Add(302, []byte(`<a href="x">`), "\xff\xfe", "Fri, 31 Dec 9999 23:59:59 GMT", "https://evil.example/", true)
+	f.Fuzz(func(t *testing.T, status int, body []byte, requestID, retryAfter, location string, tooBig bool) {
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		resp.Header["X-Request-Id"] = []string{requestID}
+		resp.Header["Retry-After"] = []string{retryAfter}
+		resp.Header["Location"] = []string{location}
+		e := apiErrorFrom(resp, body, tooBig, fuzzSecret)
+		if e.StatusCode != status {
+			t.Fatalf("StatusCode = %d, want %d", e.StatusCode, status)
+		}
+		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
+			t.Fatalf("RetryAfter = %v", e.RetryAfter)
+		}
+		const note = 40 // "… (N bytes cut)" and " (body over the size limit, cut)"
+		for _, f := range []struct {
+			name, text string
+			max        int
+		}{
+			{"Code", e.Code, 64 + note},
+			{"Message", e.Message, maxMessageLen + 2*note},
+			{"RequestID", e.RequestID, 128 + note},
+			{"Error()", e.Error(), 1024},
+		} {
+			if !printable(f.text) || len(f.text) > f.max {
+				t.Fatalf("%s is %d bytes (bound %d) or not one printable line: %q", f.name, len(f.text), f.max, f.text)
+			}
+			if piece, found := secretcheck.Leak(f.text, fuzzSecret); found && strings.Contains(string(body)+requestID, fuzzSecret) {
+				t.Fatalf("%s shows %q of the secret the answer echoed: %q", f.name, piece, f.text)
+			}
+		}
+	})
+}
+
+// jobIDPattern is what a valid job id looks like, written independently of
+// ValidateJobID.
+var jobIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
+
+// FuzzValidateJobID: an accepted id holds only unreserved characters, so
+// that it goes into the query and a path unchanged by escaping; a refused
+// one gives an *InputError about the job id whose message is short and
+// printable, whatever the id.
+func FuzzValidateJobID(f *testing.F) {
+	for _, s := range []string{"f9959f52-aa4d-43f7-be74-44b6fc20b239", "a", ".", "..", "...", "..a", "a/b", "a%2Fb", "a?b", "a#b",
+		"a\x00b", "a\nb", "é", "\xff", strings.Repeat("a", 128), strings.Repeat("a", 129), "id1,id2", " a", "a+b", "~"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		err := ValidateJobID(id)
+		want := jobIDPattern.MatchString(id) && id != "." && id != ".."
+		if (err == nil) != want {
+			t.Fatalf("ValidateJobID(%q) = %v; the pattern says valid=%v", id, err, want)
+		}
+		if err == nil {
+			if url.QueryEscape(id) != id || url.PathEscape(id) != id || uriEncode(id) != id {
+				t.Fatalf("accepted id %q changes when escaped", id)
+			}
+			return
+		}
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "job id" || !errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("ValidateJobID(%q) = %v (%T); want an *InputError about the job id", id, err, err)
+		}
+		if msg := err.Error(); len(msg) > 200 || !printable(msg) {
+			t.Fatalf("message of %d bytes or not printable: %q", len(msg), msg)
 		}
 	})
 }
