@@ -362,16 +362,14 @@ func scrub(s string, secrets []string) string {
 
 // cutSecretStart drops the end of a body cut by the size limit when that
 // end is the start of a secret: the rest of the secret was cut off, so
-// scrub cannot recognise what is left.
+// scrub cannot recognise what is left. Only the very end can hold a cut
+// secret, so one pass is enough, and its cost does not grow with the body.
 func cutSecretStart(body []byte, secrets []string) []byte {
-	for cut := true; cut; {
-		cut = false
-		for _, s := range secrets {
-			for n := min(len(s)-1, len(body)); n > 0; n-- {
-				if string(body[len(body)-n:]) == s[:n] {
-					body, cut = body[:len(body)-n], true
-					break
-				}
+	for _, s := range secrets {
+		for n := min(len(s)-1, len(body)); n > 0; n-- {
+			if string(body[len(body)-n:]) == s[:n] {
+				body = body[:len(body)-n]
+				break
 			}
 		}
 	}

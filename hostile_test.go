@@ -509,3 +509,28 @@ func TestHostileRetryAfterWait(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileBodyOfSecretStarts: a body over the limit made of the first
+// byte of the token, over and over, costs no more than any other: the
+// cut-secret check looks at the end once, not byte after byte.
+func TestHostileBodyOfSecretStarts(t *testing.T) {
+	body := []byte(strings.Repeat(testToken[:1], 2<<20))
+	srv := newServer(t, serveBody(http.StatusServiceUnavailable, body, nil))
+	c := newTestClient(t, srv.URL, nil)
+	var err error
+	took, _, _ := measured(func() { _, err = c.GetJob(context.Background(), testJobID) })
+	if ae := asAPIError(t, err); ae.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GetJob error %v", err)
+	}
+	if took > time.Second {
+		t.Errorf("GetJob took %v on a body of repeated token starts", took)
+	}
+	t.Logf("took %v", took)
+	if got := cutSecretStart([]byte("abcMIIE"), []string{"MIIEhg", "x"}); string(got) != "abc" {
+		t.Errorf("cutSecretStart = %q, want the cut token start removed", got)
+	}
+	// Only the end is looked at: the byte before a removed start is not.
+	if got := cutSecretStart(body[:1<<20], []string{testToken}); len(got) != 1<<20-1 {
+		t.Errorf("cutSecretStart removed %d bytes of repeated token starts, want 1", 1<<20-len(got))
+	}
+}
