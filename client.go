@@ -444,9 +444,13 @@ var sharedTransport = defaultTransport()
 
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	// Many concurrent waits talk to one host: keep enough idle
-	// connections that polls do not pay a TLS handshake each.
-	t.MaxIdleConnsPerHost = 64
+	// Many concurrent waits talk to one host. With too few idle
+	// connections kept, a burst of polls opens and drops connections by the
+	// thousand (and runs out of file descriptors); with no cap, the first
+	// burst of 10,000 waits opens 10,000. 256 open and kept idle serve a
+	// burst in turn and reuse them: a poll pays no handshake.
+	t.MaxIdleConnsPerHost = maxConnsPerHost
+	t.MaxConnsPerHost = maxConnsPerHost
 	// A hostile endpoint streaming headers would otherwise be read up
 	// to Go's default of 10 MiB per connection.
 	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
@@ -454,6 +458,9 @@ func defaultTransport() *http.Transport {
 	// configured RequestTimeout, which may be longer than any default here.
 	return t
 }
+
+// maxConnsPerHost bounds the default transport's connections to one host.
+const maxConnsPerHost = 256
 
 // ValidateProjectID checks a project id: exactly 32 ASCII letters and digits.
 func ValidateProjectID(id string) error {

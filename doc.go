@@ -16,4 +16,9 @@
 //
 // Any JobGetter can be waited on: the HTTP [Client], the official SDK's
 // client through the huaweisdk module, or a fake from package taurusjobtest.
+//
+// The waits of one [Waiter] share the API quota: a 429 holds them all
+// ([DefaultThrottleCooldown]), and [WithRateLimit] or [WithLimiter] caps
+// their request rate. A wait can outlive its process: [OnState] hands out
+// its state after each poll and [Waiter.Resume] continues it.
 package taurusjob

@@ -114,7 +114,7 @@ func (e *TimeoutError) Error() string {
 	if errors.Is(e.Cause, context.Canceled) {
 		what = "was canceled"
 	}
-	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %d polls", e.JobID, what, e.Waited.Round(time.Millisecond), e.Polls)
+	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %s", e.JobID, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.Last != nil {
 		fmt.Fprintf(&b, "; last status %s", clip(string(e.Last.Status), maxNameLen))
 		if e.Last.Progress >= 0 {
@@ -156,8 +156,8 @@ func (e *NotVisibleError) Error() string {
 	if e.Polls == 0 {
 		return fmt.Sprintf("taurusjob: job %s is not visible (the answer holds no job)", e.JobID)
 	}
-	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %d polls (jobs can be queried only for a month, and only a few seconds after creation)",
-		e.JobID, e.Waited.Round(time.Millisecond), e.Polls)
+	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %s (jobs can be queried only for a month, and only a few seconds after creation)",
+		e.JobID, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.LastErr != nil {
 		s += "; last answer: " + e.LastErr.Error()
 	}
@@ -201,8 +201,16 @@ type WaitError struct {
 }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("taurusjob: wait for job %s stopped after %d polls: %v", e.JobID, e.Polls, e.Err)
+	return fmt.Sprintf("taurusjob: wait for job %s stopped after %s: %v", e.JobID, polls(e.Polls), e.Err)
 }
 
 // Unwrap returns the poll's error.
 func (e *WaitError) Unwrap() error { return e.Err }
+
+// polls says "1 poll" or "N polls".
+func polls(n int) string {
+	if n == 1 {
+		return "1 poll"
+	}
+	return fmt.Sprintf("%d polls", n)
+}

@@ -33,7 +33,8 @@ const (
 	// DefaultConcurrency bounds the waits in flight in one WaitAll.
 	DefaultConcurrency = 16
 	// finalLead is how long before the deadline the last poll is made, so
-	// that it can still be answered.
+	// that it can still be answered; a tenth of the wait for waits shorter
+	// than 10 s (see lastPollLead).
 	finalLead = time.Second
 )
 
@@ -58,6 +59,9 @@ type config struct {
 	returnOnPending bool
 	concurrency     int
 	errs            []error
+
+	quota quotaConfig // limiter.go
+	state stateConfig // resume.go
 }
 
 func defaultConfig() config {

@@ -17,16 +17,18 @@ type observation struct {
 
 	backoff    time.Duration // after an error or a not-visible answer: the backoff's next step; else 0
 	retryAfter time.Duration // the last answer's Retry-After; 0 if none
-	jitter     float64       // in [-1, 1]: spreads blind polls of waits started together
+	jitter     float64       // in [0, 1): spreads the polls of waits started together
 
+	lead  time.Duration // how long before the deadline the last poll lands
 	min   time.Duration // the shortest sleep the waiter chooses
 	max   time.Duration // the longest sleep the waiter chooses
 	blind time.Duration // the interval when nothing predicts the end
 }
 
-// blindJitter is how much blind intervals are spread (±10 %), so that
-// waits started together do not keep polling together.
-const blindJitter = 0.1
+// sleepJitter is how much sleeps are shortened at random (up to 10 %), so
+// that waits started together do not keep polling together. Shortening
+// only keeps every bound below true.
+const sleepJitter = 0.1
 
 // windowSteps is how many polls are spread over a predicted end window:
 // the median detection lag is about a twelfth of the window.
@@ -47,13 +49,13 @@ const failureFloor = 5 * time.Second
 //   - a predicted end window ahead: sleep to its start plus one step;
 //   - inside the window: a step of a windowSteps-th of it, so the end is
 //     noticed soon after it comes, at most 1.5 blind intervals;
-//   - nothing predicts the end: the blind interval, jittered.
+//   - nothing predicts the end: the blind interval.
 //
 // Every sleep the waiter chooses is capped by the failure bound: half the
 // job's age, at least 5 s (or min) and at most max, so a job that fails
 // early is noticed early. A server's Retry-After can lengthen a sleep, up to max.
 // Before the job is seen no sleep passes the grace end, and no sleep
-// passes the deadline: the last poll lands finalLead before it.
+// passes the deadline: the last poll lands lead (lastPollLead) before it.
 func nextDelay(o observation) (time.Duration, bool) {
 	bound := failureBound(o.age, o.min, o.max)
 	var d time.Duration
@@ -67,20 +69,28 @@ func nextDelay(o observation) (time.Duration, bool) {
 	case o.end.known() && !o.end.hi.IsZero():
 		d = windowStep(o)
 	default:
-		d = time.Duration(float64(o.blind) * (1 + blindJitter*o.jitter))
+		d = o.blind
 	}
 	d = min(d, bound)
+	d -= time.Duration(float64(d) * sleepJitter * o.jitter)
 	if o.retryAfter > d {
-		d = min(o.retryAfter, o.max)
+		d = min(o.retryAfter, o.max) // never shortened: the server asked for it
 	}
 	if !o.seen && o.now.Before(o.graceEnd) {
 		d = min(d, o.graceEnd.Sub(o.now))
 	}
 	left := o.deadline.Sub(o.now)
-	if left <= finalLead {
+	if left <= o.lead {
 		return max(left, 0), false
 	}
-	return max(min(d, left-finalLead), 0), true
+	return max(min(d, left-o.lead), 0), true
+}
+
+// lastPollLead is how long before the deadline the last poll lands: a
+// second, or a tenth of a wait shorter than 10 s, so short waits still
+// poll more than once.
+func lastPollLead(wait time.Duration) time.Duration {
+	return max(min(finalLead, wait/10), 0)
 }
 
 // windowStep is the interval between polls inside a predicted end window.

@@ -14,6 +14,7 @@ func TestNextDelay(t *testing.T) {
 		deadline: t0.Add(time.Hour),
 		graceEnd: t0.Add(time.Minute),
 		seen:     true,
+		lead:     time.Second,
 		status:   StatusRunning,
 		age:      10 * time.Minute,
 		min:      time.Second,
@@ -28,7 +29,10 @@ func TestNextDelay(t *testing.T) {
 		wantMore bool
 	}{
 		{"nothing known: the blind interval", func(o *observation) {}, 10 * time.Second, true},
-		{"blind intervals are jittered by at most 10%", func(o *observation) { o.jitter = 1 }, 11 * time.Second, true},
+		{"jitter shortens a sleep by up to 10%", func(o *observation) { o.jitter = 0.5 }, 9*time.Second + 500*time.Millisecond, true},
+		{"jitter never shortens a Retry-After", func(o *observation) {
+			o.jitter, o.retryAfter = 0.99, 30*time.Second
+		}, 30 * time.Second, true},
 		{"after an error: the backoff step", func(o *observation) { o.backoff = 4 * time.Second }, 4 * time.Second, true},
 		{"a backoff step above the failure bound is capped", func(o *observation) { o.backoff = time.Hour }, 5 * time.Minute, true},
 		{"a young job's failure bound is half its age", func(o *observation) {
@@ -85,6 +89,10 @@ func TestNextDelay(t *testing.T) {
 		{"inside finalLead no poll fits: sleep to the deadline", func(o *observation) {
 			o.now = o.deadline.Add(-500 * time.Millisecond)
 		}, 500 * time.Millisecond, false},
+		{"a short wait keeps a shorter lead", func(o *observation) {
+			o.lead = lastPollLead(2 * time.Second)
+			o.now = o.deadline.Add(-time.Second)
+		}, 800 * time.Millisecond, true},
 		{"past the deadline: nothing", func(o *observation) {
 			o.now = o.deadline.Add(time.Second)
 		}, 0, false},

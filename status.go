@@ -1,9 +1,7 @@
 package taurusjob
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -73,93 +71,6 @@ type Job struct {
 type Instance struct {
 	ID   string
 	Name string
-}
-
-// wireJob is the "job" object on the wire. Strings are decoded as raw JSON
-// so that a number where a string was expected does not fail the decode.
-type wireJob struct {
-	ID       json.RawMessage `json:"id"`
-	Name     json.RawMessage `json:"name"`
-	Status   json.RawMessage `json:"status"`
-	Created  json.RawMessage `json:"created"`
-	Ended    json.RawMessage `json:"ended"`
-	Process  json.RawMessage `json:"process"`
-	Progress json.RawMessage `json:"progress"`
-	Instance *struct {
-		ID   json.RawMessage `json:"id"`
-		Name json.RawMessage `json:"name"`
-	} `json:"instance"`
-	Entities   json.RawMessage `json:"entities"`
-	FailReason json.RawMessage `json:"fail_reason"`
-}
-
-// errNoJob reports a well-formed answer that holds no job: the job is not
-// visible yet.
-var errNoJob = errors.New("the answer holds no job")
-
-// decodeJobBody decodes a 200 body of the get-job call. It returns errNoJob
-// for a body without a job ("job" missing, null or {}), and a descriptive
-// error for a body that is not the expected JSON.
-func decodeJobBody(body []byte) (*Job, error) {
-	var env struct {
-		Job json.RawMessage `json:"job"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("malformed job body: %w", err)
-	}
-	raw := bytes.TrimSpace(env.Job)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, errNoJob
-	}
-	var w wireJob
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, fmt.Errorf("malformed job object: %w", err)
-	}
-	job := &Job{
-		ID:         jsonString(w.ID),
-		Name:       jsonString(w.Name),
-		Status:     canonicalStatus(jsonString(w.Status)),
-		Created:    parseTimeOrZero(jsonString(w.Created)),
-		Ended:      parseTimeOrZero(jsonString(w.Ended)),
-		Progress:   -1,
-		FailReason: jsonString(w.FailReason),
-		Raw:        append(json.RawMessage(nil), raw...),
-	}
-	if p := parseProgress(jsonString(w.Process)); p >= 0 {
-		job.Progress = p
-	} else {
-		job.Progress = parseProgress(jsonString(w.Progress))
-	}
-	if w.Instance != nil {
-		job.Instance = Instance{ID: jsonString(w.Instance.ID), Name: jsonString(w.Instance.Name)}
-	}
-	if e := bytes.TrimSpace(w.Entities); len(e) > 0 && !bytes.Equal(e, []byte("null")) {
-		job.Entities = append(json.RawMessage(nil), w.Entities...)
-	}
-	if job.ID == "" && job.Status == "" && job.Name == "" {
-		return nil, errNoJob // "job": {} and its like
-	}
-	return job, nil
-}
-
-// jsonString returns the text of a JSON string, or the literal text of any
-// other scalar (a number or a bool), or "" for null, absent, objects and arrays.
-func jsonString(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return ""
-	}
-	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		return ""
-	case '{', '[', 'n':
-		return ""
-	}
-	return string(raw)
 }
 
 // parseProgress reads a percent such as "60%", "60", "60.5%" or " 60 % ".

@@ -2,9 +2,10 @@ package taurusjob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -42,6 +43,13 @@ type wait struct {
 
 	track      progressTrack // predicts the end from the percent
 	histBroken bool          // the job outlived its name's history window
+
+	// Shared quota and resume (cooldown.go, limiter.go, resume.go).
+	quota      *quota          // the Waiter's limiter and 429 cool-down
+	deadline   time.Time       // when the wait ends, unless ctx ends it first
+	resumed    *savedWait      // the token this wait resumes; nil for a fresh wait
+	learned    json.RawMessage // what the schedule learned; saved in state tokens
+	stateMuted bool            // the state callback panicked
 }
 
 func (w *Waiter) newWait(jobID string) *wait {
@@ -62,17 +70,23 @@ func (w *Waiter) newWait(jobID string) *wait {
 		jobID:  jobID,
 		bo:     bo,
 		warned: map[Status]bool{},
+		quota:  w.quota,
 	}
 }
 
 func (ws *wait) run(parent context.Context) (*Job, error) {
 	ws.start = time.Now()
 	ws.graceEnd = ws.start.Add(ws.cfg.grace)
-	ctx, cancel := context.WithTimeout(parent, ws.cfg.timeout)
+	ws.deadline = ws.start.Add(ws.cfg.timeout)
+	ws.restore() // resume.go: a resumed wait keeps its saved start, grace end, deadline, polls and job
+	ctx, cancel := context.WithDeadline(parent, ws.deadline)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 
 	for {
+		if err := ws.throttle(ctx, deadline); err != nil { // limiter.go: 429 cool-down, then a token
+			return ws.unthrottled(ctx, err)
+		}
 		job, err := ws.poll(ctx)
 		if err != nil && ctx.Err() != nil {
 			return ws.interrupted(ctx) // the poll was cut short by the deadline or a cancel
@@ -103,6 +117,7 @@ func (ws *wait) run(parent context.Context) (*Job, error) {
 			if errors.As(err, &ae) {
 				retryAfter = ae.RetryAfter
 			}
+			ws.noteThrottle(err) // cooldown.go: a 429 holds every wait of the Waiter
 		default:
 			ws.lastErr = err
 			return ws.finish(u, ws.last, &WaitError{JobID: ws.jobID, Last: ws.last, Polls: ws.polls, Waited: time.Since(ws.start), Err: err})
@@ -129,11 +144,12 @@ func (ws *wait) observe(deadline time.Time, failing bool, retryAfter time.Durati
 	o := observation{
 		now:        now,
 		deadline:   deadline,
+		lead:       lastPollLead(deadline.Sub(ws.start)),
 		graceEnd:   ws.graceEnd,
 		seen:       ws.last != nil,
 		age:        now.Sub(ws.jobStart(now)),
 		retryAfter: retryAfter,
-		jitter:     2*rand.Float64() - 1,
+		jitter:     rand.Float64(),
 		min:        ws.cfg.minInterval,
 		max:        ws.cfg.maxInterval,
 		blind:      clampDur(2*ws.cfg.budget, ws.cfg.minInterval, ws.cfg.maxInterval),
@@ -286,6 +302,7 @@ func (ws *wait) finish(u Update, job *Job, err error) (*Job, error) {
 
 // report sends one update to the progress callback and the debug log.
 func (ws *wait) report(u Update, next time.Duration, err error) {
+	ws.emitState() // resume.go: the OnState callback, after each poll and at the end
 	u.Job = ws.last
 	u.Progress = -1
 	if ws.last != nil {

@@ -8,10 +8,13 @@ import (
 )
 
 // Waiter waits for jobs through a [JobGetter]. It is safe for concurrent
-// use: many goroutines may call Wait at once.
+// use: many goroutines may call Wait at once, and their waits share one
+// 429 cool-down ([DefaultThrottleCooldown]) and any rate limit
+// ([WithRateLimit]).
 type Waiter struct {
 	getter JobGetter
 	cfg    config
+	quota  *quota // the rate limit and 429 cool-down its waits share (cooldown.go)
 }
 
 // NewWaiter returns a Waiter that polls g. Options are checked here: a bad
@@ -32,7 +35,9 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 	if cfg.history == nil {
 		cfg.history = NewHistory()
 	}
-	return &Waiter{getter: g, cfg: cfg}, nil
+	w := &Waiter{getter: g, cfg: cfg}
+	w.quota = newQuota(&w.cfg)
+	return w, nil
 }
 
 // Wait polls the job until it ends, and returns:

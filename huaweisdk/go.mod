@@ -1,6 +1,6 @@
 module github.com/taurusdb-tools/taurusjob/huaweisdk
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
@@ -21,7 +21,8 @@ require (
 	go.mongodb.org/mongo-driver v1.13.1 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 	go.uber.org/zap v1.28.0 // indirect
-	golang.org/x/sys v0.0.0-20220722155257-8c9f86f7a55f // indirect
+	golang.org/x/sys v0.38.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// The environment variables the tool reads. A flag beats its variable.
+const (
+	envEndpoint      = "TAURUSJOB_ENDPOINT"
+	envRegion        = "TAURUSJOB_REGION"
+	envProjectID     = "TAURUSJOB_PROJECT_ID"
+	envToken         = "TAURUSJOB_TOKEN"
+	envAccessKey     = "CLOUD_SDK_AK"
+	envSecretKey     = "CLOUD_SDK_SK"
+	envSecurityToken = "CLOUD_SDK_SECURITY_TOKEN"
+)
+
+// maxTokenFile bounds a token file: IAM tokens are a few KiB (PKI tokens
+// can reach about 10 KiB).
+const maxTokenFile = 64 << 10
+
+// clientConfig resolves the connection flags and the environment into a
+// client configuration. Every error is a usage error that names a flag, a
+// variable or a file, never a secret's value.
+func clientConfig(o *options, env func(string) string, stdin io.Reader) (taurusjob.ClientConfig, error) {
+	var cfg taurusjob.ClientConfig
+	endpoint, err := resolveEndpoint(o, env)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Endpoint = endpoint
+	cfg.ProjectID = o.projectID
+	if !o.set["project-id"] {
+		cfg.ProjectID = env(envProjectID)
+	}
+	if cfg.ProjectID == "" {
+		return cfg, usagef("no project id: give --project-id or set %s", envProjectID)
+	}
+	if err := setCredentials(&cfg, o, env, stdin); err != nil {
+		return cfg, err
+	}
+	cfg.Language = o.language
+	cfg.UserAgent = "taurusjob-cli"
+	return cfg, nil
+}
+
+// resolveEndpoint picks the endpoint: --endpoint, else --region, else
+// TAURUSJOB_ENDPOINT, else TAURUSJOB_REGION.
+func resolveEndpoint(o *options, env func(string) string) (string, error) {
+	switch {
+	case o.set["endpoint"] && o.set["region"]:
+		return "", usagef("--endpoint and --region were both given; give one")
+	case o.set["endpoint"]:
+		return o.endpoint, nil
+	case o.set["region"]:
+		return regionEndpoint(o.region, "--region")
+	case env(envEndpoint) != "":
+		return env(envEndpoint), nil
+	case env(envRegion) != "":
+		return regionEndpoint(env(envRegion), envRegion)
+	}
+	return "", usagef("no endpoint: give --endpoint URL or --region REGION, or set %s or %s", envEndpoint, envRegion)
+}
+
+func regionEndpoint(region, source string) (string, error) {
+	if ep, ok := taurusjob.RegionEndpoint(region); ok {
+		return ep, nil
+	}
+	return "", usagef("unknown region %q (from %s); known regions: %s; for another one give --endpoint",
+		clip(region, 64), source, strings.Join(taurusjob.Regions(), ", "))
+}
+
+// setCredentials picks one credential: --token-file, else TAURUSJOB_TOKEN,
+// else CLOUD_SDK_AK and CLOUD_SDK_SK (with CLOUD_SDK_SECURITY_TOKEN for
+// temporary credentials). A token and AK/SK both in the environment is an
+// error rather than a silent choice of identity.
+func setCredentials(cfg *taurusjob.ClientConfig, o *options, env func(string) string, stdin io.Reader) error {
+	ak, sk, st := env(envAccessKey), env(envSecretKey), env(envSecurityToken)
+	if o.set["token-file"] {
+		token, err := readTokenFile(o.tokenFile, stdin)
+		if err != nil {
+			return err
+		}
+		cfg.Token = token
+		return nil
+	}
+	token := env(envToken)
+	aksk := ak != "" || sk != ""
+	switch {
+	case token != "" && aksk:
+		return usagef("both %s and %s/%s are set; unset one of them (or give --token-file)", envToken, envAccessKey, envSecretKey)
+	case token != "":
+		cfg.Token = token
+		return nil
+	case ak != "" && sk == "":
+		return usagef("%s is set but %s is not", envAccessKey, envSecretKey)
+	case sk != "" && ak == "":
+		return usagef("%s is set but %s is not", envSecretKey, envAccessKey)
+	case aksk:
+		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = ak, sk, st
+		return nil
+	case st != "":
+		return usagef("%s is set without %s and %s", envSecurityToken, envAccessKey, envSecretKey)
+	}
+	return usagef("no credentials: set %s (an IAM token), give --token-file FILE, or set %s and %s", envToken, envAccessKey, envSecretKey)
+}
+
+// readTokenFile reads a token from a file, or from stdin for "-". Spaces
+// and newlines around it are dropped; an empty file is refused.
+func readTokenFile(name string, stdin io.Reader) (string, error) {
+	var (
+		data []byte
+		err  error
+	)
+	switch name {
+	case "":
+		return "", usagef("--token-file: no file name given")
+	case "-":
+		data, err = io.ReadAll(io.LimitReader(stdin, maxTokenFile+1))
+		name = "(stdin)"
+	default:
+		data, err = readFileLimited(name, maxTokenFile+1)
+	}
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is printed once, below
+		}
+		return "", usagef("--token-file %s: %v", clip(name, 200), err)
+	}
+	if len(data) > maxTokenFile {
+		return "", usagef("--token-file %s: larger than %d bytes; is it a token?", clip(name, 200), maxTokenFile)
+	}
+	token := strings.TrimSpace(string(data))
+	if token == "" {
+		return "", usagef("--token-file %s: the file is empty", clip(name, 200))
+	}
+	if strings.ContainsAny(token, "\r\n") {
+		return "", usagef("--token-file %s: holds more than one line; it must hold the token only", clip(name, 200))
+	}
+	return token, nil
+}
+
+func readFileLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("is a directory")
+	}
+	return io.ReadAll(io.LimitReader(f, limit))
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
+)
+
+// The demo's script: a job that is not visible at first, as a new job is
+// for a few seconds, then runs, then completes with entities.
+const (
+	demoInvisible = 3 * time.Second
+	demoRunning   = 20 * time.Second
+)
+
+// demoScale shortens the script for the tests; the command always runs at 1.
+var demoScale = 1.0
+
+// demoEntities is the entities object of the API documentation's example.
+const demoEntities = `{"instance":{"endpoint":"192.168.1.203:3306","type":"Cluster","datastore":{"type":"gaussdb-mysql","version":"8.0"}},"resource_ids":["a48e43ff268f4c0e879652d65e63d0fbin07.vm","a48e43ff268f4c0e879652d65e63d0fbin07.volume"]}`
+
+// cmdDemo is "taurusjob demo": the wait command's code, with the real
+// client and waiter, against a fake job API on a loopback port.
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := newFlagSet("demo", groupWait|groupOutput|groupQuiet, &o)
+	setDemoDefaults(fs)
+	pos, err := parseArgs(fs, &o, args)
+	if code, done := handleParse(err, "demo", stdout, stderr); done {
+		return code
+	}
+	if len(pos) > 0 {
+		err = usagef("demo takes no arguments, got %q", clip(pos[0], 40))
+	}
+	if err == nil {
+		err = checkWaitOptions(&o)
+	}
+	if err != nil {
+		return usageFail(stderr, "demo", err)
+	}
+
+	srv := taurusjobtest.NewServer()
+	defer srv.Close()
+	id := srv.AddJob(taurusjobtest.Job{
+		Name:      "CreateGaussDBforMySQLInstance",
+		Invisible: scaled(demoInvisible),
+		Running:   scaled(demoRunning),
+		Outcome:   taurusjobtest.Completed,
+		Instance:  taurusjobtest.Instance{ID: "a48e43ff268f4c0e879652d65e63d0fbin07", Name: "demo-orders-db"},
+		Entities:  json.RawMessage(demoEntities),
+	})
+	if !o.quiet {
+		fmt.Fprintf(stderr, "taurusjob demo: a fake TaurusDB job API listens on %s (loopback only).\n"+
+			"Its job %s is invisible for %s, runs for %s, then completes.\n"+
+			"Waiting for it exactly as \"taurusjob wait\" would:\n\n",
+			srv.URL(), id, scaled(demoInvisible), scaled(demoRunning))
+	}
+	// The same configuration path as wait, from an environment that holds
+	// the fake's endpoint, project and token (and nothing of the user's).
+	env := map[string]string{
+		envEndpoint:  srv.URL(),
+		envProjectID: srv.ProjectID(),
+		envToken:     srv.Token(),
+	}
+	cfg, err := clientConfig(&o, func(k string) string { return env[k] }, nil)
+	if err != nil {
+		return usageFail(stderr, "demo", err)
+	}
+	return waitJobs(ctx, cfg, []string{id}, &o, stdout, stderr)
+}
+
+func scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * demoScale).Round(time.Millisecond)
+}
+
+// setDemoDefaults sets the defaults that differ from wait's: poll at
+// least every 3 s, so that the demo shows the job's progress and ends soon
+// after the job (wait's default is 60 s), and give up after 2 minutes.
+func setDemoDefaults(fs *flag.FlagSet) {
+	setDefault(fs, "max-interval", "3s")
+	setDefault(fs, "timeout", "2m")
+}
+
+// setDefault changes a flag's default value, as help shows it.
+func setDefault(fs *flag.FlagSet, name, value string) {
+	f := fs.Lookup(name)
+	if err := f.Value.Set(value); err != nil {
+		panic(err) // a wrong literal above
+	}
+	f.DefValue = value
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// jobResult is how one job's wait ended, as the CLI reports it.
+type jobResult struct {
+	JobID   string
+	Outcome string         // taurusjob.Outcome's word
+	Job     *taurusjob.Job // the last job seen; nil if never seen
+	Err     error
+	Polls   int
+	Elapsed time.Duration
+}
+
+// jsonResult is the line printed per job with --output json.
+type jsonResult struct {
+	Outcome        string          `json:"outcome"`
+	JobID          string          `json:"job_id"`
+	Job            json.RawMessage `json:"job"` // the job object as the API sent it; null if never seen
+	Polls          int             `json:"polls"`
+	ElapsedSeconds float64         `json:"elapsed_seconds"`
+	Error          *jsonError      `json:"error,omitempty"`
+}
+
+// jsonError describes the error that ended a wait (or, for a timeout, the
+// last poll's error). Fields other than message are there when known.
+type jsonError struct {
+	Message    string `json:"message"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	Code       string `json:"code,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+}
+
+func newJSONError(err error) *jsonError {
+	if err == nil {
+		return nil
+	}
+	e := &jsonError{Message: err.Error()}
+	var ae *taurusjob.APIError
+	if errors.As(err, &ae) {
+		e.HTTPStatus, e.Code, e.RequestID = ae.StatusCode, ae.Code, ae.RequestID
+	}
+	return e
+}
+
+func rawJob(j *taurusjob.Job) json.RawMessage {
+	if j == nil || len(j.Raw) == 0 {
+		return nil // encodes as null
+	}
+	return j.Raw
+}
+
+// writeJSONLine writes v as one line. HTML characters are not escaped, so
+// the job's strings stay as the API sent them.
+func writeJSONLine(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeResultJSON(w io.Writer, r jobResult) error {
+	return writeJSONLine(w, jsonResult{
+		Outcome:        r.Outcome,
+		JobID:          r.JobID,
+		Job:            rawJob(r.Job),
+		Polls:          r.Polls,
+		ElapsedSeconds: math.Round(r.Elapsed.Seconds()*1000) / 1000,
+		Error:          newJSONError(r.Err),
+	})
+}
+
+// writeResultText writes a short summary of one job's wait.
+func writeResultText(w io.Writer, r jobResult) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "job %s: %s\n", r.JobID, r.Outcome)
+	if j := r.Job; j != nil {
+		if j.Name != "" {
+			fmt.Fprintf(&b, "  name:        %s\n", clean(j.Name))
+		}
+		fmt.Fprintf(&b, "  status:      %s\n", statusText(j))
+		if inst := instanceText(j.Instance); inst != "" {
+			fmt.Fprintf(&b, "  instance:    %s\n", inst)
+		}
+		if j.FailReason != "" {
+			fmt.Fprintf(&b, "  fail reason: %s\n", clean(j.FailReason))
+		}
+	} else {
+		b.WriteString("  status:      never seen\n")
+	}
+	fmt.Fprintf(&b, "  waited:      %s, %s\n", roundDuration(r.Elapsed), plural(r.Polls, "poll"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// statusText is "Running 60%" or "Completed".
+func statusText(j *taurusjob.Job) string {
+	s := clean(string(j.Status))
+	if s == "" {
+		s = "(no status)"
+	}
+	if j.Progress >= 0 && !j.Status.Terminal() {
+		s += fmt.Sprintf(" %d%%", j.Progress)
+	}
+	return s
+}
+
+func instanceText(in taurusjob.Instance) string {
+	switch {
+	case in.Name != "" && in.ID != "":
+		return clean(in.Name) + " (" + clean(in.ID) + ")"
+	case in.Name != "":
+		return clean(in.Name)
+	}
+	return clean(in.ID)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// roundDuration shows a duration to a useful precision: 850ms, 12.3s, 4m5s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// clean makes text from the API or the user safe to print on a terminal:
+// control characters (escape sequences included) become '?'.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+}
+
+// clip cleans s and cuts it to at most n runes.
+func clip(s string, n int) string {
+	r := []rune(clean(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,138 @@
+package taurusjob
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// errNoJob reports a well-formed answer that holds no job: the job is not
+// visible yet.
+var errNoJob = errors.New("the answer holds no job")
+
+// wireBody is a 200 answer of the get-job call.
+type wireBody struct {
+	Job *wireJob `json:"job"`
+}
+
+// wireJob is the "job" object on the wire. Its strings are flexStrings,
+// so that a number where a string was expected does not fail the decode.
+type wireJob struct {
+	ID         flexString      `json:"id"`
+	Name       flexString      `json:"name"`
+	Status     flexString      `json:"status"`
+	Created    flexString      `json:"created"`
+	Ended      flexString      `json:"ended"`
+	Process    flexString      `json:"process"`
+	Progress   flexString      `json:"progress"`
+	Instance   *wireInstance   `json:"instance"`
+	Entities   json.RawMessage `json:"entities"`
+	FailReason flexString      `json:"fail_reason"`
+}
+
+type wireInstance struct {
+	ID   flexString `json:"id"`
+	Name flexString `json:"name"`
+}
+
+// decodeJobBody decodes a 200 body of the get-job call in one pass. It
+// returns errNoJob for a body without a job ("job" missing, null or {}),
+// and a descriptive error for a body that is not the expected JSON. A
+// value of the wrong type inside the job (an instance that is not an
+// object) is dropped, not fatal: the rest of the job still counts.
+func decodeJobBody(body []byte) (*Job, error) {
+	var w wireBody
+	err := json.Unmarshal(body, &w)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &typeErr) {
+		return nil, fmt.Errorf("malformed job body: %w", err)
+	}
+	switch i := skipSpace(body, 0); {
+	case bytes.Equal(bytes.TrimSpace(body), []byte("null")):
+		return nil, errNoJob
+	case i >= len(body) || body[i] != '{':
+		return nil, errors.New("malformed job body: not a JSON object")
+	}
+	raw, single := topLevelValue(body, "job")
+	if !single { // "job" repeated or spelled with escapes: decode the decoder's choice alone
+		var env struct {
+			Job json.RawMessage `json:"job"`
+		}
+		_ = json.Unmarshal(body, &env) // valid JSON: it was just decoded
+		raw, w.Job = env.Job, nil
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+			w.Job = new(wireJob)
+			_ = json.Unmarshal(t, w.Job) // type errors only, as above
+		}
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, errNoJob
+	}
+	if w.Job == nil || raw[0] != '{' {
+		return nil, fmt.Errorf("malformed job body: \"job\" is not an object")
+	}
+	j := w.Job
+	job := &Job{
+		ID:         string(j.ID),
+		Name:       string(j.Name),
+		Status:     canonicalStatus(string(j.Status)),
+		Created:    parseTimeOrZero(string(j.Created)),
+		Ended:      parseTimeOrZero(string(j.Ended)),
+		Progress:   parseProgress(string(j.Process)),
+		FailReason: string(j.FailReason),
+		Raw:        raw, // a part of body, which is this answer's own buffer
+	}
+	if job.Progress < 0 {
+		job.Progress = parseProgress(string(j.Progress))
+	}
+	if j.Instance != nil {
+		job.Instance = Instance{ID: string(j.Instance.ID), Name: string(j.Instance.Name)}
+	}
+	if e := bytes.TrimSpace(j.Entities); len(e) > 0 && !bytes.Equal(e, []byte("null")) {
+		job.Entities = j.Entities // the decoder's own copy
+	}
+	if job.ID == "" && job.Status == "" && job.Name == "" {
+		return nil, errNoJob // "job": {} and its like
+	}
+	return job, nil
+}
+
+// flexString is a JSON scalar read as text: a string's contents, a number
+// or a bool as written, "" for null, objects and arrays. It never fails.
+type flexString string
+
+// UnmarshalJSON takes a plain string as it is (the common case, without a
+// second decode) and anything else through jsonString.
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
+		if inner := b[1 : n-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			*f = flexString(inner)
+			return nil
+		}
+	}
+	*f = flexString(jsonString(b))
+	return nil
+}
+
+// jsonString returns the text of a JSON string, or the literal text of any
+// other scalar (a number or a bool), or "" for null, absent, objects and arrays.
+func jsonString(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return ""
+	case '{', '[', 'n':
+		return ""
+	}
+	return string(raw)
+}

@@ -1,0 +1,99 @@
+package taurusjob
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sampleState() *savedWait {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
+	return &savedWait{
+		JobID:    "f9959f52-aa4d-43f7-be74-44b6fc20b239",
+		Start:    start.UnixNano(),
+		GraceEnd: start.Add(time.Minute).UnixNano(),
+		Deadline: start.Add(time.Hour).UnixNano(),
+		Polls:    17,
+		Seen:     true,
+		Name:     "CreateGaussDBforMySQLInstance",
+		Status:   StatusRunning,
+		Progress: 60,
+		Learned:  json.RawMessage(`{"rate":0.5}`),
+	}
+}
+
+// A token gives back exactly the state it was made of, times to the
+// nanosecond, and what the schedule learned verbatim.
+func TestStateTokenRoundTrip(t *testing.T) {
+	want := sampleState()
+	token := encodeState(nil, want)
+	if !strings.HasPrefix(token, "tjs1.") || len(token) > 512 {
+		t.Errorf("token %q: want the tjs1 prefix and a few hundred bytes at most", token)
+	}
+	got, err := decodeState(nil, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decoded %+v, want %+v", got, want)
+	}
+}
+
+// The token holds these fields and nothing else: no credential, no body.
+// A new field must be added here on purpose.
+func TestStateTokenFields(t *testing.T) {
+	token := encodeState(nil, sampleState())
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"deadline", "grace_end", "job", "learned", "name", "polls", "progress", "seen", "start", "status"}
+	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, want) {
+		t.Errorf("token fields = %v, want %v", got, want)
+	}
+}
+
+// A token with a good checksum but content no wait could have saved (a
+// bug, or a forger who knows the public key) is refused, not resumed.
+func TestStateTokenContentChecked(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*savedWait)
+	}{
+		{"bad job id", func(s *savedWait) { s.JobID = "../../etc" }},
+		{"empty job id", func(s *savedWait) { s.JobID = "" }},
+		{"deadline before start", func(s *savedWait) { s.Deadline = s.Start - 1 }},
+		{"grace end before start", func(s *savedWait) { s.GraceEnd = s.Start - 1 }},
+		{"zero start", func(s *savedWait) { s.Start = 0 }},
+		{"negative polls", func(s *savedWait) { s.Polls = -1 }},
+		{"progress over 100", func(s *savedWait) { s.Progress = 150 }},
+		{"control in status", func(s *savedWait) { s.Status = "Run\nning" }},
+		{"status never seen", func(s *savedWait) { s.Seen = false }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := sampleState()
+			tt.edit(st)
+			if _, err := decodeState(nil, encodeState(nil, st)); !errors.Is(err, ErrInvalidInput) {
+				t.Errorf("err = %v, want ErrInvalidInput", err)
+			}
+		})
+	}
+	t.Run("unknown field", func(t *testing.T) {
+		signed := stateHead() + "." + base64.RawURLEncoding.EncodeToString([]byte(
+			`{"job":"j-1","start":1,"grace_end":2,"deadline":3,"polls":0,"seen":false,"progress":-1,"token":"x"}`))
+		if _, err := decodeState(nil, signed+"."+stateSum(nil, signed)); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("err = %v, want ErrInvalidInput", err)
+		}
+	})
+}
