@@ -452,13 +452,17 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestHostileRetryAfterWait: whatever Retry-After a 429 carries, the wait
-// goes on correctly: a huge or far-future one is capped by the max
-// interval, a negative, past or malformed one is ignored (the error
-// backoff applies), a sane one is honoured; and the job is then returned.
+// goes on correctly. A 429 holds every wait of the Waiter for a cool-down
+// (plus up to 20 % spread): a huge or far-future Retry-After is capped by
+// the max interval; a negative, past or malformed one is ignored and the
+// default cool-down (DefaultThrottleCooldown) applies; a sane one is
+// honoured. The job is then returned at the second poll.
 func TestHostileRetryAfterWait(t *testing.T) {
-	const minI, maxI = time.Second, 30 * time.Second
-	backoff := func(gap time.Duration) bool { return gap >= minI*8/10 && gap <= minI*12/10 } // ±20 % jitter
-	capped := func(gap time.Duration) bool { return gap == maxI }
+	const maxI = 30 * time.Second
+	held := func(d time.Duration) func(time.Duration) bool { // d plus the cool-down's spread
+		return func(gap time.Duration) bool { return gap >= d && gap <= d+d/5 }
+	}
+	capped, ignored := held(maxI), held(DefaultThrottleCooldown)
 	tests := []struct {
 		name  string
 		value func(now time.Time) string
@@ -467,15 +471,14 @@ func TestHostileRetryAfterWait(t *testing.T) {
 		{"enormous seconds", func(time.Time) string { return "99999999999999999999" }, capped},
 		{"a year in seconds", func(time.Time) string { return "31536000" }, capped},
 		{"far-future date", func(time.Time) string { return "Fri, 31 Dec 9999 23:59:59 GMT" }, capped},
-		{"negative", func(time.Time) string { return "-5" }, backoff},
-		{"huge negative", func(time.Time) string { return "-99999999999999999999" }, backoff},
-		{"date in the past", func(now time.Time) string { return now.Add(-time.Hour).UTC().Format(http.TimeFormat) }, backoff},
-		{"the epoch", func(time.Time) string { return "Thu, 01 Jan 1970 00:00:00 GMT" }, backoff},
-		{"garbage", func(time.Time) string { return "soon, please" }, backoff},
-		{"float", func(time.Time) string { return "1.5e3" }, backoff},
-		{"sane seconds", func(time.Time) string { return "5" }, func(gap time.Duration) bool { return gap == 5*time.Second }},
-		{"sane date", func(now time.Time) string { return now.Add(7 * time.Second).UTC().Format(http.TimeFormat) },
-			func(gap time.Duration) bool { return gap == 7*time.Second }},
+		{"negative", func(time.Time) string { return "-5" }, ignored},
+		{"huge negative", func(time.Time) string { return "-99999999999999999999" }, ignored},
+		{"date in the past", func(now time.Time) string { return now.Add(-time.Hour).UTC().Format(http.TimeFormat) }, ignored},
+		{"the epoch", func(time.Time) string { return "Thu, 01 Jan 1970 00:00:00 GMT" }, ignored},
+		{"garbage", func(time.Time) string { return "soon, please" }, ignored},
+		{"float", func(time.Time) string { return "1.5e3" }, ignored},
+		{"sane seconds", func(time.Time) string { return "12" }, held(12 * time.Second)},
+		{"sane date", func(now time.Time) string { return now.Add(7 * time.Second).UTC().Format(http.TimeFormat) }, held(7 * time.Second)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -494,7 +497,7 @@ func TestHostileRetryAfterWait(t *testing.T) {
 				c := newTestClient(t, "https://gaussdb.cn-north-4.myhuaweicloud.com", func(c *ClientConfig) {
 					c.HTTPClient = &http.Client{Transport: api}
 				})
-				w, err := NewWaiter(c, WithInterval(minI, maxI))
+				w, err := NewWaiter(c, WithInterval(time.Second, maxI))
 				if err != nil {
 					t.Fatal(err)
 				}
