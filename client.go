@@ -451,6 +451,10 @@ func defaultTransport() *http.Transport {
 	// burst in turn and reuse them: a poll pays no handshake.
 	t.MaxIdleConnsPerHost = maxConnsPerHost
 	t.MaxConnsPerHost = maxConnsPerHost
+	// http.DefaultTransport keeps 100 idle connections in all, which would
+	// undo the line above: every burst would dial 156 of the 256 again.
+	// Idle connections are bounded per host, and close after IdleConnTimeout.
+	t.MaxIdleConns = 0
 	// A hostile endpoint streaming headers would otherwise be read up
 	// to Go's default of 10 MiB per connection.
 	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
