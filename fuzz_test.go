@@ -1,10 +1,13 @@
 package taurusjob
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -270,3 +273,117 @@ func FuzzValidateJobID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResumeToken: whatever a state file holds, decoding never panics; a
+// refused token gives a short, printable *InputError about the state
+// token that never quotes the token, and Waiter.Resume sends no request
+// for it; an accepted one holds content a wait could have saved and
+// encodes back to the same state. A state made of any fields encodes and
+// decodes back to itself when it is valid, is refused when not, and any
+// one changed byte of its token, or another key, is refused.
+func FuzzResumeToken(f *testing.F) {
+	st := sampleStateForFuzz()
+	good := encodeState(nil, st)
+	f.Add(good, st.JobID, st.Start, st.GraceEnd, st.Deadline, st.Polls, st.Seen, st.Name, string(st.Status), st.Progress, []byte(st.Learned), uint16(7))
+	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
+		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", MaxStateTokenLen+1), sentinelLikeSecret} {
+		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, []byte(nil), uint16(0))
+	}
+	f.Add("", "../x", int64(0), int64(-1), int64(-2), -1, true, "a\nb", "Running\x00", 150, []byte(`{"rate":`), uint16(65535))
+	f.Fuzz(func(t *testing.T, token, jobID string, start, grace, deadline int64, polls int, seen bool,
+		name, status string, progress int, learned []byte, flip uint16) {
+		// Any text as a token.
+		got, err := decodeState(nil, token)
+		if err != nil {
+			checkStateTokenError(t, err, token)
+			w, werr := NewWaiter(getterFunc(func(context.Context, string) (*Job, error) {
+				t.Fatalf("Resume of a refused token %q sent a request", token)
+				return nil, nil
+			}))
+			if werr != nil {
+				t.Fatal(werr)
+			}
+			if _, rerr := w.Resume(context.Background(), "j-1", token); !errors.Is(rerr, ErrInvalidInput) {
+				t.Fatalf("Resume of a refused token: %v", rerr)
+			}
+		} else {
+			if cerr := got.check(); cerr != nil {
+				t.Fatalf("decoded a state its own check refuses: %v", cerr)
+			}
+			again, err := decodeState(nil, encodeState(nil, got))
+			if err != nil || !reflect.DeepEqual(again, got) {
+				t.Fatalf("an accepted token does not survive a round trip: %+v, %v", again, err)
+			}
+		}
+
+		// A state made of the fuzzed fields.
+		st := &savedWait{JobID: jobID, Start: start, GraceEnd: grace, Deadline: deadline, Polls: polls, Seen: seen,
+			Name: name, Status: Status(status), Progress: progress}
+		if json.Valid(learned) {
+			var b bytes.Buffer
+			if err := json.Compact(&b, learned); err == nil {
+				st.Learned = json.RawMessage(b.String())
+			}
+		}
+		tok := encodeState(nil, st)
+		if len(tok) > MaxStateTokenLen {
+			return // too big to be read back, by design
+		}
+		back, err := decodeState(nil, tok)
+		if valid := st.check() == nil && utf8.ValidString(name) && utf8.ValidString(status); valid {
+			if err != nil {
+				t.Fatalf("a valid state %+v is refused: %v", st, err)
+			}
+			if !reflect.DeepEqual(back, st) {
+				t.Fatalf("state %+v comes back as %+v", st, back)
+			}
+		} else if err == nil && st.check() != nil {
+			t.Fatalf("an invalid state %+v is accepted", st)
+		}
+		if err != nil {
+			return
+		}
+		if _, err := decodeState([]byte("another key, long enough"), tok); !errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("a token is accepted under another key: %v", err)
+		}
+		i, x := int(flip)%len(tok), byte(flip>>8)|1 // x is never 0: the byte changes
+		b := []byte(tok)
+		b[i] ^= x
+		if _, err := decodeState(nil, string(b)); err == nil {
+			t.Fatalf("token %q with byte %d changed (%q) is accepted", tok, i, b)
+		}
+	})
+}
+
+// sentinelLikeSecret is pasted where a token belongs, as a user might.
+const sentinelLikeSecret = "SENTINEL-TOKEN-pasted-by-mistake-0123456789"
+
+func sampleStateForFuzz() *savedWait {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
+	return &savedWait{JobID: "f9959f52-aa4d-43f7-be74-44b6fc20b239", Start: start.UnixNano(),
+		GraceEnd: start.Add(time.Minute).UnixNano(), Deadline: start.Add(time.Hour).UnixNano(), Polls: 17, Seen: true,
+		Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Learned: json.RawMessage(`{"rate":0.5}`)}
+}
+
+// checkStateTokenError asserts what a refused token gives: an *InputError
+// about the state token, short and printable, without the token in it.
+func checkStateTokenError(t *testing.T, err error, token string) {
+	t.Helper()
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "state token" || !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("error %v (%T); want an *InputError about the state token", err, err)
+	}
+	msg := err.Error()
+	if len(msg) > 200 || !printable(msg) {
+		t.Fatalf("message of %d bytes or not printable: %q", len(msg), msg)
+	}
+	if tt := strings.TrimSpace(token); len(tt) >= secretcheck.PieceLen {
+		if piece, found := secretcheck.Leak(msg, tt); found {
+			t.Fatalf("the error quotes %q of the token: %q", piece, msg)
+		}
+	}
+}
+
+type getterFunc func(context.Context, string) (*Job, error)
+
+func (g getterFunc) GetJob(ctx context.Context, id string) (*Job, error) { return g(ctx, id) }
