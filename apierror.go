@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -21,18 +23,22 @@ const maxRetryAfter = 24 * time.Hour
 
 // apiErrorFrom builds the error for a non-2xx answer, whatever its body:
 // the API's {"error_code","error_msg"}, another JSON shape, an HTML page
-// from a gateway, or nothing.
-func apiErrorFrom(resp *http.Response, body []byte, tooBig bool) *APIError {
+// from a gateway, or nothing. Each secret is replaced in the decoded text
+// before it is clipped, so that neither an escaped secret (JSON "\/" or
+// "\u0053", an HTML entity) nor a piece cut by the clip survives.
+func apiErrorFrom(resp *http.Response, body []byte, tooBig bool, secrets ...string) *APIError {
+	clean := func(s string, n int) string { return clip(scrub(s, secrets), n) }
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		RequestID:  clip(resp.Header.Get("X-Request-Id"), 128),
+		RequestID:  clean(resp.Header.Get("X-Request-Id"), 128),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
 	if e.RequestID == "" {
 		// The API gateway's own answers (401, 403, 429) carry it in the body.
-		e.RequestID = clip(bodyRequestID(body), 128)
+		e.RequestID = clean(bodyRequestID(body), 128)
 	}
-	e.Code, e.Message = errorBodyFields(body)
+	code, msg := rawErrorBodyFields(body)
+	e.Code, e.Message = clean(code, 64), clean(msg, maxMessageLen)
 	if e.Message == "" && e.Code == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
@@ -47,8 +53,16 @@ func apiErrorFrom(resp *http.Response, body []byte, tooBig bool) *APIError {
 	return e
 }
 
-// errorBodyFields finds a code and a message in an error body.
+// errorBodyFields finds a code and a message in an error body, clipped.
 func errorBodyFields(body []byte) (code, msg string) {
+	code, msg = rawErrorBodyFields(body)
+	return clip(code, 64), clip(msg, maxMessageLen)
+}
+
+// rawErrorBodyFields finds a code and a message in an error body: decoded
+// (JSON strings unescaped, HTML entities of a title resolved) but not
+// clipped.
+func rawErrorBodyFields(body []byte) (code, msg string) {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return "", ""
@@ -66,17 +80,17 @@ func errorBodyFields(body []byte) (code, msg string) {
 			code = firstField(m, "error_code", "code", "errorCode")
 			msg = firstField(m, "error_msg", "error_message", "message", "msg", "errorMessage")
 			if code != "" || msg != "" {
-				return clip(code, 64), clip(msg, maxMessageLen)
+				return code, msg
 			}
 		}
 	}
 	if strings.HasPrefix(trimmed, "<") {
 		if t := htmlTitle.FindStringSubmatch(trimmed); t != nil {
-			return "", clip("gateway page: "+strings.TrimSpace(t[1]), maxMessageLen)
+			return "", "gateway page: " + strings.TrimSpace(html.UnescapeString(t[1]))
 		}
 		return "", "gateway page without a title"
 	}
-	return "", clip("body: "+trimmed, maxMessageLen)
+	return "", "body: " + trimmed
 }
 
 // bodyRequestID returns the "request_id" of a JSON error body, or "".
@@ -127,11 +141,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// clip makes s printable on one line and at most n bytes long.
+// clip makes s printable on one line and at most n bytes long: invalid
+// UTF-8 becomes U+FFFD, and control characters (C0, DEL and C1, whose
+// U+009B some terminals take for an escape) and the Unicode line and
+// paragraph separators become spaces.
 func clip(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r

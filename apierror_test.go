@@ -87,6 +87,7 @@ func TestClip(t *testing.T) {
 		{"exactly10!", 10, "exactly10!"},
 		{"abcdefghijkl", 10, "abcdefghij… (2 bytes cut)"},
 		{"a\tb\r\nc\x7f", 10, "a b  c "},
+		{"a\u009b2Jb\u2028c\u2029", 12, "a 2Jb c "}, // C1 (CSI) and Unicode line breaks
 		{"\xff\xfeok", 10, "\uFFFDok"},
 		{"ééééé", 3, "é… (8 bytes cut)"}, // never cuts inside a rune
 	}

@@ -240,8 +240,11 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		resp.Header.Set("X-Request-Id", scrub(id, secrets))
 	}
+	if tooBig {
+		body = cutSecretStart(body, secrets) // the limit may have cut a secret in two
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig)
+		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig, secrets...)
 	}
 	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
@@ -336,8 +339,12 @@ func (c *Client) secrets(req *http.Request) []string {
 	}
 	var out []string
 	for _, s := range list {
-		if len(s) >= 4 && !slices.Contains(out, s) {
-			out = append(out, s)
+		// A server may echo a secret escaped: in a URL, or in JSON by an
+		// encoder that writes "/" as "\/" (an IAM token is base64).
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(s, "/", `\/`)} {
+			if len(form) >= 4 && !slices.Contains(out, form) {
+				out = append(out, form)
+			}
 		}
 	}
 	// Longest first, so that a secret holding another is replaced whole.
@@ -351,6 +358,22 @@ func scrub(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
 	return s
+}
+
+// cutSecretStart drops the end of a body cut by the size limit when that
+// end is the start of a secret: the rest of the secret was cut off, so
+// scrub cannot recognise what is left. Only the very end can hold a cut
+// secret, so one pass is enough, and its cost does not grow with the body.
+func cutSecretStart(body []byte, secrets []string) []byte {
+	for _, s := range secrets {
+		for n := min(len(s)-1, len(body)); n > 0; n-- {
+			if string(body[len(body)-n:]) == s[:n] {
+				body = body[:len(body)-n]
+				break
+			}
+		}
+	}
+	return body
 }
 
 // redact removes secrets from an error's text, in case a hostile or buggy
@@ -410,6 +433,10 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	return &c
 }
 
+// maxResponseHeaderBytes bounds the headers of an answer read by the
+// default transport: the API's are well under 4 KiB.
+const maxResponseHeaderBytes = 64 << 10
+
 // sharedTransport serves every Client made without an HTTPClient, so that
 // many clients share one pool of connections instead of each leaving its
 // own idle connections behind.
@@ -424,6 +451,13 @@ func defaultTransport() *http.Transport {
 	// burst in turn and reuse them: a poll pays no handshake.
 	t.MaxIdleConnsPerHost = maxConnsPerHost
 	t.MaxConnsPerHost = maxConnsPerHost
+	// http.DefaultTransport keeps 100 idle connections in all, which would
+	// undo the line above: every burst would dial 156 of the 256 again.
+	// Idle connections are bounded per host, and close after IdleConnTimeout.
+	t.MaxIdleConns = 0
+	// A hostile endpoint streaming headers would otherwise be read up
+	// to Go's default of 10 MiB per connection.
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	// No ResponseHeaderTimeout: each request's context carries the
 	// configured RequestTimeout, which may be longer than any default here.
 	return t

@@ -72,6 +72,10 @@ type JobFailedError struct {
 	Job *Job
 }
 
+// Error says which job ended how, and why. The job's name, status and
+// fail_reason come from the server: they are shown on one line of valid
+// UTF-8 and clipped (Job keeps them as sent), so that a hostile answer
+// cannot forge log lines, send terminal escapes or flood a log.
 func (e *JobFailedError) Error() string {
 	reason := e.Job.FailReason
 	if reason == "" {
@@ -79,10 +83,14 @@ func (e *JobFailedError) Error() string {
 	}
 	name := ""
 	if e.Job.Name != "" {
-		name = " (" + e.Job.Name + ")"
+		name = " (" + clip(e.Job.Name, maxNameLen) + ")"
 	}
-	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", e.Job.ID, name, e.Job.Status, reason)
+	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip(e.Job.ID, MaxJobIDLen), name,
+		clip(string(e.Job.Status), maxNameLen), clip(reason, maxMessageLen))
 }
+
+// maxNameLen bounds a job's name or status in an error text.
+const maxNameLen = 128
 
 // Is reports whether target is ErrJobFailed.
 func (e *JobFailedError) Is(target error) bool { return target == ErrJobFailed }
@@ -108,7 +116,7 @@ func (e *TimeoutError) Error() string {
 	}
 	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %s", e.JobID, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.Last != nil {
-		fmt.Fprintf(&b, "; last status %s", e.Last.Status)
+		fmt.Fprintf(&b, "; last status %s", clip(string(e.Last.Status), maxNameLen))
 		if e.Last.Progress >= 0 {
 			fmt.Fprintf(&b, " at %d%%", e.Last.Progress)
 		}

@@ -1,12 +1,22 @@
 package taurusjob
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
 // FuzzDecodeJobBody: whatever the network sends, decoding never panics, and
@@ -131,3 +141,249 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRetryAfter: whatever a server sends as Retry-After, the delay
+// is within [0, maxRetryAfter], spaces around it do not matter, whole
+// seconds are read exactly, and a later clock never gives a longer delay.
+func FuzzParseRetryAfter(f *testing.F) {
+	now := time.Date(2025, 3, 4, 13, 6, 7, 0, time.UTC)
+	for _, s := range []string{"", "0", "1", "120", "86400", "86401", "-1", "-0", "+5", "007", "1.5", "1e3", "0x10",
+		"99999999999999999999", "-99999999999999999999", "9223372036854775807", "soon",
+		now.Add(90 * time.Second).Format(http.TimeFormat), now.Add(-time.Hour).Format(http.TimeFormat),
+		"Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", now.Format(time.RFC850), now.Format(time.ANSIC),
+		"Tue, 04 Mar 2025 13:06:07 +0800", " 5\t", "5 s"} {
+		f.Add(s, int64(0))
+	}
+	f.Fuzz(func(t *testing.T, v string, shift int64) {
+		d := parseRetryAfter(v, now)
+		if d < 0 || d > maxRetryAfter {
+			t.Fatalf("parseRetryAfter(%q) = %v, outside [0, %v]", v, d, maxRetryAfter)
+		}
+		if e := parseRetryAfter(" \t"+v+" ", now); e != d {
+			t.Fatalf("parseRetryAfter(%q) = %v, with spaces around %v", v, d, e)
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 && n <= int64(maxRetryAfter/time.Second) {
+			if d != time.Duration(n)*time.Second {
+				t.Fatalf("parseRetryAfter(%q) = %v, want %ds", v, d, n)
+			}
+		}
+		later := now.Add(time.Duration(shift&(1<<50-1)) * time.Nanosecond) // up to 13 days later
+		if e := parseRetryAfter(v, later); e > d {
+			t.Fatalf("parseRetryAfter(%q): %v at %v, but %v later at %v", v, d, now, e, later)
+		}
+	})
+}
+
+// fuzzSecret stands for a token the server may echo.
+const fuzzSecret = "SENTINEL-FUZZ-TOKEN-6f1c9a3e7b5d"
+
+// printable reports whether s is one line of valid UTF-8 that a terminal
+// shows as text: no control characters (C0, DEL, C1) and no line or
+// paragraph separator.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzErrorBody: whatever the status, body and headers of an error answer,
+// apiErrorFrom never panics, keeps the status, bounds the Retry-After,
+// and every text it keeps (and its Error) is one printable line of
+// bounded length that shows no piece of a secret the body echoed.
+func FuzzErrorBody(f *testing.F) {
+	for _, name := range fixtureNames(f, "errors") {
+		f.Add(500, readFixture(f, name), "req-1", "", "", false)
+	}
+	for _, s := range []string{``, `{}`, `{"error":{"code":"A","message":"B"}}`, `{"error":"x"}`, `{"error_msg":null}`,
+		`{"error_code":1e999}`, `<title>a</title>`, `<TITLE>` + strings.Repeat("t", 600) + `</TITLE>`, "\x00\x1b[2J\u2028",
+		`{"error_msg":"` + fuzzSecret + `"}`, `{"error_msg":"` + strings.Repeat("é", 300) + fuzzSecret + `"}`,
+		`<title>&lt;` + fuzzSecret + `&gt;</title>`, `{"request_id":"` + fuzzSecret + `"}`} {
+		f.Add(502, []byte(s), "", "1", "", false)
+	}
+	f.Add(302, []byte(`<a href="x">`), "\xff\xfe", "Fri, 31 Dec 9999 23:59:59 GMT", "https://evil.example/", true)
+	f.Fuzz(func(t *testing.T, status int, body []byte, requestID, retryAfter, location string, tooBig bool) {
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		resp.Header["X-Request-Id"] = []string{requestID}
+		resp.Header["Retry-After"] = []string{retryAfter}
+		resp.Header["Location"] = []string{location}
+		e := apiErrorFrom(resp, body, tooBig, fuzzSecret)
+		if e.StatusCode != status {
+			t.Fatalf("StatusCode = %d, want %d", e.StatusCode, status)
+		}
+		if e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter {
+			t.Fatalf("RetryAfter = %v", e.RetryAfter)
+		}
+		const note = 40 // "… (N bytes cut)" and " (body over the size limit, cut)"
+		for _, f := range []struct {
+			name, text string
+			max        int
+		}{
+			{"Code", e.Code, 64 + note},
+			{"Message", e.Message, maxMessageLen + 2*note},
+			{"RequestID", e.RequestID, 128 + note},
+			{"Error()", e.Error(), 1024},
+		} {
+			if !printable(f.text) || len(f.text) > f.max {
+				t.Fatalf("%s is %d bytes (bound %d) or not one printable line: %q", f.name, len(f.text), f.max, f.text)
+			}
+			if piece, found := secretcheck.Leak(f.text, fuzzSecret); found && strings.Contains(string(body)+requestID, fuzzSecret) {
+				t.Fatalf("%s shows %q of the secret the answer echoed: %q", f.name, piece, f.text)
+			}
+		}
+	})
+}
+
+// jobIDPattern is what a valid job id looks like, written independently of
+// ValidateJobID.
+var jobIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
+
+// FuzzValidateJobID: an accepted id holds only unreserved characters, so
+// that it goes into the query and a path unchanged by escaping; a refused
+// one gives an *InputError about the job id whose message is short and
+// printable, whatever the id.
+func FuzzValidateJobID(f *testing.F) {
+	for _, s := range []string{"f9959f52-aa4d-43f7-be74-44b6fc20b239", "a", ".", "..", "...", "..a", "a/b", "a%2Fb", "a?b", "a#b",
+		"a\x00b", "a\nb", "é", "\xff", strings.Repeat("a", 128), strings.Repeat("a", 129), "id1,id2", " a", "a+b", "~"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		err := ValidateJobID(id)
+		want := jobIDPattern.MatchString(id) && id != "." && id != ".."
+		if (err == nil) != want {
+			t.Fatalf("ValidateJobID(%q) = %v; the pattern says valid=%v", id, err, want)
+		}
+		if err == nil {
+			if url.QueryEscape(id) != id || url.PathEscape(id) != id || uriEncode(id) != id {
+				t.Fatalf("accepted id %q changes when escaped", id)
+			}
+			return
+		}
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "job id" || !errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("ValidateJobID(%q) = %v (%T); want an *InputError about the job id", id, err, err)
+		}
+		if msg := err.Error(); len(msg) > 200 || !printable(msg) {
+			t.Fatalf("message of %d bytes or not printable: %q", len(msg), msg)
+		}
+	})
+}
+
+// FuzzResumeToken: whatever a state file holds, decoding never panics; a
+// refused token gives a short, printable *InputError about the state
+// token that never quotes the token, and Waiter.Resume sends no request
+// for it; an accepted one holds content a wait could have saved and
+// encodes back to the same state. A state made of any fields encodes and
+// decodes back to itself when it is valid, is refused when not, and any
+// one changed byte of its token, or another key, is refused.
+func FuzzResumeToken(f *testing.F) {
+	st := sampleStateForFuzz()
+	good := encodeState(nil, st)
+	f.Add(good, st.JobID, st.Start, st.GraceEnd, st.Deadline, st.Polls, st.Seen, st.Name, string(st.Status), st.Progress, []byte(st.Learned), uint16(7))
+	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
+		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", MaxStateTokenLen+1), sentinelLikeSecret} {
+		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, []byte(nil), uint16(0))
+	}
+	f.Add("", "../x", int64(0), int64(-1), int64(-2), -1, true, "a\nb", "Running\x00", 150, []byte(`{"rate":`), uint16(65535))
+	f.Fuzz(func(t *testing.T, token, jobID string, start, grace, deadline int64, polls int, seen bool,
+		name, status string, progress int, learned []byte, flip uint16) {
+		// Any text as a token.
+		got, err := decodeState(nil, token)
+		if err != nil {
+			checkStateTokenError(t, err, token)
+			w, werr := NewWaiter(getterFunc(func(context.Context, string) (*Job, error) {
+				t.Fatalf("Resume of a refused token %q sent a request", token)
+				return nil, nil
+			}))
+			if werr != nil {
+				t.Fatal(werr)
+			}
+			if _, rerr := w.Resume(context.Background(), "j-1", token); !errors.Is(rerr, ErrInvalidInput) {
+				t.Fatalf("Resume of a refused token: %v", rerr)
+			}
+		} else {
+			if cerr := got.check(); cerr != nil {
+				t.Fatalf("decoded a state its own check refuses: %v", cerr)
+			}
+			again, err := decodeState(nil, encodeState(nil, got))
+			if err != nil || !reflect.DeepEqual(again, got) {
+				t.Fatalf("an accepted token does not survive a round trip: %+v, %v", again, err)
+			}
+		}
+
+		// A state made of the fuzzed fields.
+		st := &savedWait{JobID: jobID, Start: start, GraceEnd: grace, Deadline: deadline, Polls: polls, Seen: seen,
+			Name: name, Status: Status(status), Progress: progress}
+		if json.Valid(learned) {
+			var b bytes.Buffer
+			if err := json.Compact(&b, learned); err == nil {
+				st.Learned = json.RawMessage(b.String())
+			}
+		}
+		tok := encodeState(nil, st)
+		if len(tok) > MaxStateTokenLen {
+			return // too big to be read back, by design
+		}
+		back, err := decodeState(nil, tok)
+		if valid := st.check() == nil && utf8.ValidString(name) && utf8.ValidString(status); valid {
+			if err != nil {
+				t.Fatalf("a valid state %+v is refused: %v", st, err)
+			}
+			if !reflect.DeepEqual(back, st) {
+				t.Fatalf("state %+v comes back as %+v", st, back)
+			}
+		} else if err == nil && st.check() != nil {
+			t.Fatalf("an invalid state %+v is accepted", st)
+		}
+		if err != nil {
+			return
+		}
+		if _, err := decodeState([]byte("another key, long enough"), tok); !errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("a token is accepted under another key: %v", err)
+		}
+		i, x := int(flip)%len(tok), byte(flip>>8)|1 // x is never 0: the byte changes
+		b := []byte(tok)
+		b[i] ^= x
+		if _, err := decodeState(nil, string(b)); err == nil {
+			t.Fatalf("token %q with byte %d changed (%q) is accepted", tok, i, b)
+		}
+	})
+}
+
+// sentinelLikeSecret is pasted where a token belongs, as a user might.
+const sentinelLikeSecret = "SENTINEL-TOKEN-pasted-by-mistake-0123456789"
+
+func sampleStateForFuzz() *savedWait {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
+	return &savedWait{JobID: "f9959f52-aa4d-43f7-be74-44b6fc20b239", Start: start.UnixNano(),
+		GraceEnd: start.Add(time.Minute).UnixNano(), Deadline: start.Add(time.Hour).UnixNano(), Polls: 17, Seen: true,
+		Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Learned: json.RawMessage(`{"rate":0.5}`)}
+}
+
+// checkStateTokenError asserts what a refused token gives: an *InputError
+// about the state token, short and printable, without the token in it.
+func checkStateTokenError(t *testing.T, err error, token string) {
+	t.Helper()
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "state token" || !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("error %v (%T); want an *InputError about the state token", err, err)
+	}
+	msg := err.Error()
+	if len(msg) > 200 || !printable(msg) {
+		t.Fatalf("message of %d bytes or not printable: %q", len(msg), msg)
+	}
+	if tt := strings.TrimSpace(token); len(tt) >= secretcheck.PieceLen {
+		if piece, found := secretcheck.Leak(msg, tt); found {
+			t.Fatalf("the error quotes %q of the token: %q", piece, msg)
+		}
+	}
+}
+
+type getterFunc func(context.Context, string) (*Job, error)
+
+func (g getterFunc) GetJob(ctx context.Context, id string) (*Job, error) { return g(ctx, id) }

@@ -30,6 +30,11 @@ func checkInvalid(t *testing.T, err error, field string) {
 	if !strings.Contains(err.Error(), field) {
 		t.Errorf("error %q does not name the field %q", err, field)
 	}
+	// The message is short and printable whatever the value: a 10 KB or
+	// binary value is described, never echoed.
+	if msg := err.Error(); len(msg) > 200 || hasControl(msg) {
+		t.Errorf("error message of %d bytes (bound 200) or with control characters: %.300q", len(msg), msg)
+	}
 }
 
 // okServer answers every request with the documented job.
@@ -65,6 +70,19 @@ func TestEndpointValidation(t *testing.T) {
 		{"escaped slash", "https://gaussdb.cn-north-4.myhuaweicloud.com/a%2Fb"},
 		{"newline", "https://gaussdb.cn-north-4.myhuaweicloud.com\n"},
 		{"space in host", "https://gauss db.myhuaweicloud.com"},
+		{"NUL", "https://gaussdb.cn-north-4.myhuaweicloud.com\x00.evil.example"},
+		{"CRLF", "https://gaussdb.cn-north-4.myhuaweicloud.com\r\nX-Evil: 1"},
+		{"user info that looks like the host", "https://gaussdb.cn-north-4.myhuaweicloud.com@evil.example"},
+		{"user name only", "https://token@gaussdb.cn-north-4.myhuaweicloud.com"},
+		{"fragment after a path", "https://gaussdb.cn-north-4.myhuaweicloud.com/v3#x"},
+		{"javascript scheme", "javascript:alert(1)"},
+		{"ws scheme", "ws://127.0.0.1:8080"},
+		{"http to a name under localhost", "http://evil.localhost"},
+		{"http to 127.0.0.1 spelled as a name", "http://127.0.0.1.nip.io"},
+		{"http to a short loopback form", "http://127.1"},
+		{"http to a decimal address", "http://2130706433"},
+		{"http to 0.0.0.0", "http://0.0.0.0:8080"},
+		{"10 KB", "https://" + strings.Repeat("a", 10_000) + ".example\x00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,6 +150,13 @@ func TestProjectIDValidation(t *testing.T) {
 		{"slash", "054e292c9880d4992f02c0196d3ea46/"},
 		{"space", "054e292c9880d4992f02c0196d3ea46 "},
 		{"non-ASCII letter", "054e292c9880d4992f02c0196d3ea4é"}, // 32 bytes, 31 runes
+		{"NUL", "054e292c9880d4992f02c0196d3ea46\x00"},
+		{"newline", "054e292c9880d4992f02c0196d3ea46\n"},
+		{"question mark", "054e292c9880d4992f02c0196d3ea46?"},
+		{"hash", "054e292c9880d4992f02c0196d3ea46#"},
+		{"escaped NUL", "%00" + testProjectID[:29]},
+		{"10 KB", strings.Repeat("a", 10_000)},
+		{"10 KB with a slash", strings.Repeat("a", 5_000) + "/../" + strings.Repeat("a", 5_000)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +199,19 @@ func TestJobIDValidation(t *testing.T) {
 		{"dot-dot slash", "../jobs"},
 		{"comma-joined list", testJobID + ",0c1e8e0a-5f43-4b0e-9d61-2f5a8b7c3d19"},
 		{"non-ASCII", "f9959f52-é"},
+		{"dot-dot slash in the middle", "f9959f52/../../admin"},
+		{"escaped dot-dot slash", "..%2F..%2Fadmin"},
+		{"escaped NUL", "f9959f52%00"},
+		{"carriage return", "f9959f52\raa4d"},
+		{"DEL", "f9959f52\x7faa4d"},
+		{"plus", "f9959f52+aa4d"},
+		{"semicolon", "f9959f52;aa4d"},
+		{"percent", "100%"},
+		{"fullwidth solidus", "f9959f52\uff0faa4d"},
+		{"invalid UTF-8", "f9959f52\xff"},
+		{"10 KB", strings.Repeat("a", 10_000)},
+		{"10 KB of NUL", strings.Repeat("\x00", 10_000)},
+		{"10 KB with a slash at the end", strings.Repeat("a", 10_000) + "/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,5 +308,33 @@ func TestTokenSourceAnswerValidation(t *testing.T) {
 				t.Errorf("server got %d requests", srv.requests())
 			}
 		})
+	}
+}
+
+// TestWaitAllRefusesHostileIDs: in a WaitAll, each hostile id gets its
+// own *InputError naming the job id, without a request, and the good id
+// next to them is waited for as usual.
+func TestWaitAllRefusesHostileIDs(t *testing.T) {
+	srv := okServer(t)
+	w, err := NewWaiter(newTestClient(t, srv.URL, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := []string{"../../admin", "%2F", "a?b", "a#b", "a\nb", "a\x00b", strings.Repeat("a", 10_000), "..", ""}
+	results := w.WaitAll(context.Background(), append([]string{testJobID}, hostile...)...)
+	if len(results) != len(hostile)+1 {
+		t.Fatalf("%d results for %d ids", len(results), len(hostile)+1)
+	}
+	if r := results[0]; r.Err != nil || r.Job == nil || r.Job.Status != StatusCompleted {
+		t.Errorf("good id: %+v", r)
+	}
+	for i, r := range results[1:] {
+		if r.JobID != hostile[i] {
+			t.Errorf("result %d is for %.40q, want %.40q", i+1, r.JobID, hostile[i])
+		}
+		checkInvalid(t, r.Err, "job id")
+	}
+	if n := srv.requests(); n != 1 {
+		t.Errorf("server got %d requests; want only the good id's", n)
 	}
 }
