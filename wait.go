@@ -229,9 +229,9 @@ func (ws *wait) see(job *Job, u *Update) {
 		ws.warned[job.Status] = true
 		if job.Status == StatusUnauthorized {
 			ws.log.Warn("job is waiting for an authorization; it will not progress until someone grants it",
-				zap.String("status", string(job.Status)))
+				zap.String("status", clip(string(job.Status), 128)))
 		} else {
-			ws.log.Warn("job has a status taurusjob does not know; waiting on", zap.String("status", string(job.Status)))
+			ws.log.Warn("job has a status taurusjob does not know; waiting on", zap.String("status", clip(string(job.Status), 128)))
 		}
 	}
 }
@@ -286,7 +286,7 @@ func (ws *wait) finish(u Update, job *Job, err error) (*Job, error) {
 		zap.Duration("elapsed", time.Since(ws.start)),
 	}
 	if ws.last != nil {
-		fields = append(fields, zap.String("status", string(ws.last.Status)))
+		fields = append(fields, zap.String("status", clip(string(ws.last.Status), 128)))
 		if !ws.last.Ended.IsZero() && ws.last.Status.Terminal() {
 			if lag := time.Since(ws.last.Ended); lag >= 0 {
 				fields = append(fields, zap.Duration("detection_lag", lag))
@@ -315,7 +315,7 @@ func (ws *wait) report(u Update, next time.Duration, err error) {
 		u.Err = err
 	}
 	if ce := ws.log.Check(zap.DebugLevel, "poll"); ce != nil {
-		fields := []zap.Field{zap.Int("poll", u.Poll), zap.String("status", string(u.Status)),
+		fields := []zap.Field{zap.Int("poll", u.Poll), zap.String("status", clip(string(u.Status), 128)),
 			zap.Int("progress", u.Progress), zap.Duration("next", next)}
 		if err != nil {
 			fields = append(fields, zap.Error(err))

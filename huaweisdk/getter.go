@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	gaussdb "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
@@ -63,7 +64,9 @@ func WithLanguage(lang string) Option {
 	})
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// isControl reports C0 and C1 controls and the Unicode line separators:
+// nothing a server sends may move a terminal's cursor or split a log line.
+func isControl(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }
 
 // NewGetter adapts client, an SDK client built with
 // gaussdb.GaussDBClientBuilder, to [taurusjob.JobGetter]. It returns an error
