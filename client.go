@@ -1,6 +1,7 @@
 package taurusjob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -251,6 +252,11 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
 	}
+	// A server that echoes a credential into the job itself: the job's
+	// fields and Raw reach errors, logs and the CLI's output, so scrub them.
+	if containsSecret(body, secrets) {
+		body = []byte(scrub(string(body), secrets))
+	}
 	job, err = decodeJobBody(body)
 	if errors.Is(err, errNoJob) {
 		return nil, sent, &NotVisibleError{JobID: jobID}
@@ -358,6 +364,16 @@ func scrub(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
 	return s
+}
+
+// containsSecret reports whether body holds any of secrets.
+func containsSecret(body []byte, secrets []string) bool {
+	for _, s := range secrets {
+		if len(s) <= len(body) && bytes.Contains(body, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // cutSecretStart drops the end of a body cut by the size limit when that

@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -248,5 +249,28 @@ func isInputError(t *testing.T, err error) {
 	t.Helper()
 	if !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("error %v does not match ErrInvalidInput", err)
+	}
+}
+
+// A server that echoes the token into the job itself (its name, its
+// fail_reason, its entities): the job returned, its Raw, and the failure
+// a waiter builds from it carry no piece of the token.
+func TestTokenEchoedIntoTheJobIsScrubbed(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		tok := r.Header.Get("X-Auth-Token")
+		fmt.Fprintf(w, `{"job":{"id":%q,"name":"Create %s","status":"Failed","fail_reason":"token %s rejected","entities":{"t":%q}}}`,
+			r.URL.Query().Get("id"), tok, tok, tok)
+	})
+	c := newTestClient(t, srv.URL, nil)
+	job, err := c.GetJob(context.Background(), testJobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for where, text := range map[string]string{"name": job.Name, "fail_reason": job.FailReason,
+		"entities": string(job.Entities), "raw": string(job.Raw), "failure": (&JobFailedError{Job: job}).Error()} {
+		secretcheck.Assert(t, where, text, testToken)
+	}
+	if !strings.Contains(job.FailReason, "[REDACTED]") || !json.Valid(job.Raw) {
+		t.Errorf("fail_reason %q, raw %s: want the token replaced and Raw still JSON", job.FailReason, job.Raw)
 	}
 }
