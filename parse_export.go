@@ -18,3 +18,9 @@ func ParseJobTime(s string) (time.Time, error) { return parseTime(s) }
 // out-of-range value, the value [Job.Progress] holds when no progress is
 // reported.
 func ParseProgress(s string) int { return parseProgress(s) }
+
+// ClipText makes text from a server safe to put in an error: one line of
+// valid UTF-8 (control characters and line separators become spaces) of at
+// most n bytes, with a note of how much was cut. [Client] clips every
+// server text it keeps with it, so adapters clip the same way.
+func ClipText(s string, n int) string { return clip(s, n) }

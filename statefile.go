@@ -8,37 +8,50 @@ import (
 	"strings"
 )
 
-// WriteStateFile replaces the file at path with token, atomically: it
-// writes a temporary file in the same directory, syncs it to disk, and
-// renames it over path, so that a crash leaves either the old token or the
-// new one, never a mix. The file is readable by its owner only (0600). An
-// empty token, or one longer than [MaxStateTokenLen] or holding a control
-// character, is refused with an error matching [ErrInvalidInput] and
-// nothing is written. A failure leaves no temporary file behind.
-func WriteStateFile(path, token string) (err error) {
+// WriteStateFile replaces the file at path with token, atomically (see
+// [WriteFileAtomic]), readable by its owner only. An empty token, or one
+// longer than [MaxStateTokenLen] or holding a control character, is
+// refused with an error matching [ErrInvalidInput] and nothing is written.
+func WriteStateFile(path, token string) error {
 	if token == "" || len(token) > MaxStateTokenLen || hasControl(token) {
 		return invalid("state token", "is empty, too long, or holds control characters")
 	}
+	if err := WriteFileAtomic(path, []byte(token+"\n")); err != nil {
+		return fmt.Errorf("taurusjob: write state file: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic replaces the file at path with data: it writes a
+// temporary file in the same directory, syncs it to disk, and renames it
+// over path, so that a crash leaves either the old content or the new one,
+// never a mix, and a failure leaves no temporary file behind. The file is
+// readable by its owner only (0600). The CLI keeps its state and duration
+// history with it; a program can keep a [History]'s JSON the same way.
+func WriteFileAtomic(path string, data []byte) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if base == "" {
-		return invalid("state file", "path %q names a directory", path)
+		return invalid("file", "path %q names a directory", path)
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("taurusjob: write state file: %w", err)
+		return err
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			_ = f.Close()
 			_ = os.Remove(tmp)
-			err = fmt.Errorf("taurusjob: write state file %s: %w", path, err)
+			err = fmt.Errorf("%s: %w", path, err)
 		}
 	}()
-	if _, err = io.WriteString(f, token+"\n"); err != nil {
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

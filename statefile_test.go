@@ -101,3 +101,28 @@ func TestWriteStateFileErrors(t *testing.T) {
 		t.Errorf("directory holds %v; want the state file and the directory, no temporary file", names)
 	}
 }
+
+// WriteFileAtomic, which the CLI keeps its state and history with,
+// replaces a file whole, owner-only, and leaves no temporary file behind.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.json")
+	for _, content := range []string{`{"a":[1]}`, `{"b":[2,3]}`} {
+		if err := taurusjob.WriteFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != content {
+			t.Fatalf("file holds %q (%v), want %q", got, err, content)
+		}
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the directory, want only the one written", len(entries))
+	}
+	if err := taurusjob.WriteFileAtomic(dir+"/", []byte("x")); !errors.Is(err, taurusjob.ErrInvalidInput) {
+		t.Errorf("a directory path: err = %v, want ErrInvalidInput", err)
+	}
+}

@@ -80,5 +80,5 @@ func (hf *historyFile) save() error {
 	if err := os.MkdirAll(filepath.Dir(hf.path), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(hf.path, append(data, '\n'))
+	return taurusjob.WriteFileAtomic(hf.path, append(data, '\n'))
 }

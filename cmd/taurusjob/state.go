@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -188,7 +187,7 @@ func (s *stateStore) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.path, append(data, '\n'))
+	return taurusjob.WriteFileAtomic(s.path, append(data, '\n'))
 }
 
 // saveOrWarn saves, and reports the first failure: the wait goes on (it
@@ -241,49 +240,4 @@ func (s *stateStore) finish(allFinal bool) {
 // a timeout and an interruption, which a restarted wait resumes.
 func finalOutcome(outcome string) bool {
 	return outcome != "timeout" && outcome != "interrupted"
-}
-
-// writeFileAtomic replaces the file at path with data as the library's
-// WriteStateFile does: a temporary file in the same directory, synced,
-// then renamed over path, so that a crash leaves the old content or the
-// new, never a mix. The file is readable by its owner only (0600).
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if base == "" {
-		return fmt.Errorf("%s names a directory", path)
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // make the rename durable where the system allows it
-		_ = d.Close()
-	}
-	return nil
 }
