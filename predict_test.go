@@ -74,3 +74,30 @@ func TestProgressWindowNeedsGrowth(t *testing.T) {
 		t.Errorf("window %v from one percent of growth; want a start and no end", w)
 	}
 }
+
+// What the schedule learned rides in the state token: a resumed wait
+// predicts the same end as the first one, and keeps a broken prediction
+// broken; a learned part that could not have been saved is dropped.
+func TestLearnedStateRoundTrip(t *testing.T) {
+	first := &wait{track: *readings([2]float64{15, 0}, [2]float64{400, 22})}
+	first.histBroken = true
+	resumed := &wait{}
+	resumed.restoreLearned(first.learnedJSON())
+	if resumed.track.window() != first.track.window() || !resumed.histBroken {
+		t.Errorf("resumed window %v (hist broken %v), want %v (true)", resumed.track.window(), resumed.histBroken, first.track.window())
+	}
+	broken := &wait{track: *readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15})}
+	resumed = &wait{}
+	resumed.restoreLearned(broken.learnedJSON())
+	if !resumed.track.broken {
+		t.Error("a broken prediction came back whole")
+	}
+	if (&wait{}).learnedJSON() != nil {
+		t.Error("a wait that learned nothing saves something")
+	}
+	bad := &wait{}
+	bad.restoreLearned([]byte(`{"at":5,"ap":10,"lt":4,"lp":120}`))
+	if bad.track.window().known() {
+		t.Error("impossible readings were restored")
+	}
+}

@@ -83,7 +83,7 @@ func (ws *wait) restore() {
 	ws.graceEnd = time.Unix(0, st.GraceEnd)
 	ws.deadline = time.Unix(0, st.Deadline)
 	ws.polls = st.Polls
-	ws.learned = st.Learned
+	ws.restoreLearned(st.Learned)
 	if st.Seen {
 		ws.last = &Job{ID: st.JobID, Name: st.Name, Status: st.Status, Progress: st.Progress}
 	}
@@ -98,7 +98,7 @@ func (ws *wait) snapshot() *savedWait {
 		Deadline: ws.deadline.UnixNano(),
 		Polls:    ws.polls,
 		Progress: -1,
-		Learned:  ws.learned,
+		Learned:  ws.learnedJSON(),
 	}
 	if ws.last != nil {
 		st.Seen = true
@@ -107,6 +107,51 @@ func (ws *wait) snapshot() *savedWait {
 		st.Progress = ws.last.Progress
 	}
 	return st
+}
+
+// learnedState is what the schedule learned about a job: the percent
+// readings its end prediction rests on, and whether the percent or the
+// name's history proved wrong. A resumed wait goes on predicting as the
+// first one did. Times are Unix nanoseconds.
+type learnedState struct {
+	AnchorT    int64 `json:"at,omitempty"`
+	AnchorP    int   `json:"ap,omitempty"`
+	LastT      int64 `json:"lt,omitempty"`
+	LastP      int   `json:"lp,omitempty"`
+	Broken     bool  `json:"broken,omitempty"`
+	HistBroken bool  `json:"hist_broken,omitempty"`
+}
+
+// learnedJSON encodes what the schedule learned, or nil when it learned
+// nothing yet.
+func (ws *wait) learnedJSON() json.RawMessage {
+	pt := ws.track
+	if pt.anchorT.IsZero() && !pt.broken && !ws.histBroken {
+		return nil
+	}
+	ls := learnedState{AnchorP: pt.anchorP, LastP: pt.lastP, Broken: pt.broken, HistBroken: ws.histBroken}
+	if !pt.anchorT.IsZero() {
+		ls.AnchorT, ls.LastT = pt.anchorT.UnixNano(), pt.lastT.UnixNano()
+	}
+	b, _ := json.Marshal(ls) // plain ints and bools: cannot fail
+	return b
+}
+
+// restoreLearned takes back what learnedJSON saved. Readings that could not
+// have been made (a percent outside 0..100, the last before the first) are
+// dropped: the wait then predicts from new readings only.
+func (ws *wait) restoreLearned(raw json.RawMessage) {
+	var ls learnedState
+	if len(raw) == 0 || json.Unmarshal(raw, &ls) != nil {
+		return
+	}
+	ws.histBroken = ls.HistBroken
+	ws.track.broken = ls.Broken
+	if ls.AnchorT == 0 || ls.LastT < ls.AnchorT || ls.AnchorP < 0 || ls.LastP < ls.AnchorP || ls.LastP > 100 {
+		return
+	}
+	ws.track.anchorT, ws.track.anchorP = time.Unix(0, ls.AnchorT), ls.AnchorP
+	ws.track.lastT, ws.track.lastP = time.Unix(0, ls.LastT), ls.LastP
 }
 
 // emitState gives the state of the wait to the OnState callback.
@@ -138,9 +183,7 @@ type savedWait struct {
 	Name     string `json:"name,omitempty"`
 	Status   Status `json:"status,omitempty"`
 	Progress int    `json:"progress"`
-	// Learned is what the schedule learned about this job (e.g. its
-	// progress rate), kept verbatim: the schedule fills ws.learned and
-	// reads it back after a resume.
+	// Learned is what the schedule learned about this job (learnedState).
 	Learned json.RawMessage `json:"learned,omitempty"`
 }
 

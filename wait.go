@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
@@ -45,11 +44,10 @@ type wait struct {
 	histBroken bool          // the job outlived its name's history window
 
 	// Shared quota and resume (cooldown.go, limiter.go, resume.go).
-	quota      *quota          // the Waiter's limiter and 429 cool-down
-	deadline   time.Time       // when the wait ends, unless ctx ends it first
-	resumed    *savedWait      // the token this wait resumes; nil for a fresh wait
-	learned    json.RawMessage // what the schedule learned; saved in state tokens
-	stateMuted bool            // the state callback panicked
+	quota      *quota     // the Waiter's limiter and 429 cool-down
+	deadline   time.Time  // when the wait ends, unless ctx ends it first
+	resumed    *savedWait // the token this wait resumes; nil for a fresh wait
+	stateMuted bool       // the state callback panicked
 }
 
 func (w *Waiter) newWait(jobID string) *wait {
