@@ -83,8 +83,9 @@ func TestLearnedStateRoundTrip(t *testing.T) {
 	first.histBroken = true
 	resumed := &wait{}
 	resumed.restoreLearned(first.learnedJSON())
-	if resumed.track.window() != first.track.window() || !resumed.histBroken {
-		t.Errorf("resumed window %v (hist broken %v), want %v (true)", resumed.track.window(), resumed.histBroken, first.track.window())
+	got, want := resumed.track.window(), first.track.window()
+	if !got.lo.Equal(want.lo) || !got.hi.Equal(want.hi) || !want.known() || !resumed.histBroken {
+		t.Errorf("resumed window %v..%v (hist broken %v), want %v..%v (true)", got.lo, got.hi, resumed.histBroken, want.lo, want.hi)
 	}
 	broken := &wait{track: *readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15})}
 	resumed = &wait{}
