@@ -6,7 +6,6 @@ import "time"
 // zero when only a lower bound is known.
 type window struct {
 	lo, hi time.Time
-	source string // "progress" or "history", for logs
 }
 
 func (w window) known() bool { return !w.lo.IsZero() }
@@ -68,7 +67,7 @@ func (pt *progressTrack) window() window {
 	span := pt.lastT.Sub(pt.anchorT).Seconds()
 	// Earliest end: the anchor read low and the last reading high.
 	lo := pt.lastT.Add(seconds(span * float64(99-pt.lastP) / float64(dp+1)))
-	w := window{lo: lo, source: "progress"}
+	w := window{lo: lo}
 	if dp >= 2 {
 		// Latest end: the anchor read high and the last reading low.
 		w.hi = pt.lastT.Add(seconds(span * float64(100-pt.lastP) / float64(dp-1)))

@@ -193,7 +193,7 @@ func (ws *wait) endWindow(now time.Time) window {
 		return window{}
 	}
 	start := ws.jobStart(now)
-	w := window{lo: start.Add(lo), hi: start.Add(hi), source: "history"}
+	w := window{lo: start.Add(lo), hi: start.Add(hi)}
 	if now.After(w.hi) {
 		ws.histBroken = true // this one runs longer than its name's history
 		return window{}
