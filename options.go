@@ -30,8 +30,13 @@ const (
 	// without knowledge trades calls for lag (calls x lag is about half
 	// the job's duration); 5 s matches the lag of the common 10 s loops.
 	DefaultLatencyBudget = 5 * time.Second
-	// DefaultConcurrency bounds the waits in flight in one WaitAll.
+	// DefaultConcurrency bounds the requests in flight in one WaitAll: a
+	// waiting job costs memory only, a request costs a connection.
 	DefaultConcurrency = 16
+	// maxTimeout bounds WithTimeout and WithVisibilityGrace: the API keeps
+	// a job for a month, so a longer wait cannot be meant, and a state
+	// token that claims one is forged or damaged.
+	maxTimeout = 366 * 24 * time.Hour
 	// finalLead is how long before the deadline the last poll is made, so
 	// that it can still be answered; a tenth of the wait for waits shorter
 	// than 10 s (see lastPollLead).
@@ -84,8 +89,8 @@ func (c *config) fail(format string, args ...any) {
 // deadline also counts: the earlier one ends the wait.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.fail("WithTimeout(%s): must be positive", d)
+		if d <= 0 || d > maxTimeout {
+			c.fail("WithTimeout(%s): must be positive and at most %s (the API keeps a job for a month)", d, maxTimeout)
 		}
 		c.timeout = d
 	})
@@ -96,8 +101,8 @@ func WithTimeout(d time.Duration) Option {
 // Wait returns a [*NotVisibleError]. Zero fails on the first 404.
 func WithVisibilityGrace(d time.Duration) Option {
 	return optionFunc(func(c *config) {
-		if d < 0 {
-			c.fail("WithVisibilityGrace(%s): must not be negative", d)
+		if d < 0 || d > maxTimeout {
+			c.fail("WithVisibilityGrace(%s): must be between 0 and %s", d, maxTimeout)
 		}
 		c.grace = d
 	})
@@ -117,8 +122,11 @@ func WithInterval(min, max time.Duration) Option {
 	})
 }
 
-// WithProgress calls f after every poll with what is known. f runs on the
-// waiting goroutine, synchronously, never concurrently for one wait (but
+// WithProgress calls f with the [Update] of every poll, of every due poll
+// the Waiter's shared quota holds ([Update.Held]), and of the end of the
+// wait, whoever drives the wait: [Waiter.Wait], [Waiter.WaitAll] or a
+// caller's own [Poller.Poll] (a Poll that is not due yet is not reported).
+// f runs synchronously inside Poll, never concurrently for one wait (but
 // concurrently for concurrent waits of one Waiter); a slow f delays the
 // next poll. If f panics, the panic is recovered and logged at error
 // level, f is not called again for that wait, and the wait goes on.
@@ -144,8 +152,10 @@ func WithReturnOnPending() Option {
 	return optionFunc(func(c *config) { c.returnOnPending = true })
 }
 
-// WithConcurrency bounds how many waits one WaitAll runs at once
-// (default [DefaultConcurrency]).
+// WithConcurrency bounds how many requests one [Waiter.WaitAll] (or
+// [Waiter.WaitPollers]) has in flight at once (default
+// [DefaultConcurrency]). It does not bound the waits: every job is waited
+// for from the start, and a job between polls costs memory only.
 func WithConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
 		if n <= 0 {

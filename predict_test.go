@@ -79,24 +79,24 @@ func TestProgressWindowNeedsGrowth(t *testing.T) {
 // predicts the same end as the first one, and keeps a broken prediction
 // broken; a learned part that could not have been saved is dropped.
 func TestLearnedStateRoundTrip(t *testing.T) {
-	first := &wait{track: *readings([2]float64{15, 0}, [2]float64{400, 22})}
+	first := &Poller{track: *readings([2]float64{15, 0}, [2]float64{400, 22})}
 	first.histBroken = true
-	resumed := &wait{}
+	resumed := &Poller{}
 	resumed.restoreLearned(first.learnedJSON())
 	got, want := resumed.track.window(), first.track.window()
 	if !got.lo.Equal(want.lo) || !got.hi.Equal(want.hi) || !want.known() || !resumed.histBroken {
 		t.Errorf("resumed window %v..%v (hist broken %v), want %v..%v (true)", got.lo, got.hi, resumed.histBroken, want.lo, want.hi)
 	}
-	broken := &wait{track: *readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15})}
-	resumed = &wait{}
+	broken := &Poller{track: *readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15})}
+	resumed = &Poller{}
 	resumed.restoreLearned(broken.learnedJSON())
 	if !resumed.track.broken {
 		t.Error("a broken prediction came back whole")
 	}
-	if (&wait{}).learnedJSON() != nil {
+	if (&Poller{}).learnedJSON() != nil {
 		t.Error("a wait that learned nothing saves something")
 	}
-	bad := &wait{}
+	bad := &Poller{}
 	bad.restoreLearned([]byte(`{"at":5,"ap":10,"lt":4,"lp":120}`))
 	if bad.track.window().known() {
 		t.Error("impossible readings were restored")

@@ -37,26 +37,26 @@ func OnState(f func(jobID, token string)) Option {
 	return optionFunc(func(c *config) { c.state.fn = f })
 }
 
-// Resume continues a wait for jobID from a token saved by [OnState], in
-// this process or an earlier one. The wait keeps the token's start, grace
-// window end and deadline, counts polls on from the token's, and, when the
-// token says the job was seen, treats a 404 as a passing fault and
-// reports the saved job (ID, Name, Status and Progress only) as the last
-// job until a poll returns a new one. The Waiter's [WithTimeout] and
-// [WithVisibilityGrace] do not apply: they were applied when the wait
-// started. ctx's own deadline still counts when it is earlier.
+// ResumePoller rebuilds the Poller of a wait from a token that
+// [Poller.ResumeToken] or [OnState] gave, in this process or an earlier
+// one. The wait keeps the token's start, grace window end, deadline and
+// next-due time (a Poll before it sends nothing), counts polls and the
+// backoff on from the token's, and, when the token says the job was seen,
+// treats a 404 as a passing fault and reports the saved job (ID, Name,
+// Status, Progress and Created only) as the last job until a poll returns
+// a new one. The Waiter's [WithTimeout] and [WithVisibilityGrace] do not
+// apply: they were applied when the wait started.
 //
-// Resume returns what [Waiter.Wait] returns, and without sending any
-// request:
-//   - an error matching [ErrInvalidInput] when the token is empty, cut,
-//     corrupt, edited, of another format or version, made with another
-//     [WithStateKey], or saved for another job than jobID;
-//   - (the saved job, [*TimeoutError]) matching [context.DeadlineExceeded]
-//     when the saved deadline has already passed.
-//
-// Taking jobID, rather than reading it from the token, makes a state file
-// mixed up with another job's an error instead of a wait for the wrong job.
-func (w *Waiter) Resume(ctx context.Context, jobID, token string) (*Job, error) {
+// Without sending any request, it returns an error matching
+// [ErrInvalidInput] when the token is empty, cut, corrupt, edited, of
+// another format or version, made with another [WithStateKey], saved for
+// another job than jobID, or holds values no real wait could have saved (a
+// start in the future, a wait longer than a year, a poll count beyond
+// reach). Taking jobID, rather than reading it from the token, makes a
+// state mixed up with another job's an error instead of a wait for the
+// wrong job. A token whose deadline has passed gives a Poller whose first
+// Poll ends the wait with a [*TimeoutError] carrying the saved state.
+func (w *Waiter) ResumePoller(jobID, token string) (*Poller, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
@@ -67,44 +67,69 @@ func (w *Waiter) Resume(ctx context.Context, jobID, token string) (*Job, error) 
 	if st.JobID != jobID {
 		return nil, invalid("state token", "was saved for job %s, not for job %s", st.JobID, jobID)
 	}
-	ws := w.newWait(jobID)
-	ws.resumed = st
-	return ws.run(ctx)
+	if time.Unix(0, st.Start).After(time.Now().Add(maxClockSkew)) {
+		return nil, invalid("state token", "says the wait started in the future")
+	}
+	p := w.newPoller(jobID)
+	p.restore(st)
+	return p, nil
 }
 
-// restore makes a resumed wait take its state from the token. It runs when
-// run starts, after the fresh values are set.
-func (ws *wait) restore() {
-	st := ws.resumed
-	if st == nil {
-		return
+// Resume continues a wait from a token saved by [OnState] or
+// [Poller.ResumeToken]: it is [Waiter.ResumePoller] driven as
+// [Waiter.Wait] drives a new Poller, and returns what Wait returns. ctx's
+// own deadline still counts when it is earlier than the saved one. A token
+// whose deadline has passed gives (the saved job, [*TimeoutError]) at once,
+// without a request.
+func (w *Waiter) Resume(ctx context.Context, jobID, token string) (*Job, error) {
+	p, err := w.ResumePoller(jobID, token)
+	if err != nil {
+		return nil, err
 	}
-	ws.start = time.Unix(0, st.Start)
-	ws.graceEnd = time.Unix(0, st.GraceEnd)
-	ws.deadline = time.Unix(0, st.Deadline)
-	ws.polls = st.Polls
-	ws.restoreLearned(st.Learned)
+	return p.wait(ctx)
+}
+
+// restore gives a resumed Poller the state a token saved.
+func (p *Poller) restore(st *savedWait) {
+	p.start = time.Unix(0, st.Start)
+	p.graceEnd = time.Unix(0, st.GraceEnd)
+	p.deadline = time.Unix(0, st.Deadline)
+	p.due = p.start
+	if st.Due != 0 {
+		p.due = time.Unix(0, st.Due)
+	}
+	p.polls = st.Polls
+	p.errRun = st.Errs
+	p.restoreLearned(st.Learned)
 	if st.Seen {
-		ws.last = &Job{ID: st.JobID, Name: st.Name, Status: st.Status, Progress: st.Progress}
+		p.last = &Job{ID: st.JobID, Name: st.Name, Status: st.Status, Progress: st.Progress}
+		if st.Created != 0 {
+			p.last.Created = time.Unix(0, st.Created)
+		}
 	}
 }
 
-// snapshot is the state of the wait as it is saved in a token.
-func (ws *wait) snapshot() *savedWait {
+// snapshot is the state of the wait as a token saves it. p.mu is held.
+func (p *Poller) snapshot() *savedWait {
 	st := &savedWait{
-		JobID:    ws.jobID,
-		Start:    ws.start.UnixNano(),
-		GraceEnd: ws.graceEnd.UnixNano(),
-		Deadline: ws.deadline.UnixNano(),
-		Polls:    ws.polls,
+		JobID:    p.jobID,
+		Start:    p.start.UnixNano(),
+		GraceEnd: p.graceEnd.UnixNano(),
+		Deadline: p.deadline.UnixNano(),
+		Due:      p.due.UnixNano(),
+		Polls:    p.polls,
+		Errs:     p.errRun,
 		Progress: -1,
-		Learned:  ws.learnedJSON(),
+		Learned:  p.learnedJSON(),
 	}
-	if ws.last != nil {
+	if p.last != nil {
 		st.Seen = true
-		st.Name = clip(ws.last.Name, maxSavedName)
-		st.Status = Status(clip(string(ws.last.Status), maxSavedStatus))
-		st.Progress = ws.last.Progress
+		st.Name = clip(p.last.Name, maxSavedName)
+		st.Status = Status(clip(string(p.last.Status), maxSavedStatus))
+		st.Progress = p.last.Progress
+		if c := p.last.Created; !c.IsZero() && !c.Before(p.start.Add(-jobRetention)) && !c.After(p.deadline.Add(maxClockSkew)) {
+			st.Created = c.UnixNano() // the range check accepts
+		}
 	}
 	return st
 }
@@ -124,12 +149,12 @@ type learnedState struct {
 
 // learnedJSON encodes what the schedule learned, or nil when it learned
 // nothing yet.
-func (ws *wait) learnedJSON() json.RawMessage {
-	pt := ws.track
-	if pt.anchorT.IsZero() && !pt.broken && !ws.histBroken {
+func (p *Poller) learnedJSON() json.RawMessage {
+	pt := p.track
+	if pt.anchorT.IsZero() && !pt.broken && !p.histBroken {
 		return nil
 	}
-	ls := learnedState{AnchorP: pt.anchorP, LastP: pt.lastP, Broken: pt.broken, HistBroken: ws.histBroken}
+	ls := learnedState{AnchorP: pt.anchorP, LastP: pt.lastP, Broken: pt.broken, HistBroken: p.histBroken}
 	if !pt.anchorT.IsZero() {
 		ls.AnchorT, ls.LastT = pt.anchorT.UnixNano(), pt.lastT.UnixNano()
 	}
@@ -138,37 +163,49 @@ func (ws *wait) learnedJSON() json.RawMessage {
 }
 
 // restoreLearned takes back what learnedJSON saved. Readings that could not
-// have been made (a percent outside 0..100, the last before the first) are
-// dropped: the wait then predicts from new readings only.
-func (ws *wait) restoreLearned(raw json.RawMessage) {
+// have been made (a percent outside 0..100, the last before the first, a
+// time outside the wait) are dropped: the wait then predicts from new
+// readings only.
+func (p *Poller) restoreLearned(raw json.RawMessage) {
 	var ls learnedState
 	if len(raw) == 0 || json.Unmarshal(raw, &ls) != nil {
 		return
 	}
-	ws.histBroken = ls.HistBroken
-	ws.track.broken = ls.Broken
+	p.histBroken = ls.HistBroken
+	p.track.broken = ls.Broken
 	if ls.AnchorT == 0 || ls.LastT < ls.AnchorT || ls.AnchorP < 0 || ls.LastP < ls.AnchorP || ls.LastP > 100 {
 		return
 	}
-	ws.track.anchorT, ws.track.anchorP = time.Unix(0, ls.AnchorT), ls.AnchorP
-	ws.track.lastT, ws.track.lastP = time.Unix(0, ls.LastT), ls.LastP
-}
-
-// emitState gives the state of the wait to the OnState callback.
-func (ws *wait) emitState() {
-	f := ws.cfg.state.fn
-	if f == nil || ws.stateMuted {
+	if !p.start.IsZero() && (ls.AnchorT < p.start.UnixNano() || ls.LastT > p.deadline.UnixNano()) {
 		return
 	}
-	token := encodeState(ws.cfg.state.key, ws.snapshot())
+	p.track.anchorT, p.track.anchorP = time.Unix(0, ls.AnchorT), ls.AnchorP
+	p.track.lastT, p.track.lastP = time.Unix(0, ls.LastT), ls.LastP
+}
+
+// stateToken is the token for the state callback, or "" when there is
+// none (or it panicked before). p.mu is held.
+func (p *Poller) stateToken() string {
+	if p.w.cfg.state.fn == nil {
+		return ""
+	}
+	return encodeState(p.w.cfg.state.key, p.snapshot())
+}
+
+// emitState gives a token to the state callback. p.cbMu is held.
+func (p *Poller) emitState(token string) {
+	f := p.w.cfg.state.fn
+	if f == nil || p.stateMuted {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			ws.stateMuted = true
-			ws.log.Error("state callback panicked; it is not called again for this wait",
-				zap.String("panic", fmt.Sprint(r)))
+			p.stateMuted = true
+			p.w.cfg.logger.Error("state callback panicked; it is not called again for this wait",
+				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
 		}
 	}()
-	f(ws.jobID, token)
+	f(p.jobID, token)
 }
 
 // savedWait is the content of a state token. Times are Unix nanoseconds,
@@ -178,7 +215,10 @@ type savedWait struct {
 	Start    int64  `json:"start"`
 	GraceEnd int64  `json:"grace_end"`
 	Deadline int64  `json:"deadline"`
+	Due      int64  `json:"due,omitempty"`     // the next poll not before; 0 in tokens of older versions
 	Polls    int    `json:"polls"`
+	Errs     int    `json:"errs,omitempty"`    // failing answers in a row: the backoff's position
+	Created  int64  `json:"created,omitempty"` // the job's created time; 0 when unknown
 	Seen     bool   `json:"seen"`
 	Name     string `json:"name,omitempty"`
 	Status   Status `json:"status,omitempty"`
@@ -187,11 +227,15 @@ type savedWait struct {
 	Learned json.RawMessage `json:"learned,omitempty"`
 }
 
-// Bounds of the strings kept in a token.
+// Bounds of what a token may hold.
 const (
 	maxSavedName   = 256
 	maxSavedStatus = 64
+	// maxSavedPolls is far above any real wait's polls (a poll a second
+	// for 30 years) and far below where a count overflows.
+	maxSavedPolls = 1 << 30
 )
+
 
 // check refuses content no wait of this library could have saved.
 func (st *savedWait) check() error {
@@ -201,14 +245,20 @@ func (st *savedWait) check() error {
 	switch {
 	case st.Start <= 0 || st.GraceEnd < st.Start || st.Deadline <= st.Start:
 		return invalid("state token", "holds impossible times (start, grace end, deadline)")
-	case st.Polls < 0:
-		return invalid("state token", "holds a negative poll count")
+	case st.Deadline-st.Start > int64(maxTimeout) || st.GraceEnd-st.Start > int64(maxTimeout):
+		return invalid("state token", "holds a wait or grace window longer than %s", maxTimeout)
+	case st.Due != 0 && (st.Due < st.Start || st.Due > st.Deadline):
+		return invalid("state token", "holds a next poll outside the wait")
+	case st.Polls < 0 || st.Polls > maxSavedPolls || st.Errs < 0 || st.Errs > st.Polls:
+		return invalid("state token", "holds an impossible poll count")
+	case st.Created != 0 && (st.Created < st.Start-int64(jobRetention) || st.Created > st.Deadline+int64(maxClockSkew)):
+		return invalid("state token", "holds an impossible job created time")
 	case st.Progress < -1 || st.Progress > 100:
 		return invalid("state token", "holds progress %d, outside -1..100", st.Progress)
 	case len(st.Name) > maxSavedName+32 || hasControl(st.Name) ||
 		len(st.Status) > maxSavedStatus+32 || hasControl(string(st.Status)):
 		return invalid("state token", "holds a malformed job name or status")
-	case !st.Seen && (st.Name != "" || st.Status != ""):
+	case !st.Seen && (st.Name != "" || st.Status != "" || st.Created != 0):
 		return invalid("state token", "holds a status for a job it says was never seen")
 	}
 	return nil

@@ -1,6 +1,26 @@
 package taurusjob
 
-import "time"
+import (
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// backoffJitter spreads retries of waits that failed together by ±20 %.
+const backoffJitter = 0.2
+
+// backoffMultiplier doubles the delay after each error or not-visible
+// answer in a row: 1, 2, 4, 8 s... A new job is usually visible within
+// seconds; a longer outage is not hammered.
+const backoffMultiplier = 2
+
+// maxClockSkew is how far in the future a job's created time may be before
+// it is taken as a clock error and ignored.
+const maxClockSkew = time.Minute
+
+// jobRetention is how long the API keeps a job: a created time older than
+// this is not believed.
+const jobRetention = 31 * 24 * time.Hour
 
 // observation is everything the schedule may use to pick the next delay.
 // Keeping it a plain value makes the decision a pure function that tests
@@ -109,3 +129,30 @@ func failureBound(age, minD, maxD time.Duration) time.Duration {
 }
 
 func clampDur(d, lo, hi time.Duration) time.Duration { return max(lo, min(d, hi)) }
+
+// backoffStep is the backoff's delay after n failing answers in a row:
+// min doubled n times, capped at max, with ±20 % jitter. It is the n-th
+// step of cenkalti/backoff's ExponentialBackOff (no elapsed-time stop: the
+// deadline is the wait's), built at that step so that a wait can carry its
+// position in a resume token as a plain count.
+func backoffStep(minD, maxD time.Duration, n int) time.Duration {
+	interval := minD
+	for i := 0; i < n && interval < maxD; i++ { // as ExponentialBackOff grows its interval
+		if float64(interval) >= float64(maxD)/backoffMultiplier {
+			interval = maxD
+		} else {
+			interval = time.Duration(float64(interval) * backoffMultiplier)
+		}
+	}
+	bo := backoff.ExponentialBackOff{
+		InitialInterval:     interval,
+		RandomizationFactor: backoffJitter,
+		Multiplier:          backoffMultiplier,
+		MaxInterval:         maxD,
+		MaxElapsedTime:      0,
+		Stop:                backoff.Stop,
+		Clock:               backoff.SystemClock,
+	}
+	bo.Reset()
+	return bo.NextBackOff()
+}

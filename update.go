@@ -1,9 +1,13 @@
 package taurusjob
 
-import "time"
+import (
+	"context"
+	"errors"
+	"time"
+)
 
-// Update is what a wait knows after one poll, passed to the [WithProgress]
-// callback.
+// Update is what a wait knows after a call to [Poller.Poll]: returned by
+// Poll, and passed to the [WithProgress] callback.
 type Update struct {
 	JobID    string
 	Job      *Job   // the last job seen; nil while it has never been visible
@@ -11,9 +15,17 @@ type Update struct {
 	Progress int    // 0..100, or -1 when not reported
 	Poll     int    // polls made so far, this one included
 	Elapsed  time.Duration
-	Err      error         // this poll's error when it is retried; nil otherwise
-	Next     time.Duration // the delay before the next poll; 0 when Done
-	Done     bool          // the wait ends after this update
+	// Err is this poll's error when it is retried, and the final error
+	// (what Wait returns) when Done; nil otherwise.
+	Err  error
+	Next time.Duration // how long to wait before the next Poll; 0 only when Done
+	Done bool          // the wait is over: Poller.Result gives its answer
+
+	// Polled says this call sent a request. When it did not and the wait
+	// goes on, Held says why (the poll was not due, or the Waiter's quota
+	// held it), and Next is the time left.
+	Polled bool
+	Held   Hold
 
 	// What this poll changed compared to the previous one.
 	FirstSeen       bool // the job became visible with this poll
@@ -33,3 +45,33 @@ type Result struct {
 	Job   *Job  // the last job seen (also on error); nil if never seen
 	Err   error // what Wait returned for this job
 }
+
+// outcome names how a wait ended, for logs and the CLI.
+func outcome(job *Job, err error) string {
+	var (
+		te *TimeoutError
+		nv *NotVisibleError
+	)
+	switch {
+	case err == nil && job != nil && job.Status == StatusPending:
+		return "pending"
+	case err == nil:
+		return "completed"
+	case errors.Is(err, ErrJobFailed) && job != nil && job.Status == StatusCanceled:
+		return "canceled"
+	case errors.Is(err, ErrJobFailed):
+		return "failed"
+	case errors.As(err, &te) && errors.Is(te.Cause, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &te):
+		return "timeout"
+	case errors.As(err, &nv):
+		return "not_visible"
+	}
+	return "error"
+}
+
+// Outcome names how a wait ended: "completed", "pending" (with
+// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
+// "not_visible" or "error", from what [Waiter.Wait] returned.
+func Outcome(job *Job, err error) string { return outcome(job, err) }

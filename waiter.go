@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
+	"time"
 )
 
 // Waiter waits for jobs through a [JobGetter]. It is safe for concurrent
@@ -53,53 +53,109 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 // Transient errors (5xx, 429, network, malformed answers) are retried until
 // the deadline and kept in the final error. [LastJob] returns the last job
 // seen from any of these errors. No goroutine started by Wait outlives it.
+//
+// Wait is a loop over a [Poller]: [Waiter.NewPoller], then [Poller.Poll]
+// and a sleep of [Update.Next] until the wait is over.
 func (w *Waiter) Wait(ctx context.Context, jobID string) (*Job, error) {
-	if err := ValidateJobID(jobID); err != nil {
+	p, err := w.NewPoller(jobID)
+	if err != nil {
 		return nil, err
 	}
-	return w.newWait(jobID).run(ctx)
+	return p.wait(ctx)
 }
 
-// WaitAll waits for every job, at most [WithConcurrency] at once, and
-// returns one [Result] per id, in order. An argument may hold several ids
-// joined by commas, as read-replica creation returns them; an id given twice
-// is waited for once. Every job's own result is kept: one failing does not
-// stop the others.
-func (w *Waiter) WaitAll(ctx context.Context, jobIDs ...string) []Result {
-	ids := SplitJobIDs(jobIDs...)
-	results := make([]Result, len(ids))
-	first := make(map[string]int, len(ids)) // id -> index of its first place
-	var todo []int
-	for i, id := range ids {
-		results[i].JobID = id
-		if _, dup := first[id]; !dup {
-			first[id] = i
-			todo = append(todo, i)
+// wait drives the Poller until it is done or ctx ends, and returns its
+// result. ctx's deadline, when earlier than the Poller's, also counts.
+func (p *Poller) wait(ctx context.Context) (*Job, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	limit, _ := ctx.Deadline()
+	for {
+		u, err := p.poll(ctx, limit)
+		if p.Done() {
+			return p.Result()
+		}
+		if err != nil || !sleep(ctx, u.Next) {
+			return p.stop(ctx.Err())
 		}
 	}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(w.cfg.concurrency, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				job, err := w.Wait(ctx, ids[i])
-				if job == nil {
-					job = LastJob(err)
-				}
-				results[i].Job, results[i].Err = job, err
-			}
-		}()
+}
+
+// sleep waits d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return ctx.Err() == nil
+	case <-ctx.Done():
+		return false
 	}
-	for _, i := range todo {
-		work <- i
+}
+
+// WaitAll waits for every job and returns one [Result] per id, in order.
+// An argument may hold several ids joined by commas, as read-replica
+// creation returns them; an id given twice is waited for once, and a
+// malformed id gets its error in its place. Every job is waited for from
+// the start, with the deadline of [WithTimeout] counted from the call; the
+// requests in flight are bounded by [WithConcurrency]. One job failing
+// does not stop the others; a cancel of ctx ends every wait with its state.
+func (w *Waiter) WaitAll(ctx context.Context, jobIDs ...string) []Result {
+	ids := SplitJobIDs(jobIDs...)
+	pollers := make([]*Poller, len(ids))
+	errs := make([]error, len(ids))
+	first := make(map[string]*Poller, len(ids))
+	for i, id := range ids {
+		if p, ok := first[id]; ok {
+			pollers[i] = p
+			continue
+		}
+		pollers[i], errs[i] = w.NewPoller(id)
+		first[id] = pollers[i]
 	}
-	close(work)
-	wg.Wait()
+	results := w.WaitPollers(ctx, pollers...)
 	for i := range results {
-		if j := first[ids[i]]; j != i {
-			results[i].Job, results[i].Err = results[j].Job, results[j].Err
+		results[i].JobID = ids[i]
+		if errs[i] != nil {
+			results[i].Err = errs[i]
+		}
+	}
+	return results
+}
+
+// WaitPollers drives the given Pollers, new or resumed ([Waiter.ResumePoller]),
+// until each is done, on one scheduler: a heap of next-poll times and at
+// most [WithConcurrency] requests in flight, no goroutine per waiting job.
+// It returns one [Result] per Poller, in order; a Poller given twice is
+// driven once, and a nil one gets an error in its place. ctx's deadline,
+// when earlier than a Poller's, also counts; a cancel ends every wait with
+// its state.
+func (w *Waiter) WaitPollers(ctx context.Context, pollers ...*Poller) []Result {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	results := make([]Result, len(pollers))
+	s := newScheduler(w.cfg.concurrency, len(pollers))
+	seen := make(map[*Poller]bool, len(pollers))
+	for i, p := range pollers {
+		switch {
+		case p == nil || p.w == nil:
+			results[i].Err = invalid("poller", "is nil or was not made by NewPoller or ResumePoller")
+		case !seen[p]:
+			seen[p] = true
+			results[i].JobID = p.jobID
+			s.add(p)
+		}
+	}
+	s.run(ctx)
+	for i, p := range pollers {
+		if p != nil && p.w != nil {
+			job, err := p.Result()
+			if job == nil {
+				job = LastJob(err)
+			}
+			results[i] = Result{JobID: p.jobID, Job: job, Err: err}
 		}
 	}
 	return results

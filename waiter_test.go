@@ -478,33 +478,34 @@ func TestNewWaiterValidates(t *testing.T) {
 }
 
 // WaitAll returns every job's own result, in order, for comma-joined ids
-// too; a failure does not hide the others; in-flight waits stay bounded.
+// too; a failure does not hide the others; WithConcurrency bounds the
+// requests in flight, and every job is waited for from the start.
 func TestWaitAll(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
-		inFlight, peak := map[string]bool{}, 0
+		inFlight, peak := 0, 0
+		firstPoll := map[string]time.Duration{}
 		start := time.Now()
 		getter := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
 			mu.Lock()
-			inFlight[id] = true
-			peak = max(peak, len(inFlight))
+			inFlight++
+			peak = max(peak, inFlight)
+			if _, ok := firstPoll[id]; !ok {
+				firstPoll[id] = time.Since(start)
+			}
+			mu.Unlock()
+			time.Sleep(100 * time.Millisecond) // a request takes time: concurrent ones overlap
+			mu.Lock()
+			inFlight--
 			mu.Unlock()
 			e := time.Since(start)
-			var job *taurusjob.Job
 			switch {
 			case id == "bad-1":
-				job = &taurusjob.Job{ID: id, Status: taurusjob.StatusFailed, FailReason: "disk full", Progress: -1}
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusFailed, FailReason: "disk full", Progress: -1}, nil
 			case e < time.Duration(len(id))*time.Second:
-				job = &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 50}
-			default:
-				job = &taurusjob.Job{ID: id, Status: taurusjob.StatusCompleted, Progress: -1}
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 50}, nil
 			}
-			if job.Status.Terminal() {
-				mu.Lock()
-				delete(inFlight, id)
-				mu.Unlock()
-			}
-			return job, nil
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusCompleted, Progress: -1}, nil
 		})
 		w := mustWaiter(t, getter, taurusjob.WithConcurrency(2))
 		results := w.WaitAll(context.Background(), "a-1,bad-1, ccc-1", "dddd-1", "a-1", "")
@@ -528,8 +529,15 @@ func TestWaitAll(t *testing.T) {
 		if !errors.Is(results[5].Err, taurusjob.ErrInvalidInput) {
 			t.Errorf("empty id = %+v; want ErrInvalidInput", results[5])
 		}
-		if peak > 2 {
-			t.Errorf("%d waits in flight, above WithConcurrency(2)", peak)
+		if peak != 2 {
+			t.Errorf("%d requests in flight at the peak; want WithConcurrency(2)'s 2", peak)
+		}
+		// Four jobs, two requests at a time of 100 ms each: every job is
+		// polled within 200 ms, not after another job ended.
+		for id, at := range firstPoll {
+			if at > 200*time.Millisecond {
+				t.Errorf("job %s first polled after %s; want every job waited for from the start", id, at)
+			}
 		}
 	})
 }

@@ -1,0 +1,172 @@
+package taurusjob
+
+import (
+	"errors"
+	"math"
+	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultThrottleCooldown is how long every wait of a [Waiter] holds its
+// next poll after one of them was answered 429 without a Retry-After. A 429
+// with a Retry-After holds them that long instead. Either is capped by the
+// max interval ([WithInterval]), as a wait's own delays are, so a hostile
+// header cannot stall the Waiter. The cool-down is always on: it is what
+// keeps many waits from each finding the throttle on its own.
+const DefaultThrottleCooldown = 5 * time.Second
+
+// cooldownSpread spreads the end of a cool-down: each wait held by a
+// cool-down of length d polls at a random moment up to cooldownSpread·d
+// after it ends, so that a thousand waits released together do not all
+// poll at the same instant.
+const cooldownSpread = 0.2
+
+// quotaConfig is the request quota part of a Waiter's config.
+type quotaConfig struct {
+	limiter *rate.Limiter // nil: no limit
+}
+
+// quota is what the waits of one Waiter share: the request limiter and the
+// 429 cool-down. It is safe for concurrent use.
+type quota struct {
+	limiter *rate.Limiter // nil: no limit
+	max     time.Duration // the longest cool-down
+
+	mu    sync.Mutex
+	until time.Time     // no poll before this
+	span  time.Duration // the length of the cool-down that set until
+}
+
+func newQuota(c *config) *quota {
+	return &quota{limiter: c.quota.limiter, max: c.maxInterval}
+}
+
+// WithRateLimit makes all the waits of the Waiter share a limit of rps
+// requests a second, with bursts of at most burst requests (a token bucket:
+// see [rate.NewLimiter]). Each poll takes one token before it is sent. A
+// token that would come too late for a poll before the deadline (the last
+// poll is made a second before it) is given back to the other waits at
+// once, and the wait ends at the deadline with a [*TimeoutError] carrying
+// its state; so is a token reserved by a wait that ends. rps must be
+// positive and finite, and burst at least 1.
+//
+// Default: no limit, because the tenant's quota is not known: Huawei
+// Cloud's API gateway throttles each user at a rate set per tenant and not
+// published for TaurusDB (RDS documents 60 calls a minute per user on some
+// APIs), so without a limit only the Waiter's shared 429 cool-down (see
+// [DefaultThrottleCooldown]) protects the quota. A program that waits for
+// many jobs at once should set a limit a little below its quota, minus
+// what its other calls spend, with a small burst; see [WithLimiter] to
+// share one limit between several Waiters.
+func WithRateLimit(rps float64, burst int) Option {
+	return optionFunc(func(c *config) {
+		if !(rps > 0) || math.IsInf(rps, 0) || burst < 1 {
+			c.fail("WithRateLimit(%v, %d): need rps > 0 (finite) and burst >= 1", rps, burst)
+			return
+		}
+		c.quota.limiter = rate.NewLimiter(rate.Limit(rps), burst)
+	})
+}
+
+// WithLimiter makes every poll of the Waiter take a token from l before it
+// is sent. Pass the same l to several Waiters (or to other code calling the
+// same API) so that they share one quota. l is used through Reserve and
+// Cancel only, so it may be shared with code calling its Wait or Allow.
+// nil means no limit. A limiter whose burst is 0 (and limit not [rate.Inf])
+// can never allow a request: NewWaiter refuses it, and a wait that finds
+// it so later ends with a [*WaitError] matching [ErrInvalidInput].
+func WithLimiter(l *rate.Limiter) Option {
+	return optionFunc(func(c *config) {
+		if l != nil && l.Limit() != rate.Inf && l.Burst() < 1 {
+			c.fail("WithLimiter: the limiter's burst is %d; no request could ever be sent", l.Burst())
+			return
+		}
+		c.quota.limiter = l
+	})
+}
+
+// note starts a cool-down of retryAfter (or DefaultThrottleCooldown when
+// it is 0) at now, capped by max; a cool-down that already ends later is
+// kept.
+func (q *quota) note(now time.Time, retryAfter time.Duration) {
+	d := retryAfter
+	if d <= 0 {
+		d = DefaultThrottleCooldown
+	}
+	d = min(d, q.max)
+	end := now.Add(d)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if end.After(q.until) {
+		q.until, q.span = end, d
+	}
+}
+
+// current returns when the cool-down ends (zero or past when none) and its
+// length.
+func (q *quota) current() (time.Time, time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.until, q.span
+}
+
+// noteThrottle starts the Waiter's cool-down when err is a 429.
+func (p *Poller) noteThrottle(now time.Time, err error) {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
+		p.w.quota.note(now, ae.RetryAfter)
+	}
+}
+
+// admit decides whether the Waiter's quota lets a due poll go at now. It
+// returns the hold and how long it lasts when it does not, and an error
+// when the limiter can never grant a token. A hold that would outlast the
+// deadline lasts until the deadline, where the wait ends.
+//
+// The cool-down comes first: a wait polls at its random share of the
+// cool-down's spread after the end. Then a rate-limit token is reserved,
+// once, and kept until its time comes, through any cool-down that starts
+// meanwhile; a wait that ends gives it back.
+func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
+	q := p.w.quota
+	if p.share < 0 {
+		p.share = rand.Float64() * cooldownSpread
+	}
+	until, span := q.current()
+	if d := until.Add(time.Duration(p.share * float64(span))).Sub(now); d > 0 {
+		if !p.fits(now, d, deadline) {
+			d = deadline.Sub(now)
+		}
+		return HoldCooldown, d, nil
+	}
+	if q.limiter == nil {
+		return 0, 0, nil
+	}
+	if p.res == nil {
+		r := q.limiter.ReserveN(now, 1)
+		if !r.OK() {
+			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
+		}
+		d := r.DelayFrom(now)
+		if d > 0 && !p.fits(now, d, deadline) {
+			r.CancelAt(now) // too late for any poll: give the token back at once
+			return HoldRateLimit, deadline.Sub(now), nil
+		}
+		p.res, p.resAt = r, now.Add(d)
+	}
+	if d := p.resAt.Sub(now); d > 0 {
+		return HoldRateLimit, d, nil
+	}
+	p.res = nil // this poll uses the token
+	return 0, 0, nil
+}
+
+// fits reports whether a poll made after d still lands before the
+// deadline with the lead the schedule's last poll keeps.
+func (p *Poller) fits(now time.Time, d time.Duration, deadline time.Time) bool {
+	return now.Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(p.start))))
+}

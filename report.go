@@ -1,0 +1,163 @@
+package taurusjob
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// This file is how a Poller tells what happened: the Update it returns,
+// the progress and state callbacks, and the log. Every function here is
+// called with p.mu held and releases it: the callbacks run after the
+// Poller's state is settled, in order and never concurrently for one wait,
+// and may read the Poller (ResumeToken, Done, Result).
+
+// fill completes u with what the wait knows at now.
+func (p *Poller) fill(now time.Time, u *Update) {
+	u.JobID = p.jobID
+	u.Poll = p.polls
+	u.Job = p.last
+	u.Progress = -1
+	if p.last != nil {
+		u.Status = p.last.Status
+		u.Progress = p.last.Progress
+	}
+	u.Elapsed = p.waited(now)
+}
+
+// heldUpdate is the update of a call that sent nothing.
+func (p *Poller) heldUpdate(now time.Time, hold Hold, next time.Duration) Update {
+	u := Update{Held: hold, Next: max(next, time.Nanosecond)}
+	p.fill(now, &u)
+	return u
+}
+
+// reportHold returns the update of a due poll that the Waiter's quota
+// holds, and tells the progress callback and the debug log.
+func (p *Poller) reportHold(now time.Time, hold Hold, next time.Duration) (Update, error) {
+	u := p.heldUpdate(now, hold, next)
+	p.cbMu.Lock()
+	p.mu.Unlock()
+	defer p.cbMu.Unlock()
+	if ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll held"); ce != nil {
+		ce.Write(zap.String("job_id", p.jobID), zap.Stringer("by", hold), zap.Duration("next", u.Next))
+	}
+	p.progress(u)
+	return u, nil
+}
+
+// report returns the update of a poll, after the state callback, the
+// debug log and the progress callback have seen it.
+func (p *Poller) report(now time.Time, u Update) (Update, error) {
+	p.fill(now, &u)
+	token := p.stateToken()
+	p.cbMu.Lock()
+	p.mu.Unlock()
+	defer p.cbMu.Unlock()
+	p.emitState(token)
+	p.logPoll(u)
+	p.progress(u)
+	return u, nil
+}
+
+// logPoll writes the debug line of a poll.
+func (p *Poller) logPoll(u Update) {
+	ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll")
+	if ce == nil {
+		return
+	}
+	fields := []zap.Field{zap.String("job_id", p.jobID), zap.Int("poll", u.Poll),
+		zap.String("status", clip(string(u.Status), 128)), zap.Int("progress", u.Progress),
+		zap.Duration("next", u.Next)}
+	if u.Err != nil {
+		fields = append(fields, zap.Error(u.Err))
+	}
+	ce.Write(fields...)
+}
+
+// finish ends the wait with (job, err): every later call returns them. It
+// gives back a reserved rate-limit token, and reports and logs the end.
+func (p *Poller) finish(u Update, job *Job, err error) (Update, error) {
+	now := time.Now()
+	if p.res != nil {
+		p.res.Cancel() // give the token back to the other waits
+		p.res = nil
+	}
+	u.Done, u.Err, u.Next, u.Held = true, err, 0, 0
+	p.fill(now, &u)
+	p.end = &ending{update: u, job: job, err: err}
+	token := p.stateToken()
+	p.cbMu.Lock()
+	p.mu.Unlock()
+	defer p.cbMu.Unlock()
+	p.emitState(token)
+	if u.Polled {
+		p.logPoll(u)
+	}
+	p.logEnd(now, job, err)
+	p.progress(u)
+	return u, err
+}
+
+// logEnd logs the end of the wait at info level.
+func (p *Poller) logEnd(now time.Time, job *Job, err error) {
+	ce := p.w.cfg.logger.Check(zap.InfoLevel, "wait ended")
+	if ce == nil {
+		return
+	}
+	fields := []zap.Field{
+		zap.String("job_id", p.jobID),
+		zap.String("outcome", outcome(job, err)),
+		zap.Int("polls", p.polls),
+		zap.Duration("elapsed", now.Sub(p.start)),
+	}
+	if last := p.last; last != nil {
+		fields = append(fields, zap.String("status", clip(string(last.Status), 128)))
+		if !last.Ended.IsZero() && last.Status.Terminal() {
+			if lag := now.Sub(last.Ended); lag >= 0 {
+				fields = append(fields, zap.Duration("detection_lag", lag))
+			}
+		}
+	}
+	if err != nil {
+		fields = append(fields, zap.Error(err))
+	}
+	ce.Write(fields...)
+}
+
+// progress calls the progress callback, unless it panicked before. p.cbMu
+// is held.
+func (p *Poller) progress(u Update) {
+	f := p.w.cfg.progress
+	if f == nil || p.muted {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.muted = true
+			p.w.cfg.logger.Error("progress callback panicked; it is not called again for this wait",
+				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
+		}
+	}()
+	f(u)
+}
+
+// warnUnusual warns once per wait about a status that may keep it waiting
+// long: Unauthorized, or one this package does not know.
+func (p *Poller) warnUnusual(s Status) {
+	if s.Known() && s != StatusUnauthorized {
+		return
+	}
+	for _, w := range p.warned {
+		if w == s {
+			return
+		}
+	}
+	p.warned = append(p.warned, s)
+	msg := "job has a status taurusjob does not know; waiting on"
+	if s == StatusUnauthorized {
+		msg = "job is waiting for an authorization; it will not progress until someone grants it"
+	}
+	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip(string(s), 128)))
+}
