@@ -215,7 +215,7 @@ type savedWait struct {
 	Start    int64  `json:"start"`
 	GraceEnd int64  `json:"grace_end"`
 	Deadline int64  `json:"deadline"`
-	Due      int64  `json:"due,omitempty"`     // the next poll not before; 0 in tokens of older versions
+	Due      int64  `json:"due,omitempty"` // the next poll not before; 0 in tokens of older versions
 	Polls    int    `json:"polls"`
 	Errs     int    `json:"errs,omitempty"`    // failing answers in a row: the backoff's position
 	Created  int64  `json:"created,omitempty"` // the job's created time; 0 when unknown
@@ -235,7 +235,6 @@ const (
 	// for 30 years) and far below where a count overflows.
 	maxSavedPolls = 1 << 30
 )
-
 
 // check refuses content no wait of this library could have saved.
 func (st *savedWait) check() error {
