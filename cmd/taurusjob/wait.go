@@ -107,8 +107,14 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		taurusjob.WithInterval(o.minInterval, o.maxInterval),
 		taurusjob.WithLatencyBudget(o.budget),
 		taurusjob.WithProgress(func(u taurusjob.Update) {
+			if !u.Polled && !u.Done {
+				return // a poll held by the quota: nothing new to show
+			}
 			polls.record(u)
 			prog.update(u)
+			if u.Done && store != nil {
+				store.ended(u.JobID, taurusjob.Outcome(u.Job, u.Err))
+			}
 		}),
 		taurusjob.WithLogger(newLogger(o.verbose, prog.logWriter())),
 	}
@@ -145,11 +151,12 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		store.log = prog.logWriter()
 	}
 	start := time.Now()
-	results := waitEach(ctx, w, ids, tokens, func(id string, job *taurusjob.Job, err error) {
-		if store != nil {
-			store.ended(id, taurusjob.Outcome(job, err))
-		}
-	})
+	pollers, err := newPollers(w, ids, tokens)
+	if err != nil {
+		prog.finish()
+		return usageFail(stderr, "wait", err)
+	}
+	results := w.WaitPollers(ctx, pollers...)
 	prog.finish()
 
 	code := exitCompleted
@@ -182,41 +189,23 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 	return code
 }
 
-// waitEach waits for every job, at most taurusjob.DefaultConcurrency at
-// once, as Waiter.WaitAll does, but resumes the jobs that have a saved
-// token. ended is called as each wait ends. The ids are distinct.
-func waitEach(ctx context.Context, w *taurusjob.Waiter, ids []string, tokens map[string]string,
-	ended func(id string, job *taurusjob.Job, err error)) []taurusjob.Result {
-	results := make([]taurusjob.Result, len(ids))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(taurusjob.DefaultConcurrency, len(ids)) {
-		wg.Go(func() {
-			for i := range work {
-				id := ids[i]
-				var (
-					job *taurusjob.Job
-					err error
-				)
-				if token := tokens[id]; token != "" {
-					job, err = w.Resume(ctx, id, token)
-				} else {
-					job, err = w.Wait(ctx, id)
-				}
-				if job == nil {
-					job = taurusjob.LastJob(err)
-				}
-				results[i] = taurusjob.Result{JobID: id, Job: job, Err: err}
-				ended(id, job, err)
-			}
-		})
+// newPollers starts a wait for every job, at once: --timeout is the whole
+// command's deadline. A job with a saved token resumes its wait, with the
+// deadline and grace window it had. The tokens were checked already.
+func newPollers(w *taurusjob.Waiter, ids []string, tokens map[string]string) ([]*taurusjob.Poller, error) {
+	pollers := make([]*taurusjob.Poller, len(ids))
+	for i, id := range ids {
+		var err error
+		if token := tokens[id]; token != "" {
+			pollers[i], err = w.ResumePoller(id, token)
+		} else {
+			pollers[i], err = w.NewPoller(id)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	for i := range ids {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return results
+	return pollers, nil
 }
 
 // printResults prints each result on stdout, and the error of each job
