@@ -151,7 +151,9 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	p.mu.Lock()
 	if e := p.end; e != nil {
 		p.mu.Unlock()
-		return e.update, e.err
+		u := e.update
+		u.Polled = false // this call sent nothing
+		return u, e.err
 	}
 	now := time.Now()
 	if err := ctx.Err(); err != nil {
@@ -168,6 +170,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return u, nil
 	}
 	deadline := p.effectiveDeadline(limit)
+	share := p.share
 	hold, wait, err := p.admit(now, deadline)
 	switch {
 	case err != nil:
@@ -182,6 +185,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Cut short by the caller: the Poller stays as it was.
+		p.share = share
 		now = time.Now()
 		u := p.heldUpdate(now, 0, p.retryIn(now))
 		p.mu.Unlock()

@@ -100,6 +100,9 @@ func (p *Poller) restore(st *savedWait) {
 	}
 	p.polls = st.Polls
 	p.errRun = st.Errs
+	if st.Share != nil {
+		p.share = *st.Share
+	}
 	p.restoreLearned(st.Learned)
 	if st.Seen {
 		p.last = &Job{ID: st.JobID, Name: st.Name, Status: st.Status, Progress: st.Progress}
@@ -121,6 +124,10 @@ func (p *Poller) snapshot() *savedWait {
 		Errs:     p.errRun,
 		Progress: -1,
 		Learned:  p.learnedJSON(),
+	}
+	if p.share >= 0 {
+		share := p.share
+		st.Share = &share
 	}
 	if p.last != nil {
 		st.Seen = true
@@ -217,12 +224,15 @@ type savedWait struct {
 	Deadline int64  `json:"deadline"`
 	Due      int64  `json:"due,omitempty"` // the next poll not before; 0 in tokens of older versions
 	Polls    int    `json:"polls"`
-	Errs     int    `json:"errs,omitempty"`    // failing answers in a row: the backoff's position
-	Created  int64  `json:"created,omitempty"` // the job's created time; 0 when unknown
-	Seen     bool   `json:"seen"`
-	Name     string `json:"name,omitempty"`
-	Status   Status `json:"status,omitempty"`
-	Progress int    `json:"progress"`
+	Errs     int    `json:"errs,omitempty"` // failing answers in a row: the backoff's position
+	// Share is the due poll's share of a cool-down's spread, once drawn:
+	// a Poller held by a cool-down and rebuilt keeps its place in it.
+	Share    *float64 `json:"share,omitempty"`
+	Created  int64    `json:"created,omitempty"` // the job's created time; 0 when unknown
+	Seen     bool     `json:"seen"`
+	Name     string   `json:"name,omitempty"`
+	Status   Status   `json:"status,omitempty"`
+	Progress int      `json:"progress"`
 	// Learned is what the schedule learned about this job (learnedState).
 	Learned json.RawMessage `json:"learned,omitempty"`
 }
@@ -248,6 +258,8 @@ func (st *savedWait) check() error {
 		return invalid("state token", "holds a wait or grace window longer than %s", maxTimeout)
 	case st.Due != 0 && (st.Due < st.Start || st.Due > st.Deadline):
 		return invalid("state token", "holds a next poll outside the wait")
+	case st.Share != nil && !(*st.Share >= 0 && *st.Share < cooldownSpread):
+		return invalid("state token", "holds an impossible cool-down share")
 	case st.Polls < 0 || st.Polls > maxSavedPolls || st.Errs < 0 || st.Errs > st.Polls:
 		return invalid("state token", "holds an impossible poll count")
 	case st.Created != 0 && (st.Created < st.Start-int64(jobRetention) || st.Created > st.Deadline+int64(maxClockSkew)):

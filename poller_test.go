@@ -1,0 +1,487 @@
+//go:debug randseednop=0
+
+package taurusjob_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	mrand "math/rand"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
+	"golang.org/x/time/rate"
+)
+
+// The go:debug line above makes math/rand's global source seedable in
+// this test binary, so that two drivers of the same wait draw the same
+// jitter and can be compared poll for poll.
+
+// fakeAPI is the in-memory fake job API and a real Client on it. Use it
+// inside a synctest bubble.
+func fakeAPI(t *testing.T, opts ...taurusjobtest.Option) (*taurusjobtest.Server, *taurusjob.Client) {
+	t.Helper()
+	srv := taurusjobtest.NewInMemory(append([]taurusjobtest.Option{taurusjobtest.WithMaxRecords(0)}, opts...)...)
+	t.Cleanup(srv.Close)
+	c, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL(), ProjectID: srv.ProjectID(),
+		Token: srv.Token(), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// mustPoller starts a Poller for id, failing the test on an error.
+func mustPoller(t *testing.T, w *taurusjob.Waiter, id string) *taurusjob.Poller {
+	t.Helper()
+	p, err := w.NewPoller(id)
+	if err != nil {
+		t.Fatalf("NewPoller(%q): %v", id, err)
+	}
+	return p
+}
+
+// A controller calls Poll from its reconcile loop: Poll must return at
+// once (fake time does not move, beyond the request, which takes none on
+// the in-memory fake), and the wait's schedule must live in Next, never 0
+// while the wait goes on.
+func TestPollNeverSleeps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := fakeAPI(t)
+		id := srv.AddJob(taurusjobtest.Job{Invisible: 8 * time.Second, Running: 10 * time.Minute})
+		p := mustPoller(t, mustWaiter(t, c), id)
+		for i := 0; !p.Done(); i++ {
+			before := time.Now()
+			u, err := p.Poll(context.Background())
+			if took := time.Since(before); took != 0 {
+				t.Fatalf("poll %d took %s of fake time; Poll must never sleep", i, took)
+			}
+			if !p.Done() && (err != nil || u.Next <= 0 || !u.Polled) {
+				t.Fatalf("poll %d: %+v, %v; want a poll, no error and Next > 0 while the job runs", i, u, err)
+			}
+			time.Sleep(u.Next)
+		}
+		if job, err := p.Result(); err != nil || job.Status != taurusjob.StatusCompleted {
+			t.Errorf("Result = %+v, %v; want Completed", job, err)
+		}
+	})
+}
+
+// A controller reconciles for unrelated reasons too: a Poll before Next
+// has passed must not spend the tenant's quota.
+func TestPollBeforeDueSendsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := fakeAPI(t)
+		id := srv.AddJob(taurusjobtest.Job{Running: time.Hour})
+		p := mustPoller(t, mustWaiter(t, c), id)
+		first, err := p.Poll(context.Background())
+		if err != nil || !first.Polled || first.Next <= time.Second {
+			t.Fatalf("first Poll = %+v, %v; want a poll and a later Next", first, err)
+		}
+		time.Sleep(time.Second)
+		early, err := p.Poll(context.Background())
+		if err != nil || early.Polled || early.Held != taurusjob.HoldNotDue || early.Next != first.Next-time.Second {
+			t.Errorf("early Poll = Polled %v, Held %v, Next %s, %v; want nothing sent, not due, Next %s",
+				early.Polled, early.Held, early.Next, err, first.Next-time.Second)
+		}
+		if early.Poll != 1 || early.Job == nil || early.Job.Status != taurusjob.StatusRunning {
+			t.Errorf("early Poll reports poll %d, job %+v; want what the wait knows (1 poll, Running)", early.Poll, early.Job)
+		}
+		if n := srv.RequestCount(id); n != 1 {
+			t.Errorf("%d requests; an early Poll sent one", n)
+		}
+	})
+}
+
+// A Poll cut short by ctx leaves the Poller as it was: the same token,
+// no poll counted, and the next Poll is the one that was due.
+func TestPollCtxCutLeavesStateUnchanged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls int
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			calls++
+			if calls == 2 {
+				<-ctx.Done() // the request hangs until the caller gives up
+				return nil, &taurusjob.TransportError{Err: ctx.Err()}
+			}
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 10 * calls}, nil
+		})
+		p := mustPoller(t, mustWaiter(t, g), "job-1")
+		u, _ := p.Poll(context.Background())
+		time.Sleep(u.Next)
+		before, _ := p.ResumeToken()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		cut, err := p.Poll(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || cut.Polled || cut.Next <= 0 || cut.Done || p.Done() {
+			t.Fatalf("cut Poll = %+v, %v; want ctx's error, nothing polled, Next > 0, not done", cut, err)
+		}
+		if after, _ := p.ResumeToken(); after != before {
+			t.Error("a Poll cut short by ctx changed the Poller's state")
+		}
+		next, err := p.Poll(context.Background())
+		if err != nil || !next.Polled || next.Poll != 2 || next.Progress != 30 {
+			t.Errorf("Poll after the cut = %+v, %v; want poll 2 sent at once, the job at 30%%", next, err)
+		}
+	})
+}
+
+// ending is one way a wait can end, scripted for a getter.
+type ending struct {
+	name   string
+	opts   []taurusjob.Option
+	script func(e time.Duration) (*taurusjob.Job, error)
+}
+
+var endings = []ending{
+	{"completed", nil, lifecycle(8*time.Second, 3*time.Minute, taurusjob.StatusCompleted)},
+	{"failed", nil, lifecycle(0, time.Minute, taurusjob.StatusFailed)},
+	{"canceled", nil, lifecycle(0, time.Minute, taurusjob.StatusCanceled)},
+	{"pending", []taurusjob.Option{taurusjob.WithReturnOnPending()}, func(time.Duration) (*taurusjob.Job, error) {
+		return &taurusjob.Job{Status: taurusjob.StatusPending, Progress: -1}, nil
+	}},
+	{"not visible", []taurusjob.Option{taurusjob.WithVisibilityGrace(20 * time.Second)}, lifecycle(time.Hour, 2*time.Hour, taurusjob.StatusCompleted)},
+	{"permanent", nil, func(e time.Duration) (*taurusjob.Job, error) {
+		if e < 30*time.Second {
+			return &taurusjob.Job{Status: taurusjob.StatusRunning, Progress: 5}, nil
+		}
+		return nil, &taurusjob.APIError{StatusCode: http.StatusForbidden, Code: "DBS.280343", Message: "no permission"}
+	}},
+	{"timeout", []taurusjob.Option{taurusjob.WithTimeout(10 * time.Minute)}, func(time.Duration) (*taurusjob.Job, error) {
+		return nil, &taurusjob.APIError{StatusCode: http.StatusBadGateway, Message: "bad gateway"}
+	}},
+}
+
+// driveByHand is a caller's own loop over Poll, as a controller's requeue
+// would be, sleeping Next between calls.
+func driveByHand(p *taurusjob.Poller) (*taurusjob.Job, error) {
+	for !p.Done() {
+		u, _ := p.Poll(context.Background())
+		if !p.Done() {
+			time.Sleep(u.Next)
+		}
+	}
+	return p.Result()
+}
+
+// Result, once Done, is exactly what Wait returns, for every ending; before
+// Done it is ErrNotDone, never a panic.
+func TestPollerResultIsWaits(t *testing.T) {
+	for _, tc := range endings {
+		t.Run(tc.name, func(t *testing.T) {
+			var waitJob, pollJob *taurusjob.Job
+			var waitErr, pollErr error
+			var waitPolls, pollPolls int
+			synctest.Test(t, func(t *testing.T) {
+				mrand.Seed(7)
+				g := newScript(tc.script)
+				waitJob, waitErr = mustWaiter(t, g, tc.opts...).Wait(context.Background(), "job-1")
+				waitPolls = len(g.pollTimes())
+			})
+			synctest.Test(t, func(t *testing.T) {
+				mrand.Seed(7)
+				g := newScript(tc.script)
+				p := mustPoller(t, mustWaiter(t, g, tc.opts...), "job-1")
+				if job, err := p.Result(); job != nil || !errors.Is(err, taurusjob.ErrNotDone) {
+					t.Errorf("Result before Done = %v, %v; want nil, ErrNotDone", job, err)
+				}
+				pollJob, pollErr = driveByHand(p)
+				pollPolls = len(g.pollTimes())
+				if u, err := p.Poll(context.Background()); !u.Done || u.Polled || err != pollErr || len(g.pollTimes()) != pollPolls {
+					t.Errorf("Poll after Done = %+v, %v; want the final update and error again, nothing sent", u, err)
+				}
+			})
+			if fmt.Sprint(waitErr) != fmt.Sprint(pollErr) || fmt.Sprintf("%+v", waitJob) != fmt.Sprintf("%+v", pollJob) ||
+				taurusjob.Outcome(waitJob, waitErr) != taurusjob.Outcome(pollJob, pollErr) || waitPolls != pollPolls {
+				t.Errorf("Wait: %+v, %v after %d polls\nPoll: %+v, %v after %d polls", waitJob, waitErr, waitPolls,
+					pollJob, pollErr, pollPolls)
+			}
+			if (waitErr == nil) != (pollErr == nil) || (waitErr != nil && fmt.Sprintf("%T", waitErr) != fmt.Sprintf("%T", pollErr)) {
+				t.Errorf("error types differ: %T and %T", waitErr, pollErr)
+			}
+		})
+	}
+}
+
+// A controller that keeps nothing but the token between reconciles spends
+// what Wait spends on the same job, and gets the same outcome: the token
+// carries everything the schedule uses. The fake API scripts each job, and
+// the same seed gives both drivers the same jitter.
+func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
+	jobs := []struct {
+		name  string
+		job   taurusjobtest.Job
+		rules func(start time.Time) []taurusjobtest.Rule
+	}{
+		{"linear 30 min, invisible 8 s", taurusjobtest.Job{Invisible: 8 * time.Second, Running: 30 * time.Minute}, nil},
+		{"no percent 10 min", taurusjobtest.Job{Invisible: 8 * time.Second, Running: 10 * time.Minute,
+			Profile: taurusjobtest.NoProgress}, nil},
+		{"fails at 7 min", taurusjobtest.Job{Running: 7 * time.Minute, Outcome: taurusjobtest.Failed, FailReason: "disk full"}, nil},
+		{"never visible", taurusjobtest.Job{Invisible: taurusjobtest.Forever}, nil},
+		{"5xx storm", taurusjobtest.Job{Running: 4 * time.Minute}, func(start time.Time) []taurusjobtest.Rule {
+			return []taurusjobtest.Rule{{Fault: taurusjobtest.ServerError(503), From: start.Add(30 * time.Second),
+				Until: start.Add(2 * time.Minute)}}
+		}},
+		{"429s", taurusjobtest.Job{Running: 4 * time.Minute}, func(time.Time) []taurusjobtest.Rule {
+			return []taurusjobtest.Rule{{Fault: taurusjobtest.Throttle(20 * time.Second), Every: 3}}
+		}},
+		{"timeout", taurusjobtest.Job{Running: taurusjobtest.Forever}, nil},
+	}
+	for _, tc := range jobs {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(drive func(w *taurusjob.Waiter, id string) (*taurusjob.Job, error)) (string, int) {
+				var outcome string
+				var calls int
+				synctest.Test(t, func(t *testing.T) {
+					mrand.Seed(11)
+					var rules []taurusjobtest.Rule
+					if tc.rules != nil {
+						rules = tc.rules(time.Now())
+					}
+					srv, c := fakeAPI(t, taurusjobtest.WithRules(rules...))
+					id := srv.AddJob(tc.job)
+					w := mustWaiter(t, c, taurusjob.WithTimeout(time.Hour))
+					job, err := drive(w, id)
+					outcome, calls = taurusjob.Outcome(job, err), srv.RequestCount(id)
+				})
+				return outcome, calls
+			}
+			waitOutcome, waitCalls := run(func(w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
+				return w.Wait(context.Background(), id)
+			})
+			tokenOutcome, tokenCalls := run(func(w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
+				p := mustPoller(t, w, id)
+				for {
+					token, err := p.ResumeToken()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if p, err = w.ResumePoller(id, token); err != nil { // all the controller kept
+						t.Fatalf("ResumePoller: %v", err)
+					}
+					u, _ := p.Poll(context.Background())
+					if p.Done() {
+						return p.Result()
+					}
+					time.Sleep(u.Next)
+				}
+			})
+			if waitOutcome != tokenOutcome || abs(waitCalls-tokenCalls) > 1 {
+				t.Errorf("Wait: %s after %d calls; rebuilt from its token at every step: %s after %d calls",
+					waitOutcome, waitCalls, tokenOutcome, tokenCalls)
+			}
+		})
+	}
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// A Poller rebuilt from its token honours the saved next-due time.
+func TestResumePollerHonoursDue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := fakeAPI(t)
+		id := srv.AddJob(taurusjobtest.Job{Running: time.Hour})
+		w := mustWaiter(t, c)
+		p := mustPoller(t, w, id)
+		u, _ := p.Poll(context.Background())
+		token, _ := p.ResumeToken()
+		time.Sleep(u.Next / 2)
+		again, err := w.ResumePoller(id, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := again.Poll(context.Background())
+		if err != nil || held.Polled || held.Held != taurusjob.HoldNotDue || held.Next != u.Next-u.Next/2 {
+			t.Errorf("first Poll of the rebuilt Poller = %+v, %v; want nothing sent until the saved due time", held, err)
+		}
+		if n := srv.RequestCount(id); n != 1 {
+			t.Errorf("%d requests, want 1", n)
+		}
+	})
+}
+
+// The Pollers of one Waiter share its quota, whoever drives them: a 429
+// met by one holds the others' due polls without a request, and a rate
+// limit is kept across Pollers driven by hand.
+func TestPollersShareTheQuota(t *testing.T) {
+	t.Run("429 cool-down", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			log := newPollLog()
+			g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+				log.record(id)
+				if id == "throttled" {
+					return nil, &taurusjob.APIError{StatusCode: http.StatusTooManyRequests, RetryAfter: 30 * time.Second}
+				}
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+			})
+			w := mustWaiter(t, g)
+			a, b := mustPoller(t, w, "throttled"), mustPoller(t, w, "other")
+			if u, _ := a.Poll(context.Background()); !u.Polled || u.Err == nil {
+				t.Fatalf("first poll = %+v; want the 429", u)
+			}
+			u, err := b.Poll(context.Background())
+			if err != nil || u.Polled || u.Held != taurusjob.HoldCooldown || u.Next < 30*time.Second || u.Next > 36*time.Second {
+				t.Errorf("other Poller's Poll = Polled %v, Held %v, Next %s; want held by the 30 s cool-down (and its spread)",
+					u.Polled, u.Held, u.Next)
+			}
+			if got := log.of("other"); len(got) != 0 {
+				t.Errorf("the other Poller sent %d requests during the cool-down", len(got))
+			}
+			time.Sleep(u.Next)
+			if u, _ := b.Poll(context.Background()); !u.Polled {
+				t.Errorf("after the cool-down: %+v; want the poll sent", u)
+			}
+		})
+	})
+	t.Run("rate limit", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			log := newPollLog()
+			g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+				log.record(id)
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+			})
+			w := mustWaiter(t, g, taurusjob.WithRateLimit(1, 1), taurusjob.WithInterval(100*time.Millisecond, time.Minute))
+			var wg sync.WaitGroup
+			for _, id := range jobIDs(10) {
+				p := mustPoller(t, w, id)
+				wg.Go(func() {
+					for range 5 {
+						u, _ := p.Poll(context.Background())
+						time.Sleep(u.Next)
+					}
+				})
+			}
+			wg.Wait()
+			checkRate(t, log.times(), 1, 1, 0)
+		})
+	})
+}
+
+// A token reserved from a limiter by a Poller whose wait ends is given back.
+func TestPollerGivesBackItsToken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+		})
+		lim := rate.NewLimiter(rate.Every(time.Minute), 1)
+		w := mustWaiter(t, g, taurusjob.WithLimiter(lim), taurusjob.WithTimeout(90*time.Second))
+		p := mustPoller(t, w, "job-1")
+		u, _ := p.Poll(context.Background()) // takes the only token
+		time.Sleep(u.Next)
+		held, _ := p.Poll(context.Background()) // reserves the next, due in a minute
+		if held.Held != taurusjob.HoldRateLimit {
+			t.Fatalf("second Poll = %+v; want it held by the rate limit", held)
+		}
+		time.Sleep(90*time.Second - u.Next) // the deadline, before the token's time
+		end, err := p.Poll(context.Background())
+		if !end.Done || !errors.Is(err, taurusjob.ErrTimeout) {
+			t.Fatalf("Poll at the deadline = %+v, %v; want the timeout", end, err)
+		}
+		if tokens := lim.Tokens(); tokens < 0.4 {
+			t.Errorf("limiter has %.2f tokens; the reserved one was not given back", tokens)
+		}
+	})
+}
+
+// Many goroutines may Poll one Poller: the polls are serialised, and a due
+// poll is sent once.
+func TestPollerConcurrentPolls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := fakeAPI(t)
+		id := srv.AddJob(taurusjobtest.Job{Running: time.Hour})
+		p := mustPoller(t, mustWaiter(t, c), id)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 5 {
+					u, _ := p.Poll(context.Background())
+					time.Sleep(u.Next)
+				}
+			})
+		}
+		wg.Wait()
+		if n := srv.RequestCount(id); n > 5 {
+			t.Errorf("8 goroutines polling 5 times each sent %d requests; want one per due poll (at most 5)", n)
+		}
+	})
+}
+
+// Misuse gets an error, never a panic.
+func TestPollerMisuse(t *testing.T) {
+	var zero taurusjob.Poller
+	if _, err := zero.Poll(context.Background()); !errors.Is(err, taurusjob.ErrInvalidInput) {
+		t.Errorf("Poll on a zero Poller: %v; want ErrInvalidInput", err)
+	}
+	if _, err := zero.ResumeToken(); !errors.Is(err, taurusjob.ErrInvalidInput) {
+		t.Errorf("ResumeToken on a zero Poller: %v; want ErrInvalidInput", err)
+	}
+	g := getterFunc(func(context.Context, string) (*taurusjob.Job, error) { panic("no request expected") })
+	w := mustWaiter(t, g)
+	for _, id := range []string{"", "a/b", string(make([]byte, 200))} {
+		if p, err := w.NewPoller(id); p != nil || !errors.Is(err, taurusjob.ErrInvalidInput) {
+			t.Errorf("NewPoller(%q) = %v, %v; want ErrInvalidInput", id, p, err)
+		}
+	}
+	for _, token := range []string{"", "tjs1.e30.AAAA", "not a token"} {
+		if p, err := w.ResumePoller("job-1", token); p != nil || !errors.Is(err, taurusjob.ErrInvalidInput) {
+			t.Errorf("ResumePoller(%q) = %v, %v; want ErrInvalidInput", token, p, err)
+		}
+	}
+	res := w.WaitPollers(context.Background(), nil)
+	if len(res) != 1 || !errors.Is(res[0].Err, taurusjob.ErrInvalidInput) {
+		t.Errorf("WaitPollers(nil) = %+v; want an ErrInvalidInput in its place", res)
+	}
+}
+
+// WaitAll waits for every job from the start: 40 jobs with a 2 s timeout
+// end at 2 s, each with its own state, whatever WithConcurrency.
+func TestWaitAllFortyJobsOneDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log := newPollLog()
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			log.record(id)
+			time.Sleep(10 * time.Millisecond)
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 3}, nil
+		})
+		w := mustWaiter(t, g, taurusjob.WithTimeout(2*time.Second), taurusjob.WithInterval(100*time.Millisecond, time.Second))
+		start := time.Now()
+		results := w.WaitAll(context.Background(), jobIDs(40)...)
+		if took := time.Since(start); took != 2*time.Second {
+			t.Errorf("WaitAll of 40 jobs with WithTimeout(2s) took %s", took)
+		}
+		for _, r := range results {
+			var te *taurusjob.TimeoutError
+			if !errors.As(r.Err, &te) || te.Polls < 2 || r.Job == nil || r.Job.Progress != 3 {
+				t.Errorf("%s: %v, job %+v; want a timeout after several polls, with the last job", r.JobID, r.Err, r.Job)
+			}
+		}
+	})
+}
+
+// A cancel ends every wait of WaitAll at once, each with its state.
+func TestWaitAllCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 7}, nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(time.Minute, cancel)
+		start := time.Now()
+		results := mustWaiter(t, g).WaitAll(ctx, jobIDs(100)...)
+		if took := time.Since(start); took != time.Minute {
+			t.Errorf("WaitAll returned %s after the start; want at the cancel", took)
+		}
+		for _, r := range results {
+			if !errors.Is(r.Err, context.Canceled) || r.Job == nil || r.Job.Progress != 7 ||
+				taurusjob.Outcome(r.Job, r.Err) != "interrupted" {
+				t.Errorf("%s: %v, %+v; want interrupted with the last job", r.JobID, r.Err, r.Job)
+			}
+		}
+	})
+}
