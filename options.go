@@ -1,6 +1,7 @@
 package taurusjob
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -60,6 +61,7 @@ type config struct {
 	budget          time.Duration
 	history         *History
 	progress        func(Update)
+	hooks           []func(context.Context, Update) // at most maxHooks
 	logger          *zap.Logger
 	returnOnPending bool
 	concurrency     int
@@ -132,6 +134,30 @@ func WithInterval(min, max time.Duration) Option {
 // level, f is not called again for that wait, and the wait goes on.
 func WithProgress(f func(Update)) Option {
 	return optionFunc(func(c *config) { c.progress = f })
+}
+
+// maxHooks bounds WithUpdateHook: a Poller keeps one bit per hook.
+const maxHooks = 64
+
+// WithUpdateHook adds f, called with every [Update] the [WithProgress]
+// callback gets (before it), and with the ctx of the call that made the
+// update (Wait, WaitAll, WaitPollers or Poll), so that instrumentation can
+// find the caller's trace span in ctx: it is the hook of the
+// OpenTelemetry module. Unlike WithProgress it may be given several times
+// (up to 64); the hooks run in order, synchronously, never concurrently for
+// one wait. If f panics, the panic is recovered and logged, f is not
+// called again for that wait, and the wait goes on.
+func WithUpdateHook(f func(ctx context.Context, u Update)) Option {
+	return optionFunc(func(c *config) {
+		switch {
+		case f == nil:
+			c.fail("WithUpdateHook(nil)")
+		case len(c.hooks) >= maxHooks:
+			c.fail("WithUpdateHook: more than %d hooks", maxHooks)
+		default:
+			c.hooks = append(c.hooks, f)
+		}
+	})
 }
 
 // WithLogger logs through l: debug for each poll, info at the end of each

@@ -51,9 +51,10 @@ type Poller struct {
 
 	warned []Status // unusual statuses already warned about
 
-	// Guarded by cbMu.
-	muted      bool // the progress callback panicked
-	stateMuted bool // the state callback panicked
+	// Guarded by cbMu: the callbacks that panicked, not called again.
+	muted      uint64 // the progress callback (bit 0)
+	hooksMuted uint64 // update hook i (bit i)
+	stateMuted bool   // the state callback
 
 	end *ending // how the wait ended; nil while it goes on
 }
@@ -162,7 +163,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return u, err
 	}
 	if !now.Before(p.deadline) {
-		return p.expire(now)
+		return p.expire(ctx, now)
 	}
 	if now.Before(p.due) {
 		u := p.heldUpdate(now, HoldNotDue, p.due.Sub(now))
@@ -174,9 +175,9 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	hold, wait, err := p.admit(now, deadline)
 	switch {
 	case err != nil:
-		return p.finish(Update{}, p.last, p.waitError(now, err))
+		return p.finish(ctx, Update{}, p.last, p.waitError(now, err))
 	case hold != 0:
-		return p.reportHold(now, hold, wait)
+		return p.reportHold(ctx, now, hold, wait)
 	}
 
 	reqCtx, cancel := context.WithDeadline(ctx, p.deadline)
@@ -194,14 +195,14 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	p.polls++
 	p.share = -1
 	if expired {
-		return p.expire(time.Now()) // the deadline came during the request
+		return p.expire(ctx, time.Now()) // the deadline came during the request
 	}
-	return p.record(job, err, deadline)
+	return p.record(ctx, job, err, deadline)
 }
 
 // record takes one poll's answer: classify it, keep what it says, end the
 // wait or pick the next delay, and report. p.mu is held; record releases it.
-func (p *Poller) record(job *Job, err error, deadline time.Time) (Update, error) {
+func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.Time) (Update, error) {
 	now := time.Now()
 	u := Update{JobID: p.jobID, Poll: p.polls, Polled: true}
 	retryAfter := time.Duration(0)
@@ -212,12 +213,12 @@ func (p *Poller) record(job *Job, err error, deadline time.Time) (Update, error)
 		p.errRun = 0
 		p.see(now, job, &u)
 		if result, ferr, done := p.settled(job); done {
-			return p.finish(u, result, ferr)
+			return p.finish(ctx, u, result, ferr)
 		}
 	case VerdictNotVisible:
 		p.lastErr = err
 		if p.last == nil && !now.Before(p.graceEnd) {
-			return p.finish(u, nil, &NotVisibleError{JobID: p.jobID, Polls: p.polls, Waited: p.waited(now), LastErr: err})
+			return p.finish(ctx, u, nil, &NotVisibleError{JobID: p.jobID, Polls: p.polls, Waited: p.waited(now), LastErr: err})
 		}
 		if p.last != nil {
 			u.Err = err // a job seen before and now missing: a passing fault
@@ -232,17 +233,17 @@ func (p *Poller) record(job *Job, err error, deadline time.Time) (Update, error)
 		p.noteThrottle(now, err) // quota.go: a 429 holds every wait of the Waiter
 	default:
 		p.lastErr = err
-		return p.finish(u, p.last, p.waitError(now, err))
+		return p.finish(ctx, u, p.last, p.waitError(now, err))
 	}
 
 	next, more := nextDelay(p.observe(now, deadline, failing, retryAfter))
 	if !more && !now.Before(p.deadline) {
-		return p.expire(now)
+		return p.expire(ctx, now)
 	}
 	next = max(next, time.Nanosecond) // past a driver's limit: come back at once, and end there
 	p.due = now.Add(next)
 	u.Next = next
-	return p.report(now, u)
+	return p.report(ctx, now, u)
 }
 
 // get makes one GetJob call. A panic in the getter becomes an error that
@@ -415,8 +416,8 @@ func (p *Poller) endWindow(now time.Time) window {
 }
 
 // expire ends the wait at its deadline. p.mu is held; expire releases it.
-func (p *Poller) expire(now time.Time) (Update, error) {
-	return p.finish(Update{}, p.last, p.timeout(now, context.DeadlineExceeded))
+func (p *Poller) expire(ctx context.Context, now time.Time) (Update, error) {
+	return p.finish(ctx, Update{}, p.last, p.timeout(now, context.DeadlineExceeded))
 }
 
 func (p *Poller) timeout(now time.Time, cause error) *TimeoutError {
@@ -425,12 +426,12 @@ func (p *Poller) timeout(now time.Time, cause error) *TimeoutError {
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's
-// own deadline), with everything known so far. A wait already over keeps
+// own deadline), with everything known so far; ctx's error is the cause. A wait already over keeps
 // its ending.
-func (p *Poller) stop(cause error) (*Job, error) {
+func (p *Poller) stop(ctx context.Context) (*Job, error) {
 	p.mu.Lock()
 	if p.end == nil {
-		_, _ = p.finish(Update{}, p.last, p.timeout(time.Now(), cause))
+		_, _ = p.finish(ctx, Update{}, p.last, p.timeout(time.Now(), ctx.Err()))
 		p.mu.Lock()
 	}
 	e := p.end

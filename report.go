@@ -1,6 +1,7 @@
 package taurusjob
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -35,7 +36,7 @@ func (p *Poller) heldUpdate(now time.Time, hold Hold, next time.Duration) Update
 
 // reportHold returns the update of a due poll that the Waiter's quota
 // holds, and tells the progress callback and the debug log.
-func (p *Poller) reportHold(now time.Time, hold Hold, next time.Duration) (Update, error) {
+func (p *Poller) reportHold(ctx context.Context, now time.Time, hold Hold, next time.Duration) (Update, error) {
 	u := p.heldUpdate(now, hold, next)
 	p.cbMu.Lock()
 	p.mu.Unlock()
@@ -43,13 +44,13 @@ func (p *Poller) reportHold(now time.Time, hold Hold, next time.Duration) (Updat
 	if ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll held"); ce != nil {
 		ce.Write(zap.String("job_id", p.jobID), zap.Stringer("by", hold), zap.Duration("next", u.Next))
 	}
-	p.progress(u)
+	p.progress(ctx, u)
 	return u, nil
 }
 
 // report returns the update of a poll, after the state callback, the
 // debug log and the progress callback have seen it.
-func (p *Poller) report(now time.Time, u Update) (Update, error) {
+func (p *Poller) report(ctx context.Context, now time.Time, u Update) (Update, error) {
 	p.fill(now, &u)
 	token := p.stateToken()
 	p.cbMu.Lock()
@@ -57,7 +58,7 @@ func (p *Poller) report(now time.Time, u Update) (Update, error) {
 	defer p.cbMu.Unlock()
 	p.emitState(token)
 	p.logPoll(u)
-	p.progress(u)
+	p.progress(ctx, u)
 	return u, nil
 }
 
@@ -78,7 +79,7 @@ func (p *Poller) logPoll(u Update) {
 
 // finish ends the wait with (job, err): every later call returns them. It
 // gives back a reserved rate-limit token, and reports and logs the end.
-func (p *Poller) finish(u Update, job *Job, err error) (Update, error) {
+func (p *Poller) finish(ctx context.Context, u Update, job *Job, err error) (Update, error) {
 	now := time.Now()
 	if p.res != nil {
 		p.res.Cancel() // give the token back to the other waits
@@ -96,7 +97,7 @@ func (p *Poller) finish(u Update, job *Job, err error) (Update, error) {
 		p.logPoll(u)
 	}
 	p.logEnd(now, job, err)
-	p.progress(u)
+	p.progress(ctx, u)
 	return u, err
 }
 
@@ -126,21 +127,30 @@ func (p *Poller) logEnd(now time.Time, job *Job, err error) {
 	ce.Write(fields...)
 }
 
-// progress calls the progress callback, unless it panicked before. p.cbMu
-// is held.
-func (p *Poller) progress(u Update) {
-	f := p.w.cfg.progress
-	if f == nil || p.muted {
-		return
+// progress gives u to the update hooks and the progress callback, each
+// unless it panicked before in this wait. p.cbMu is held.
+func (p *Poller) progress(ctx context.Context, u Update) {
+	for i, hook := range p.w.cfg.hooks {
+		if p.hooksMuted&(1<<i) == 0 {
+			p.callSafely(func() { hook(ctx, u) }, &p.hooksMuted, 1<<i, "update hook")
+		}
 	}
+	if f := p.w.cfg.progress; f != nil && p.muted == 0 {
+		p.callSafely(func() { f(u) }, &p.muted, 1, "progress callback")
+	}
+}
+
+// callSafely calls f; if f panics, the panic is logged and bit is set in
+// *muted, so that f is not called again for this wait.
+func (p *Poller) callSafely(f func(), muted *uint64, bit uint64, what string) {
 	defer func() {
 		if r := recover(); r != nil {
-			p.muted = true
-			p.w.cfg.logger.Error("progress callback panicked; it is not called again for this wait",
+			*muted |= bit
+			p.w.cfg.logger.Error(what+" panicked; it is not called again for this wait",
 				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
 		}
 	}()
-	f(u)
+	f()
 }
 
 // warnUnusual warns once per wait about a status that may keep it waiting

@@ -75,7 +75,7 @@ func (s *scheduler) run(ctx context.Context) {
 		s.requeue(<-back)
 	}
 	for _, q := range s.queue {
-		q.p.stop(ctx.Err()) // a no-op for the waits that are done
+		q.p.stop(ctx) // a no-op for the waits that are done
 	}
 }
 

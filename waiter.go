@@ -77,7 +77,7 @@ func (p *Poller) wait(ctx context.Context) (*Job, error) {
 			return p.Result()
 		}
 		if err != nil || !sleep(ctx, u.Next) {
-			return p.stop(ctx.Err())
+			return p.stop(ctx)
 		}
 	}
 }
