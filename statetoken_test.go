@@ -1,10 +1,12 @@
 package taurusjob
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,7 +21,11 @@ func sampleState() *savedWait {
 		Start:    start.UnixNano(),
 		GraceEnd: start.Add(time.Minute).UnixNano(),
 		Deadline: start.Add(time.Hour).UnixNano(),
+		Due:      start.Add(10 * time.Minute).UnixNano(),
 		Polls:    17,
+		Errs:     2,
+		Share:    new(0.125),
+		Created:  start.Add(-3 * time.Second).UnixNano(),
 		Seen:     true,
 		Name:     "CreateGaussDBforMySQLInstance",
 		Status:   StatusRunning,
@@ -57,7 +63,8 @@ func TestStateTokenFields(t *testing.T) {
 	if err := json.Unmarshal(payload, &m); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"deadline", "grace_end", "job", "learned", "name", "polls", "progress", "seen", "start", "status"}
+	want := []string{"created", "deadline", "due", "errs", "grace_end", "job", "learned", "name", "polls", "progress",
+		"seen", "share", "start", "status"}
 	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, want) {
 		t.Errorf("token fields = %v, want %v", got, want)
 	}
@@ -79,6 +86,16 @@ func TestStateTokenContentChecked(t *testing.T) {
 		{"progress over 100", func(s *savedWait) { s.Progress = 150 }},
 		{"control in status", func(s *savedWait) { s.Status = "Run\nning" }},
 		{"status never seen", func(s *savedWait) { s.Seen = false }},
+		// Forged with the public key: values no real wait could save.
+		{"deadline in 2262", func(s *savedWait) { s.Deadline = math.MaxInt64 }},
+		{"grace window of a century", func(s *savedWait) { s.GraceEnd = s.Start + int64(100*365*24*time.Hour) }},
+		{"poll count of MaxInt", func(s *savedWait) { s.Polls = math.MaxInt }},
+		{"more errors in a row than polls", func(s *savedWait) { s.Errs = s.Polls + 1 }},
+		{"next poll after the deadline", func(s *savedWait) { s.Due = s.Deadline + 1 }},
+		{"next poll before the start", func(s *savedWait) { s.Due = s.Start - 1 }},
+		{"cool-down share out of range", func(s *savedWait) { s.Share = new(5.0) }},
+		{"job created after the deadline", func(s *savedWait) { s.Created = s.Deadline + int64(time.Hour) }},
+		{"job created a year before", func(s *savedWait) { s.Created = s.Start - int64(365*24*time.Hour) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,3 +114,26 @@ func TestStateTokenContentChecked(t *testing.T) {
 		}
 	})
 }
+
+// A token that says its wait started in the future (a forged or damaged
+// token: the default key is public) is refused before any request, rather
+// than waiting until a deadline a century away or reporting a negative
+// time waited.
+func TestResumePollerRefusesFutureStart(t *testing.T) {
+	w, err := NewWaiter(getterPanics{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sampleState()
+	start := time.Now().Add(100 * 365 * 24 * time.Hour)
+	st.Start, st.GraceEnd, st.Deadline = start.UnixNano(), start.Add(time.Minute).UnixNano(), start.Add(time.Hour).UnixNano()
+	st.Due, st.Created = 0, 0
+	if p, err := w.ResumePoller(st.JobID, encodeState(nil, st)); p != nil || !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("ResumePoller = %v, %v; want ErrInvalidInput", p, err)
+	}
+}
+
+// getterPanics fails a test that expected no request.
+type getterPanics struct{}
+
+func (getterPanics) GetJob(context.Context, string) (*Job, error) { panic("no request expected") }
