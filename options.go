@@ -136,15 +136,16 @@ func WithProgress(f func(Update)) Option {
 	return optionFunc(func(c *config) { c.progress = f })
 }
 
-// maxHooks bounds WithUpdateHook: a Poller keeps one bit per hook.
-const maxHooks = 64
+// maxHooks bounds WithUpdateHook: a Poller keeps one bit per hook (see
+// mutedHook).
+const maxHooks = 64 - mutedHook
 
 // WithUpdateHook adds f, called with every [Update] the [WithProgress]
 // callback gets (before it), and with the ctx of the call that made the
 // update (Wait, WaitAll, WaitPollers or Poll), so that instrumentation can
 // find the caller's trace span in ctx: it is the hook of the
 // OpenTelemetry module. Unlike WithProgress it may be given several times
-// (up to 64); the hooks run in order, synchronously, never concurrently for
+// (up to 62); the hooks run in order, synchronously, never concurrently for
 // one wait. If f panics, the panic is recovered and logged, f is not
 // called again for that wait, and the wait goes on.
 func WithUpdateHook(f func(ctx context.Context, u Update)) Option {

@@ -1,7 +1,9 @@
 package taurusjob
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
@@ -38,26 +40,26 @@ type Poller struct {
 	due      time.Time // no poll before this
 
 	polls   int
-	errRun  int   // failing answers in a row: the backoff's position
+	errRun  int32 // failing answers in a row: the backoff's position
 	last    *Job  // the last job seen, without the answer's buffer (see keep)
 	lastErr error // the most recent poll error
 
 	track      progressTrack // predicts the end from the percent
 	histBroken bool          // the job outlived its name's history window
 
-	share float64           // this poll's share of a cool-down's spread; -1 until drawn
+	share float32           // this poll's share of a cool-down's spread; -1 until drawn
 	res   *rate.Reservation // a rate-limit token reserved for the next poll
-	resAt time.Time         // when that token may be used
 
-	warned []Status // unusual statuses already warned about
+	warned map[Status]bool // unusual statuses already warned about; nil until one is
 
-	// Guarded by cbMu: the callbacks that panicked, not called again.
-	muted      uint64 // the progress callback (bit 0)
-	hooksMuted uint64 // update hook i (bit i)
-	stateMuted bool   // the state callback
+	muted uint64 // guarded by cbMu: the callbacks that panicked (see mutedBit)
 
 	end *ending // how the wait ended; nil while it goes on
 }
+
+// maxErrRun caps the count of failing answers in a row: far past the
+// step where the backoff reaches its max, far below an overflow.
+const maxErrRun = 1 << 20
 
 // ending is what a finished wait returns, from every later call.
 type ending struct {
@@ -291,7 +293,7 @@ func (p *Poller) waitError(now time.Time, err error) *WaitError {
 // see records a visible job and fills what changed into u.
 func (p *Poller) see(now time.Time, job *Job, u *Update) {
 	prev := p.last
-	p.last = keep(job)
+	p.last = p.keep(job)
 	if job.Status == StatusRunning {
 		p.track.observe(now, job.Progress)
 	}
@@ -303,15 +305,23 @@ func (p *Poller) see(now time.Time, job *Job, u *Update) {
 	}
 }
 
-// keep returns the job as a Poller keeps it between polls: a copy whose
-// Raw no longer points into the answer's buffer, so that a waiting Poller
-// holds the job and not the whole body it came in.
-func keep(job *Job) *Job {
-	if cap(job.Raw) == len(job.Raw) {
-		return job
-	}
+// keep returns the job as a Poller keeps it between polls, with nothing
+// lost but as small as it can be: Raw copied out of the answer's buffer
+// (which a waiting Poller would otherwise hold whole), Entities a part of
+// that copy rather than a second copy of the same bytes, and the id the
+// Poller's own string. A waiting job then costs about 1 KiB with
+// real-shaped answers.
+func (p *Poller) keep(job *Job) *Job {
 	j := *job
-	j.Raw = append(make([]byte, 0, len(job.Raw)), job.Raw...)
+	if j.ID == p.jobID {
+		j.ID = p.jobID
+	}
+	j.Raw = append(json.RawMessage(nil), job.Raw...)
+	if n := len(job.Entities); n > 0 {
+		if i := bytes.Index(j.Raw, job.Entities); i >= 0 {
+			j.Entities = j.Raw[i : i+n : i+n] // the same bytes: capped, so an append cannot reach Raw
+		}
+	}
 	return &j
 }
 
@@ -359,8 +369,8 @@ func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.
 		blind:      clampDur(2*cfg.budget, cfg.minInterval, cfg.maxInterval),
 	}
 	if failing {
-		o.backoff = backoffStep(cfg.minInterval, cfg.maxInterval, p.errRun)
-		p.errRun++
+		o.backoff = backoffStep(cfg.minInterval, cfg.maxInterval, int(p.errRun))
+		p.errRun = min(p.errRun+1, maxErrRun)
 	}
 	if p.last != nil {
 		o.status = p.last.Status

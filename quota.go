@@ -134,10 +134,10 @@ func (p *Poller) noteThrottle(now time.Time, err error) {
 func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
 	q := p.w.quota
 	if p.share < 0 {
-		p.share = rand.Float64() * cooldownSpread
+		p.share = float32(rand.Float64() * cooldownSpread)
 	}
 	until, span := q.current()
-	if d := until.Add(time.Duration(p.share * float64(span))).Sub(now); d > 0 {
+	if d := until.Add(time.Duration(float64(p.share) * float64(span))).Sub(now); d > 0 {
 		if !p.fits(now, d, deadline) {
 			d = deadline.Sub(now)
 		}
@@ -156,9 +156,9 @@ func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
 			r.CancelAt(now) // too late for any poll: give the token back at once
 			return HoldRateLimit, deadline.Sub(now), nil
 		}
-		p.res, p.resAt = r, now.Add(d)
+		p.res = r
 	}
-	if d := p.resAt.Sub(now); d > 0 {
+	if d := p.res.DelayFrom(now); d > 0 {
 		return HoldRateLimit, d, nil
 	}
 	p.res = nil // this poll uses the token

@@ -131,21 +131,30 @@ func (p *Poller) logEnd(now time.Time, job *Job, err error) {
 // unless it panicked before in this wait. p.cbMu is held.
 func (p *Poller) progress(ctx context.Context, u Update) {
 	for i, hook := range p.w.cfg.hooks {
-		if p.hooksMuted&(1<<i) == 0 {
-			p.callSafely(func() { hook(ctx, u) }, &p.hooksMuted, 1<<i, "update hook")
-		}
+		p.callSafely(mutedHook+i, "update hook", func() { hook(ctx, u) })
 	}
-	if f := p.w.cfg.progress; f != nil && p.muted == 0 {
-		p.callSafely(func() { f(u) }, &p.muted, 1, "progress callback")
+	if f := p.w.cfg.progress; f != nil {
+		p.callSafely(mutedProgress, "progress callback", func() { f(u) })
 	}
 }
 
-// callSafely calls f; if f panics, the panic is logged and bit is set in
-// *muted, so that f is not called again for this wait.
-func (p *Poller) callSafely(f func(), muted *uint64, bit uint64, what string) {
+// The bits of Poller.muted: a callback that panicked is not called again
+// for the wait.
+const (
+	mutedProgress = iota // the progress callback
+	mutedState           // the state callback
+	mutedHook            // update hook i is bit mutedHook+i
+)
+
+// callSafely calls f unless its bit is set in p.muted; if f panics, the
+// panic is logged and the bit set. p.cbMu is held.
+func (p *Poller) callSafely(bit int, what string, f func()) {
+	if p.muted&(1<<bit) != 0 {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			*muted |= bit
+			p.muted |= 1 << bit
 			p.w.cfg.logger.Error(what+" panicked; it is not called again for this wait",
 				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
 		}
@@ -159,12 +168,13 @@ func (p *Poller) warnUnusual(s Status) {
 	if s.Known() && s != StatusUnauthorized {
 		return
 	}
-	for _, w := range p.warned {
-		if w == s {
-			return
-		}
+	if p.warned[s] {
+		return
 	}
-	p.warned = append(p.warned, s)
+	if p.warned == nil {
+		p.warned = map[Status]bool{}
+	}
+	p.warned[s] = true
 	msg := "job has a status taurusjob does not know; waiting on"
 	if s == StatusUnauthorized {
 		msg = "job is waiting for an authorization; it will not progress until someone grants it"

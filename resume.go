@@ -3,10 +3,7 @@ package taurusjob
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
-
-	"go.uber.org/zap"
 )
 
 // stateConfig is the resume part of a Waiter's config.
@@ -99,9 +96,9 @@ func (p *Poller) restore(st *savedWait) {
 		p.due = time.Unix(0, st.Due)
 	}
 	p.polls = st.Polls
-	p.errRun = st.Errs
+	p.errRun = int32(st.Errs) // at most polls, which the check bounds by 2^30
 	if st.Share != nil {
-		p.share = *st.Share
+		p.share = float32(*st.Share)
 	}
 	p.restoreLearned(st.Learned)
 	if st.Seen {
@@ -121,12 +118,12 @@ func (p *Poller) snapshot() *savedWait {
 		Deadline: p.deadline.UnixNano(),
 		Due:      p.due.UnixNano(),
 		Polls:    p.polls,
-		Errs:     p.errRun,
+		Errs:     int(p.errRun),
 		Progress: -1,
 		Learned:  p.learnedJSON(),
 	}
 	if p.share >= 0 {
-		share := p.share
+		share := float64(p.share)
 		st.Share = &share
 	}
 	if p.last != nil {
@@ -201,18 +198,9 @@ func (p *Poller) stateToken() string {
 
 // emitState gives a token to the state callback. p.cbMu is held.
 func (p *Poller) emitState(token string) {
-	f := p.w.cfg.state.fn
-	if f == nil || p.stateMuted {
-		return
+	if f := p.w.cfg.state.fn; f != nil {
+		p.callSafely(mutedState, "state callback", func() { f(p.jobID, token) })
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			p.stateMuted = true
-			p.w.cfg.logger.Error("state callback panicked; it is not called again for this wait",
-				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
-		}
-	}()
-	f(p.jobID, token)
 }
 
 // savedWait is the content of a state token. Times are Unix nanoseconds,
