@@ -14,11 +14,17 @@
 //	if err != nil { return err }
 //	job, err := w.Wait(ctx, jobID) // *JobFailedError, *TimeoutError, ... on failure
 //
+// A controller or a workflow activity that cannot block drives the same
+// wait one step at a time with a [Poller] ([Waiter.NewPoller],
+// [Poller.Poll], [Poller.ResumeToken], [Waiter.ResumePoller]); many jobs
+// are waited for together with [Waiter.WaitAll], on one scheduler.
+//
 // Any JobGetter can be waited on: the HTTP [Client], the official SDK's
 // client through the huaweisdk module, or a fake from package taurusjobtest.
 //
 // The waits of one [Waiter] share the API quota: a 429 holds them all
 // ([DefaultThrottleCooldown]), and [WithRateLimit] or [WithLimiter] caps
-// their request rate. A wait can outlive its process: [OnState] hands out
-// its state after each poll and [Waiter.Resume] continues it.
+// their request rate. A wait can outlive its process: [OnState] and
+// [Poller.ResumeToken] hand out its state, [Waiter.Resume] and
+// [Waiter.ResumePoller] continue it.
 package taurusjob

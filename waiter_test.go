@@ -463,6 +463,8 @@ func TestNewWaiterValidates(t *testing.T) {
 		"min above max":    taurusjob.WithInterval(time.Minute, time.Second),
 		"zero min":         taurusjob.WithInterval(0, time.Second),
 		"zero concurrency": taurusjob.WithConcurrency(0),
+		"timeout of years": taurusjob.WithTimeout(3 * 366 * 24 * time.Hour),
+		"grace of years":   taurusjob.WithVisibilityGrace(3 * 366 * 24 * time.Hour),
 	} {
 		if _, err := taurusjob.NewWaiter(g, opt); !errors.Is(err, taurusjob.ErrInvalidInput) {
 			t.Errorf("%s: err = %v, want ErrInvalidInput", name, err)

@@ -1,7 +1,7 @@
 // Command sim runs the polling-efficiency simulation of taurusjob's Waiter
 // against the baselines of docs/anchors.md and prints the tables.
 //
-//	go run ./bench/sim [-seeds 500] [-grid full] [-seen none] [-format text] [-o FILE]
+//	go run ./bench/sim [-seeds 500] [-grid full] [-seen none] [-format text] [-o FILE] [-driver wait|token]
 //
 // The real Waiter must run inside testing/synctest bubbles, which need a
 // *testing.T: the simulation is the test TestSimulation of this package,
@@ -31,14 +31,15 @@ func main() {
 	seen := flag.String("seen", "none", `profiles of the seen-before scenario, comma-separated; "all"; "" skips it`)
 	format := flag.String("format", "text", "output format: text, markdown or csv")
 	out := flag.String("o", "", "write the tables to this file (default: standard output)")
+	driver := flag.String("driver", "wait", `how the real waiter is driven: "wait" (Waiter.Wait) or "token" (a Poller rebuilt from its resume token at every step)`)
 	flag.Parse()
-	if err := run(*seeds, *grid, *seen, *format, *out); err != nil {
+	if err := run(*seeds, *grid, *seen, *format, *out, *driver); err != nil {
 		fmt.Fprintln(os.Stderr, "sim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(seeds int, grid, seen, format, out string) error {
+func run(seeds int, grid, seen, format, out, driver string) error {
 	dir, err := os.MkdirTemp("", "taurusjob-sim-")
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ func run(seeds int, grid, seen, format, out string) error {
 	tables := filepath.Join(dir, "tables.txt")
 	sim := exec.Command(bin, "-test.run", "^TestSimulation$", "-test.timeout", "0",
 		"-sim.run", "-sim.seeds", fmt.Sprint(seeds), "-sim.grid", grid, "-sim.seen", seen,
-		"-sim.format", format, "-sim.out", tables)
+		"-sim.format", format, "-sim.out", tables, "-sim.driver", driver)
 	sim.Stdout, sim.Stderr = os.Stderr, os.Stderr
 	if err := sim.Run(); err != nil {
 		return fmt.Errorf("simulation: %w", err)

@@ -18,24 +18,34 @@ var (
 	flagSeen   = flag.String("sim.seen", "none", `profiles of the seen-before scenario, comma-separated; "all"; "" skips it`)
 	flagFormat = flag.String("sim.format", "text", "output format: text, markdown or csv")
 	flagOut    = flag.String("sim.out", "", "write the tables to this file (default: standard output)")
+	flagDriver = flag.String("sim.driver", "wait", `how the real waiter is driven: "wait" (Waiter.Wait) or "token" `+
+		`(a Poller rebuilt from its resume token at every step, as a controller that keeps only the token)`)
 )
 
 // TestSimulation runs the polling-efficiency simulation and prints its
 // tables. Without -sim.run it runs the tiny grid (what CI runs): twice,
 // checking that both runs print the same tables when the Waiter can be
-// replayed, and logs them.
+// replayed, and once more with a Poller rebuilt from its token at every
+// step, which must print the same tables as Wait: the token carries
+// everything the schedule uses.
 func TestSimulation(t *testing.T) {
 	if !*flagRun {
 		cfg := Config{Grid: TinyGrid(), Seeds: 3, Seen: []Profile{ProfileNone}, Replayable: replayable(t)}
-		first := render(t, cfg, "text", waiterFunc(t), nil)
-		if again := render(t, cfg, "text", waiterFunc(t), nil); again != first {
+		first := render(t, cfg, "text", waiterFunc(t, "wait"), nil)
+		if again := render(t, cfg, "text", waiterFunc(t, "wait"), nil); again != first {
 			if cfg.Replayable {
 				t.Fatalf("two runs of the same trials printed different tables:\nfirst:\n%s\nagain:\n%s", first, again)
 			}
 			t.Log("the Waiter draws jitter from a source the sim cannot seed: its rows differ between runs")
 		}
+		if byToken := render(t, cfg, "text", waiterFunc(t, "token"), nil); cfg.Replayable && byToken != first {
+			t.Errorf("a Poller rebuilt from its token at every step did not poll as Wait does:\nWait:\n%s\ntoken:\n%s", first, byToken)
+		}
 		t.Log("\n" + first)
 		return
+	}
+	if *flagDriver != "wait" && *flagDriver != "token" {
+		t.Fatalf("-sim.driver %q: want wait or token", *flagDriver)
 	}
 	grid, err := ParseGrid(*flagGrid)
 	if err != nil {
@@ -50,7 +60,7 @@ func TestSimulation(t *testing.T) {
 	}
 	cfg := Config{Grid: grid, Seeds: *flagSeeds, Seen: seen, Replayable: replayable(t)}
 	start := time.Now()
-	out := render(t, cfg, *flagFormat, waiterFunc(t), func(s string) { fmt.Fprintf(os.Stderr, "sim: %s\n", s) })
+	out := render(t, cfg, *flagFormat, waiterFunc(t, *flagDriver), func(s string) { fmt.Fprintf(os.Stderr, "sim: %s\n", s) })
 	fmt.Fprintf(os.Stderr, "sim: done in %s\n", time.Since(start).Round(time.Second))
 	if *flagOut == "" {
 		fmt.Print(out)

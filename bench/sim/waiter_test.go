@@ -22,14 +22,16 @@ const waitTimeout = 24 * time.Hour
 // waiterFunc returns a WaitFunc that runs the real Waiter, through the
 // real Client, against the fake job API (taurusjobtest, in memory), inside
 // a fresh synctest bubble per trial, so that every trial starts at the
-// same fake instant.
+// same fake instant. driver is how the measured wait is driven: "wait"
+// calls Waiter.Wait; "token" rebuilds a Poller from its resume token at
+// every step (see byToken). The warm-up wait always uses Wait.
 //
 // Trials run one after another and reseed math/rand's global source with
 // the trial's seed (see the go:debug line above), so that a Waiter drawing
 // its jitter from that source is replayed exactly, whichever trials ran
 // before. A Waiter drawing from math/rand/v2 cannot be replayed; see
 // replayable.
-func waiterFunc(t *testing.T) WaitFunc {
+func waiterFunc(t *testing.T, driver string) WaitFunc {
 	return func(tr Trial, warm bool) Result {
 		var res Result
 		synctest.Test(t, func(t *testing.T) {
@@ -61,10 +63,39 @@ func waiterFunc(t *testing.T) WaitFunc {
 			}
 			id := api.AddJob(fakeJob(tr, jobID(tr, 0), tr.Planned, tr.End, tr.Outcome))
 			start := time.Now()
-			job, err := w.Wait(ctx, id)
+			var job *taurusjob.Job
+			if driver == "token" {
+				job, err = byToken(t, w, id)
+			} else {
+				job, err = w.Wait(ctx, id)
+			}
 			res = Result{Calls: api.RequestCount(id), Returned: time.Since(start), Got: gotOf(job, err)}
 		})
 		return res
+	}
+}
+
+// byToken waits for id as a controller that keeps nothing but the wait's
+// token between its steps: rebuild the Poller, Poll once, save the token,
+// sleep Next.
+func byToken(t *testing.T, w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
+	p, err := w.NewPoller(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		token, err := p.ResumeToken()
+		if err == nil {
+			p, err = w.ResumePoller(id, token)
+		}
+		if err != nil {
+			t.Fatalf("rebuilding the Poller of %s: %v", id, err)
+		}
+		u, _ := p.Poll(context.Background())
+		if p.Done() {
+			return p.Result()
+		}
+		time.Sleep(u.Next)
 	}
 }
 
@@ -111,7 +142,7 @@ func fakeProfile(p Profile) taurusjobtest.Profile {
 // global source, which waiterFunc reseeds. The probe is a 10-min job
 // without progress, the case where schedules jitter the most.
 func replayable(t *testing.T) bool {
-	wait := waiterFunc(t)
+	wait := waiterFunc(t, "wait")
 	tr := Trials(Cell{D: 10 * time.Minute, Profile: ProfileNone, Outcome: Completed}, 1)[0]
 	return wait(tr, false) == wait(tr, false)
 }
