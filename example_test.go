@@ -71,6 +71,6 @@ func ExampleWaiter_Wait() {
 	// not visible yet
 	// Running 40%
 	// Running 80%
-	// Completed
+	// Completed 100%
 	// done: CreateGaussDBforMySQLInstance Completed on orders-db
 }

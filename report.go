@@ -23,6 +23,9 @@ func (p *Poller) fill(now time.Time, u *Update) {
 	if p.last != nil {
 		u.Status = p.last.Status
 		u.Progress = p.last.Progress
+		if u.Status == StatusCompleted && u.Progress < 0 {
+			u.Progress = 100 // the API often drops the percent at the end
+		}
 	}
 	u.Elapsed = p.waited(now)
 }

@@ -12,7 +12,7 @@ type Update struct {
 	JobID    string
 	Job      *Job   // the last job seen; nil while it has never been visible
 	Status   Status // Job.Status, or "" while not visible
-	Progress int    // 0..100, or -1 when not reported
+	Progress int    // 0..100, or -1 when not reported; 100 once Completed when the API sent none
 	Poll     int    // polls made so far, this one included
 	Elapsed  time.Duration
 	// Err is this poll's error when it is retried, and the final error
@@ -20,6 +20,15 @@ type Update struct {
 	Err  error
 	Next time.Duration // how long to wait before the next Poll; 0 only when Done
 	Done bool          // the wait is over: Poller.Result gives its answer
+
+	// EndEarliest and EndLatest are when the job is predicted to end: the
+	// window the schedule polls across, from a percent that grows like a
+	// line or from how long earlier jobs of its name took. Both are zero
+	// when nothing the schedule trusts predicts the end (no percent yet, a
+	// percent off the line, a first job of its name), and EndLatest alone
+	// is zero while only the earliest end is known. Set on polls of a
+	// Running job only.
+	EndEarliest, EndLatest time.Time
 
 	// Polled says this call sent a request. When it did not and the wait
 	// goes on, Held says why (the poll was not due, or the Waiter's quota

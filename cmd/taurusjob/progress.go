@@ -157,6 +157,9 @@ func (p *progress) liveLine(now time.Time) string {
 			if st.u.Progress >= 0 && !st.u.Status.Terminal() {
 				fmt.Fprintf(&b, " %s %d%%", bar(st.u.Progress), st.u.Progress)
 			}
+			if e := eta(st.u, now); e != "" {
+				b.WriteString("  " + e)
+			}
 		}
 	} else {
 		fmt.Fprintf(&b, "%d jobs:", len(p.ids))
@@ -282,6 +285,9 @@ func plainLine(u taurusjob.Update, grace time.Duration) string {
 		b.WriteString(stateWord(u))
 		if u.Progress >= 0 && !u.Status.Terminal() {
 			fmt.Fprintf(&b, " %d%%", u.Progress)
+		}
+		if e := eta(u, time.Now()); e != "" {
+			b.WriteString(", " + e)
 		}
 		fmt.Fprintf(&b, " (poll %d, %s elapsed, next poll in %s)", u.Poll, roundDuration(u.Elapsed), roundDuration(u.Next))
 		if u.StatusChanged && u.Status == taurusjob.StatusUnauthorized {
