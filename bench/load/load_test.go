@@ -3,11 +3,9 @@ package load
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,11 +41,7 @@ func tunedClient(n int) func() *http.Client {
 //     max-open-conns, poll-errors (polls retried after an error), and
 //     completed-% (every wait must return Completed).
 func BenchmarkWait10k(b *testing.B) {
-	var lim syscall.Rlimit
-	fds := "RLIMIT_NOFILE unknown"
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil {
-		fds = fmt.Sprintf("RLIMIT_NOFILE: soft %d, hard %d (both ends of a loopback connection use one each)", lim.Cur, lim.Max)
-	}
+	fds := fileLimit()
 	fast := [2]time.Duration{250 * time.Millisecond, time.Second}
 	cases := []struct {
 		name string
