@@ -185,10 +185,15 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return p.reportHold(ctx, now, hold, wait)
 	}
 
-	reqCtx, cancel := context.WithDeadline(ctx, p.deadline)
+	reqCtx, cancel := ctx, context.CancelFunc(nil)
+	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
+		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
+	}
 	job, err := p.get(reqCtx)
 	expired := err != nil && reqCtx.Err() != nil // before cancel, which sets it
-	cancel()
+	if cancel != nil {
+		cancel()
+	}
 	if err != nil && ctx.Err() != nil {
 		// Cut short by the caller: the Poller stays as it was.
 		p.share = share

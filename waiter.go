@@ -71,6 +71,10 @@ func (p *Poller) wait(ctx context.Context) (*Job, error) {
 		ctx = context.Background()
 	}
 	limit, _ := ctx.Deadline()
+	// The Poller's own deadline bounds every request: set once for the
+	// whole wait, rather than by each Poll.
+	ctx, cancel := context.WithDeadline(ctx, p.Deadline())
+	defer cancel()
 	for {
 		u, err := p.poll(ctx, limit)
 		if p.Done() {
