@@ -54,10 +54,14 @@ func maxStateFile(n int) int64 {
 // for exactly these ids is a usage error that names the file and says how
 // to recover; the file is left as it is.
 func readState(path string, ids []string) (map[string]string, error) {
-	data, err := readFileLimited(path, maxStateFile(len(ids))+1)
+	data, err := readRegular(path, maxStateFile(len(ids))+1)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
+	case errors.Is(err, errNotRegular):
+		// Never used nor replaced: the rename would replace a device node.
+		return nil, usagef("--state-file: state file %s: %v; give the path of a regular file, or of one that does not exist yet",
+			clip(path, 200), err)
 	case err != nil:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
