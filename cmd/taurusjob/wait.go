@@ -36,9 +36,9 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
-	cfg, err := clientConfig(&o, env, stdin)
+	cfg, err := clientConfig(ctx, &o, env, stdin, stderr)
 	if err != nil {
-		return usageFail(stderr, "wait", err)
+		return configFail(stderr, "wait", err)
 	}
 	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
 }
