@@ -1,11 +1,10 @@
-//go:build unix
+//go:build darwin || dragonfly || freebsd || linux || netbsd || openbsd
 
 package main
 
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
+// (Built where package syscall has Mkfifo.)
+//
 // Files that are not regular files, given where the CLI reads and replaces
 // a file: a FIFO (any user can make one) and a device node (root only;
 // the CI runs as root). The devices are twins of /dev/null and /dev/zero
@@ -26,21 +27,6 @@ func mkfifo(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		t.Fatalf("mkfifo: %v", err)
-	}
-	return path
-}
-
-// mkdev makes a character device with Linux's numbers for major 1
-// (memory devices): minor 3 is /dev/null, 5 is /dev/zero. It skips the
-// test where that cannot be done (not Linux, not root).
-func mkdev(t *testing.T, minor int) string {
-	t.Helper()
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Skip("making a device node needs root on Linux")
-	}
-	path := filepath.Join(t.TempDir(), "dev")
-	if err := syscall.Mknod(path, syscall.S_IFCHR|0o666, 1<<8|minor); err != nil {
-		t.Skipf("mknod: %v", err)
 	}
 	return path
 }
