@@ -21,6 +21,7 @@ func TestHistoryFileNotAHistoryIsLeftAlone(t *testing.T) {
 		{"notes", "remember: resize the replica on Friday\n"},
 		{"truncated", `{"truncated":[1`},
 		{"a JSON list", `["CreateX", 60]`},
+		{"over 4 MiB", `{"CreateX":[60]}` + strings.Repeat(" ", maxHistoryFile)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -31,6 +31,18 @@ func mkfifo(t *testing.T) string {
 	return path
 }
 
+// linkTo makes what make makes, and returns a symbolic link to it.
+func linkTo(make func(t *testing.T) string) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		t.Helper()
+		link := filepath.Join(t.TempDir(), "link")
+		if err := os.Symlink(make(t), link); err != nil {
+			t.Fatal(err)
+		}
+		return link
+	}
+}
+
 // TestHistoryFileNotRegular: a --history-file that is a FIFO or a device
 // is neither opened for reading in a way that blocks, nor replaced; the
 // wait goes on without a history, with one warning.
@@ -76,6 +88,7 @@ func TestStateFileNotRegular(t *testing.T) {
 		typ        os.FileMode
 	}{
 		{"FIFO", "named pipe", mkfifo, os.ModeNamedPipe},
+		{"link to a FIFO", "named pipe", linkTo(mkfifo), os.ModeSymlink},
 		{"device like /dev/null", "character device", func(t *testing.T) string { return mkdev(t, 3) }, os.ModeDevice | os.ModeCharDevice},
 		{"device like /dev/zero", "character device", func(t *testing.T) string { return mkdev(t, 5) }, os.ModeDevice | os.ModeCharDevice},
 	} {
@@ -83,6 +96,7 @@ func TestStateFileNotRegular(t *testing.T) {
 			t.Parallel()
 			path := tc.make(t)
 			r := runWithin(t, 10*time.Second, fakeEnv(srv), args("wait", id, "--state-file", path, "--timeout", "2s", fast)...)
+			t.Logf("ended after %s", r.took.Round(time.Millisecond))
 			if r.code != exitUsage {
 				t.Fatalf("exit %d, want 2\n%s", r.code, r)
 			}

@@ -93,10 +93,12 @@ func TestTokenFileFromPipes(t *testing.T) {
 // that the command ends with 130 within 5 s, without a request.
 func terminated(t *testing.T, p *background, doing string) {
 	t.Helper()
+	sent := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	r := p.endWithin(t, 5*time.Second, "SIGTERM sent while "+doing)
+	t.Logf("ended %s after SIGTERM", time.Since(sent).Round(time.Millisecond))
 	if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted") {
 		t.Errorf("exit %d, want 130 saying it was interrupted\n%s", r.code, r)
 	}
