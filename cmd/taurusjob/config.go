@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -21,14 +21,11 @@ const (
 	envSecurityToken = "CLOUD_SDK_SECURITY_TOKEN"
 )
 
-// maxTokenFile bounds a token file: IAM tokens are a few KiB (PKI tokens
-// can reach about 10 KiB).
-const maxTokenFile = 64 << 10
-
 // clientConfig resolves the connection flags and the environment into a
 // client configuration. Every error is a usage error that names a flag, a
-// variable or a file, never a secret's value.
-func clientConfig(o *options, env func(string) string, stdin io.Reader) (taurusjob.ClientConfig, error) {
+// variable or a file, never a secret's value, or errInterrupted when ctx
+// ended while --token-file was read. Warnings go to warn.
+func clientConfig(ctx context.Context, o *options, env func(string) string, stdin io.Reader, warn io.Writer) (taurusjob.ClientConfig, error) {
 	var cfg taurusjob.ClientConfig
 	endpoint, err := resolveEndpoint(o, env)
 	if err != nil {
@@ -42,7 +39,7 @@ func clientConfig(o *options, env func(string) string, stdin io.Reader) (taurusj
 	if cfg.ProjectID == "" {
 		return cfg, usagef("no project id: give --project-id or set %s", envProjectID)
 	}
-	if err := setCredentials(&cfg, o, env, stdin); err != nil {
+	if err := setCredentials(ctx, &cfg, o, env, stdin, warn); err != nil {
 		return cfg, err
 	}
 	cfg.Language = o.language
@@ -80,10 +77,10 @@ func regionEndpoint(region, source string) (string, error) {
 // else CLOUD_SDK_AK and CLOUD_SDK_SK (with CLOUD_SDK_SECURITY_TOKEN for
 // temporary credentials). A token and AK/SK both in the environment is an
 // error rather than a silent choice of identity.
-func setCredentials(cfg *taurusjob.ClientConfig, o *options, env func(string) string, stdin io.Reader) error {
+func setCredentials(ctx context.Context, cfg *taurusjob.ClientConfig, o *options, env func(string) string, stdin io.Reader, warn io.Writer) error {
 	ak, sk, st := env(envAccessKey), env(envSecretKey), env(envSecurityToken)
 	if o.set["token-file"] {
-		token, err := readTokenFile(o.tokenFile, stdin)
+		token, err := readTokenFile(ctx, o.tokenFile, stdin, warn)
 		if err != nil {
 			return err
 		}
@@ -97,7 +94,7 @@ func setCredentials(cfg *taurusjob.ClientConfig, o *options, env func(string) st
 		return usagef("both %s and %s/%s are set; unset one of them (or give --token-file)", envToken, envAccessKey, envSecretKey)
 	case token != "":
 		cfg.Token = token
-		return nil
+		return checkToken(envToken, token)
 	case ak != "" && sk == "":
 		return usagef("%s is set but %s is not", envAccessKey, envSecretKey)
 	case sk != "" && ak == "":
@@ -111,50 +108,12 @@ func setCredentials(cfg *taurusjob.ClientConfig, o *options, env func(string) st
 	return usagef("no credentials: set %s (an IAM token), give --token-file FILE, or set %s and %s", envToken, envAccessKey, envSecretKey)
 }
 
-// readTokenFile reads a token from a file, or from stdin for "-". Spaces
-// and newlines around it are dropped; an empty file is refused.
-func readTokenFile(name string, stdin io.Reader) (string, error) {
-	var (
-		data []byte
-		err  error
-	)
-	switch name {
-	case "":
-		return "", usagef("--token-file: no file name given")
-	case "-":
-		data, err = io.ReadAll(io.LimitReader(stdin, maxTokenFile+1))
-		name = "(stdin)"
-	default:
-		data, err = readFileLimited(name, maxTokenFile+1)
+// configFail prints why clientConfig failed and returns the exit code:
+// 130 when a signal ended the reading of --token-file, else 2.
+func configFail(stderr io.Writer, cmd string, err error) int {
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(stderr, "taurusjob %s: %v\n", cmd, err)
+		return exitInterrupted
 	}
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is printed once, below
-		}
-		return "", usagef("--token-file %s: %v", clip(name, 200), err)
-	}
-	if len(data) > maxTokenFile {
-		return "", usagef("--token-file %s: larger than %d bytes; is it a token?", clip(name, 200), maxTokenFile)
-	}
-	token := strings.TrimSpace(string(data))
-	if token == "" {
-		return "", usagef("--token-file %s: the file is empty", clip(name, 200))
-	}
-	if strings.ContainsAny(token, "\r\n") {
-		return "", usagef("--token-file %s: holds more than one line; it must hold the token only", clip(name, 200))
-	}
-	return token, nil
-}
-
-func readFileLimited(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("is a directory")
-	}
-	return io.ReadAll(io.LimitReader(f, limit))
+	return usageFail(stderr, cmd, err)
 }

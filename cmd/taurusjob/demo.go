@@ -67,7 +67,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		envProjectID: srv.ProjectID(),
 		envToken:     srv.Token(),
 	}
-	cfg, err := clientConfig(&o, func(k string) string { return env[k] }, nil)
+	cfg, err := clientConfig(ctx, &o, func(k string) string { return env[k] }, nil, stderr)
 	if err != nil {
 		return usageFail(stderr, "demo", err)
 	}

@@ -34,14 +34,14 @@ func cmdGet(ctx context.Context, args []string, env func(string) string, stdin i
 	}
 	var cfg taurusjob.ClientConfig
 	if err == nil {
-		cfg, err = clientConfig(&o, env, stdin)
+		cfg, err = clientConfig(ctx, &o, env, stdin, stderr)
 	}
 	var client *taurusjob.Client
 	if err == nil {
 		client, err = taurusjob.NewClient(cfg)
 	}
 	if err != nil {
-		return usageFail(stderr, "get", err)
+		return configFail(stderr, "get", err)
 	}
 	logger := newLogger(o.verbose, stderr)
 	start := time.Now()

@@ -49,15 +49,17 @@ const stateHelp = `Resuming after a restart (--state-file FILE):
   - A job timed out (exit 3) or the wait was interrupted (130): FILE is kept,
     for the next run. A run resumed past the first run's deadline exits 3 at
     once, without a request: delete FILE to start over with a new deadline.
-  - FILE corrupt, edited, not a state file, or saved for other ids: exit 2,
-    nothing sent, FILE left as it is.
+  - FILE corrupt, edited, not a state file, saved for other ids, not a regular
+    file, or in use by another wait (locked): exit 2, nothing sent, FILE left
+    as it is.
 
 Duration history (--history-file FILE, --no-history):
   How long completed jobs took, by job name, helps the next wait for a job of
   that name poll near its end. It is read at the start and saved at the end
   when a job completed; by default in taurusjob/history.json in the user's
   cache directory. A missing file is an empty history; an unreadable or
-  corrupt one is ignored with a warning, never an error.
+  corrupt one, or one that is not a regular file, is neither used nor
+  written, with a warning, never an error.
 `
 
 const envHelp = `Environment (a flag beats its variable):

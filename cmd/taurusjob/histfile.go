@@ -17,9 +17,10 @@ import (
 // The duration history of "taurusjob wait": how long completed jobs took,
 // by job name (taurusjob.History), kept in a JSON file across runs so that
 // the schedule can poll around a job's likely end from the first run on.
-// It is a help, never a requirement: a missing, unreadable or corrupt file
-// is an empty history (with a warning for the last two), and a failed save
-// is a warning.
+// It is a help, never a requirement: a missing file is an empty history; an
+// unreadable or corrupt file, or a path that is not a regular file, is
+// neither used nor written (it may be the user's notes given by mistake,
+// or a device), with one warning; a failed save is a warning.
 
 // maxHistoryFile bounds the history file read: a History keeps 8
 // durations per name, a few dozen bytes each.
@@ -40,12 +41,13 @@ type historyFile struct {
 	path   string
 	h      *taurusjob.History
 	loaded []byte // the history as loaded, encoded: an unchanged one is not rewritten
+	keep   bool   // the file was not a history: leave it as it is
 }
 
 // loadHistory reads the history at path. Problems are warnings on warn.
 func loadHistory(path string, warn io.Writer) *historyFile {
 	hf := &historyFile{path: path, h: taurusjob.NewHistory()}
-	data, err := readFileLimited(path, maxHistoryFile+1)
+	data, err := readRegular(path, maxHistoryFile+1)
 	var problem string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -64,17 +66,22 @@ func loadHistory(path string, warn io.Writer) *historyFile {
 		}
 	}
 	if problem != "" {
-		fmt.Fprintf(warn, "taurusjob: warning: ignoring the duration history %s (%s); "+
-			"it is rewritten when a job completes (--no-history turns it off)\n", clip(path, 200), problem)
+		hf.keep = true
+		fmt.Fprintf(warn, "taurusjob: warning: not using the duration history %s (%s); it is left as it is. "+
+			"Remove or fix it, give another --history-file, or --no-history\n", clip(path, 200), problem)
 	}
 	hf.loaded, _ = json.Marshal(hf.h)
 	return hf
 }
 
-// save writes the history back, atomically, when a wait added to it.
+// save writes the history back, atomically, when a wait added to it and
+// the file was a history (or missing) when loaded.
 func (hf *historyFile) save() error {
 	data, err := json.Marshal(hf.h)
-	if err != nil || bytes.Equal(data, hf.loaded) {
+	if err != nil || hf.keep || bytes.Equal(data, hf.loaded) {
+		return err
+	}
+	if err := checkWritable(hf.path); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(hf.path), 0o700); err != nil {

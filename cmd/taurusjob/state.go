@@ -48,16 +48,43 @@ func maxStateFile(n int) int64 {
 	return 4096 + int64(n)*(taurusjob.MaxStateTokenLen+2*taurusjob.MaxJobIDLen+16)
 }
 
+// openState takes the state file at path for this process (lockState),
+// reads it for a wait for ids and checks its tokens: the saved token of
+// each job to resume, and the store that keeps the file up to date. Every
+// error is a usage error; the file is then left as it is, and unlocked.
+// The caller closes the store.
+func openState(path string, ids []string) (*stateStore, map[string]string, error) {
+	unlock, err := lockState(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	tokens, err := readState(path, ids)
+	if err == nil {
+		err = checkTokens(path, tokens)
+	}
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	s := newStateStore(path, ids, tokens)
+	s.unlock = unlock
+	return s, tokens, nil
+}
+
 // readState reads the state file at path for a wait for ids and returns
 // the saved token of each job that has one. A missing or empty file is a
 // fresh start: (nil, nil). Anything else that is not a state file written
 // for exactly these ids is a usage error that names the file and says how
 // to recover; the file is left as it is.
 func readState(path string, ids []string) (map[string]string, error) {
-	data, err := readFileLimited(path, maxStateFile(len(ids))+1)
+	data, err := readRegular(path, maxStateFile(len(ids))+1)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
+	case errors.Is(err, errNotRegular):
+		// Never used nor replaced: the rename would replace a device node.
+		return nil, usagef("--state-file: state file %s: %v; give the path of a regular file, or of one that does not exist yet",
+			clip(path, 200), err)
 	case err != nil:
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -165,7 +192,8 @@ func (noRequests) GetJob(context.Context, string) (*taurusjob.Job, error) {
 // stateStore keeps the state file up to date while the waits run. It is
 // safe for concurrent use: the waits report from several goroutines.
 type stateStore struct {
-	path string
+	path   string
+	unlock func() // releases the lock of openState
 
 	mu     sync.Mutex
 	doc    stateDoc
@@ -178,7 +206,14 @@ func newStateStore(path string, ids []string, tokens map[string]string) *stateSt
 	for id, token := range tokens {
 		doc.Tokens[id] = token
 	}
-	return &stateStore{path: path, doc: doc, log: io.Discard}
+	return &stateStore{path: path, doc: doc, log: io.Discard, unlock: func() {}}
+}
+
+// close releases the state file for another process.
+func (s *stateStore) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unlock()
 }
 
 // save writes the whole file; s.mu is held (or the waits have not started).

@@ -458,7 +458,8 @@ func learnable(name string) taurusjobtest.Job {
 }
 
 // TestHistoryFile: the duration history is loaded, kept and saved, by
-// default in the user's cache directory; a corrupt one is a warning.
+// default in the user's cache directory. (A file that is not a history:
+// TestHistoryFileNotAHistoryIsLeftAlone.)
 func TestHistoryFile(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
@@ -504,18 +505,6 @@ func TestHistoryFile(t *testing.T) {
 		h := readHistory(t, path)
 		if len(h["ResizeFlavor"]) != 1 || h["ResizeFlavor"][0] != 42.5 || len(h["CreateInstance-kept"]) != 1 {
 			t.Errorf("history = %v, want the loaded entry and the new one", h)
-		}
-	})
-	t.Run("corrupt is a warning", func(t *testing.T) {
-		t.Parallel()
-		path := filepath.Join(t.TempDir(), "h.json")
-		os.WriteFile(path, []byte(`{"truncated":[1`), 0o600)
-		r := runBin(t, fakeEnv(srv), "", args("wait", job("CreateInstance-corrupt"), "--history-file", path, fast)...)
-		if r.code != 0 || !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, path) {
-			t.Fatalf("want exit 0 and a warning naming the file\n%s", r)
-		}
-		if h := readHistory(t, path); len(h["CreateInstance-corrupt"]) != 1 {
-			t.Errorf("history = %v, want it rewritten with the completed job", h)
 		}
 	})
 	t.Run("not written when nothing completed", func(t *testing.T) {

@@ -36,9 +36,9 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
-	cfg, err := clientConfig(&o, env, stdin)
+	cfg, err := clientConfig(ctx, &o, env, stdin, stderr)
 	if err != nil {
-		return usageFail(stderr, "wait", err)
+		return configFail(stderr, "wait", err)
 	}
 	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
 }
@@ -86,14 +86,11 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		store  *stateStore
 	)
 	if o.stateFile != "" {
-		tokens, err = readState(o.stateFile, ids)
-		if err == nil {
-			err = checkTokens(o.stateFile, tokens)
-		}
+		store, tokens, err = openState(o.stateFile, ids)
 		if err != nil {
 			return usageFail(stderr, "wait", err)
 		}
-		store = newStateStore(o.stateFile, ids, tokens)
+		defer store.close()
 	}
 	var hist *historyFile
 	if o.historyFile != "" {

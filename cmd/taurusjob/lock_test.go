@@ -1,0 +1,70 @@
+//go:build darwin || dragonfly || freebsd || illumos || linux || netbsd || openbsd || windows
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
+)
+
+// TestStateFileInUse: while a wait keeps its state in a --state-file, a
+// second wait given the same file (for other jobs, or the same) is
+// refused at once with exit 2, naming the file, before any request, and
+// the first one's state is intact. The lock dies with its process: after a
+// SIGKILL, a new wait resumes from the file, and a clean end leaves no
+// lock file behind.
+func TestStateFileInUse(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	first := srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
+	other := srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
+	state := filepath.Join(t.TempDir(), "state.json")
+	slow := args("--min-interval", "50ms", "--max-interval", "200ms", "--no-history")
+
+	a := startBin(t, fakeEnv(srv), args("wait", first, "--state-file", state, slow)...)
+	a.waitFor(t, "Running")
+
+	for _, tc := range []struct{ name, id string }{{"other job", other}, {"same job", first}} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := srv.RequestCount(other)
+			r := runWithin(t, 10*time.Second, fakeEnv(srv), args("wait", tc.id, "--state-file", state, slow)...)
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want 2: the file is in use\n%s", r.code, r)
+			}
+			for _, w := range []string{"--state-file " + state, "in use", "its own --state-file"} {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q\n%s", w, r)
+				}
+			}
+			if n := srv.RequestCount(other) - before; n != 0 {
+				t.Errorf("%d requests sent for job %s, want none", n, other)
+			}
+		})
+	}
+	if doc := readStateDoc(t, state); len(doc.JobIDs) != 1 || doc.JobIDs[0] != first || doc.Tokens[first] == "" {
+		t.Errorf("the first wait's state was changed: %+v", doc)
+	}
+
+	// A crash (SIGKILL) ends the process without any cleanup.
+	a.cmd.Process.Kill()
+	a.cmd.Wait()
+	checkKept(t, state, first)
+	if _, err := os.Lstat(state + ".lock"); err != nil {
+		t.Fatalf("the crash should have left the lock file, to show it does not lock: %v", err)
+	}
+
+	b := startBin(t, fakeEnv(srv), args("wait", first, "--state-file", state, slow)...)
+	b.waitFor(t, "resuming the wait saved in "+state)
+	if r := b.interrupt(t); r.code != exitInterrupted {
+		t.Fatalf("after the crash: exit %d, want 130 from a resumed wait\n%s", r.code, r)
+	}
+	checkKept(t, state, first)
+	if _, err := os.Lstat(state + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("lock file left after a clean end (lstat: %v)", err)
+	}
+}
