@@ -158,23 +158,21 @@ func idList(ids []string) string {
 	return "jobs " + strings.Join(ids, ", ")
 }
 
-// checkTokens checks every saved token as Waiter.Resume does, without
-// sending a request: a corrupt, edited or foreign token is a usage error
+// checkTokens checks every saved token as Waiter.ResumePoller does, which
+// sends no request: a corrupt, edited or foreign token is a usage error
 // before any wait starts, so that exit 2 still means nothing was sent.
 func checkTokens(path string, tokens map[string]string) error {
 	w, err := taurusjob.NewWaiter(noRequests{})
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // a canceled wait ends before its first poll; noRequests is the fence
 	ids := make([]string, 0, len(tokens))
 	for id := range tokens {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		if _, err := w.Resume(ctx, id, tokens[id]); errors.Is(err, taurusjob.ErrInvalidInput) {
+		if _, err := w.ResumePoller(id, tokens[id]); errors.Is(err, taurusjob.ErrInvalidInput) {
 			return usagef("state file %s: the saved state of job %s is unusable: its token %s. "+
 				"Delete the file to start a fresh wait", clip(path, 200), id, reason(err))
 		}
@@ -182,7 +180,8 @@ func checkTokens(path string, tokens map[string]string) error {
 	return nil
 }
 
-// noRequests is the getter of checkTokens' waiter: it never sends anything.
+// noRequests is the getter of checkTokens' waiter, which never polls: a
+// fence, should that change.
 type noRequests struct{}
 
 func (noRequests) GetJob(context.Context, string) (*taurusjob.Job, error) {
