@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,15 +27,22 @@ func WriteStateFile(path, token string) error {
 // temporary file in the same directory, syncs it to disk, and renames it
 // over path, so that a crash leaves either the old content or the new one,
 // never a mix, and a failure leaves no temporary file behind. The file is
-// readable by its owner only (0600). The CLI keeps its state and duration
-// history with it; a program can keep a [History]'s JSON the same way.
+// readable by its owner only (0600). An existing path that is not a
+// regular file (a device, a pipe, a directory; a symbolic link is replaced,
+// not followed) is refused with an error matching [ErrInvalidInput]: run as
+// root, a rename over /dev/zero would replace the device. The CLI keeps its
+// state and duration history with it; a program can keep a [History]'s
+// JSON the same way.
 func WriteFileAtomic(path string, data []byte) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if base == "" {
-		return invalid("file", "path %q names a directory", path)
+		return invalid("file", "path %q names a directory", clip(path, 200))
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
+		return invalid("file", "%s is not a regular file (%s); it is left as it is", clip(path, 200), fi.Mode().Type())
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
