@@ -32,15 +32,17 @@ var realEntities = json.RawMessage(`{"instance":{"id":"a48e43ff268f4c0e879652d65
 //   - plain-loop: a goroutine per job running GetJob and time.Sleep, the
 //     simplest waiter anyone writes.
 //
-// One op is the whole run; b.N stays 1. Metric B/job.
+// One op is the whole run; b.N stays 1. Metrics: B/job (heap in use +
+// stacks) and live-B/job (live heap + stacks).
 func BenchmarkParked(b *testing.B) {
 	for _, mode := range []string{"waitall", "wait-per-goroutine", "plain-loop"} {
 		b.Run(mode, func(b *testing.B) {
-			var perJob float64
+			var inuse, live float64
 			for range b.N {
-				perJob = parked(b, mode, parkedJobs)
+				inuse, live = parked(b, mode, parkedJobs)
 			}
-			b.ReportMetric(perJob, "B/job")
+			b.ReportMetric(inuse, "B/job")
+			b.ReportMetric(live, "live-B/job")
 		})
 	}
 }
@@ -50,14 +52,16 @@ func BenchmarkParked(b *testing.B) {
 func TestParkedSmall(t *testing.T) {
 	for _, mode := range []string{"waitall", "wait-per-goroutine", "plain-loop"} {
 		t.Run(mode, func(t *testing.T) {
-			t.Logf("%.0f B per parked job", parked(t, mode, 500))
+			inuse, live := parked(t, mode, 500)
+			t.Logf("%.0f B per parked job (%.0f B live)", inuse, live)
 		})
 	}
 }
 
 // parked runs n waits of one mode until each had its first answer,
-// measures, cancels them all, and returns the bytes per job.
-func parked(tb testing.TB, mode string, n int) float64 {
+// measures, cancels them all, and returns the bytes per job: heap in use
+// (spans, so what the process holds) + stacks, and live heap + stacks.
+func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 	tb.Helper()
 	api := taurusjobtest.NewInMemory(taurusjobtest.WithMaxRecords(0))
 	defer api.Close()
@@ -89,7 +93,7 @@ func parked(tb testing.TB, mode string, n int) float64 {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, _, _ := heapAndStacks()
+	baseInuse, baseLive, _ := heapAndStacks()
 	var wg sync.WaitGroup
 	switch mode {
 	case "waitall":
@@ -103,17 +107,16 @@ func parked(tb testing.TB, mode string, n int) float64 {
 			wg.Go(func() { plainLoop(ctx, client, id, first) })
 		}
 	}
-	var perJob float64
 	select {
 	case <-allAnswered:
-		inuse, _, _ := heapAndStacks()
-		perJob = float64(inuse-base) / float64(n)
+		in, lv, _ := heapAndStacks()
+		inuse, live = float64(in-baseInuse)/float64(n), float64(lv-baseLive)/float64(n)
 	case <-time.After(2 * time.Minute):
 		tb.Errorf("%s: after 2 min only %d of %d jobs had a first answer", mode, answered.Load(), n)
 	}
 	cancel()
 	wg.Wait()
-	return perJob
+	return inuse, live
 }
 
 // plainLoop is the waiter people write first: poll, sleep a minute, poll.
