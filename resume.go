@@ -110,13 +110,16 @@ func (p *Poller) restore(st *savedWait) {
 }
 
 // snapshot is the state of the wait as a token saves it. p.mu is held.
+// Times are saved as wall-clock instants; the next-due time is computed on
+// the monotonic clock, and can land a few nanoseconds past the deadline on
+// the wall clock: it is clamped into the wait, where the check wants it.
 func (p *Poller) snapshot() *savedWait {
 	st := &savedWait{
 		JobID:    p.jobID,
 		Start:    p.start.UnixNano(),
 		GraceEnd: p.graceEnd.UnixNano(),
 		Deadline: p.deadline.UnixNano(),
-		Due:      p.due.UnixNano(),
+		Due:      max(min(p.due.UnixNano(), p.deadline.UnixNano()), p.start.UnixNano()),
 		Polls:    p.polls,
 		Errs:     int(p.errRun),
 		Progress: -1,

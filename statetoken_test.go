@@ -137,3 +137,28 @@ func TestResumePollerRefusesFutureStart(t *testing.T) {
 type getterPanics struct{}
 
 func (getterPanics) GetJob(context.Context, string) (*Job, error) { panic("no request expected") }
+
+// The next poll is scheduled on the monotonic clock and saved on the wall
+// clock; a wait that ended at its deadline could save a due time a few
+// nanoseconds past it, and its token was then refused on resume (the CLI's
+// --state-file exited 2 instead of resuming into a timeout). The saved
+// due time stays inside the wait.
+func TestSnapshotKeepsDueInsideTheWait(t *testing.T) {
+	w, err := NewWaiter(getterPanics{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.NewPoller("job-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.due = p.deadline.Add(3 * time.Nanosecond)
+	token, _ := p.ResumeToken()
+	again, err := w.ResumePoller("job-1", token)
+	if err != nil {
+		t.Fatalf("ResumePoller of a token saved at the deadline: %v", err)
+	}
+	if !again.due.Equal(time.Unix(0, p.deadline.UnixNano())) {
+		t.Errorf("due %s, want the deadline %s", again.due, p.deadline)
+	}
+}
