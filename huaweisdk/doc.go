@@ -36,8 +36,8 @@
 // [taurusjob.Job.Raw] is a JSON re-encoding of the fields the SDK decoded,
 // not the bytes the API sent. The SDK does not expose an error answer's
 // Retry-After header either. Code that needs entities or the exact body
-// should use [taurusjob.Client], which speaks
-// the same API with the same AK/SK signing.
+// should use [taurusjob.Client], which speaks the same API with the same
+// AK/SK signing.
 //
 // # Context and abandoned calls
 //
