@@ -70,8 +70,8 @@ type ClientConfig struct {
 	// UserAgent is put before "taurusjob/VERSION" in the User-Agent header.
 	UserAgent string
 	// Service is the database service whose jobs are asked for; the zero
-	// value is [ServiceTaurusDB]. NewClient refuses a public endpoint of
-	// another service (see [Service]).
+	// value is [ServiceTaurusDB], which accepts any endpoint. With another
+	// service, NewClient refuses a public endpoint of a different service.
 	Service Service
 }
 

@@ -19,8 +19,9 @@ import (
 //	ServiceDDS       dds.{region}                 "progress"  Running, Completed, Failed     no entities
 //
 // The Client decodes every one of these shapes whatever the service, so
-// the service decides the endpoint ([Service.Endpoint]) and guards against
-// an endpoint of another service (see [ClientConfig].Service).
+// the service decides the endpoint ([Service.Endpoint]) and, once a
+// sibling service is chosen, guards against an endpoint of another service
+// (see [ClientConfig].Service).
 //
 // The zero value is [ServiceTaurusDB].
 type Service int
@@ -118,15 +119,21 @@ func (s Service) Regions() []string {
 	return names
 }
 
-// checkEndpoint refuses an unknown service, and a public Huawei Cloud
-// endpoint that belongs to another service: asked for a job it does not
-// know, a service answers 404 until the grace window ends, and the user
-// would learn only "not visible". Private endpoints, proxies and test
+// checkEndpoint refuses an unknown service, and, for a sibling service,
+// a public Huawei Cloud endpoint that belongs to another service: asked
+// for a job it does not know, a service answers 404 until the grace window
+// ends, and the user would learn only "not visible". The zero value
+// (TaurusDB) accepts every endpoint, as before services were chosen: code
+// that pointed it at a sibling's endpoint keeps working, since every
+// service's body decodes alike. Private endpoints, proxies and test
 // servers are not judged.
 func (s Service) checkEndpoint(u *url.URL) error {
 	i, ok := s.info()
 	if !ok {
 		return invalid("service", "%d is not a known service", int(s))
+	}
+	if s == ServiceTaurusDB {
+		return nil
 	}
 	host := strings.ToLower(u.Hostname())
 	if !strings.HasSuffix(host, ".myhuaweicloud.com") && !strings.HasSuffix(host, ".myhuaweicloud.eu") {

@@ -69,9 +69,11 @@ func TestServiceEndpoint(t *testing.T) {
 	}
 }
 
-// An endpoint of another service would answer 404 for the whole grace
-// window: NewClient says so at once. Private endpoints, proxies and test
-// servers are never judged, and openGauss may be on a gaussdb host.
+// With a sibling service chosen, an endpoint of another service would
+// answer 404 for the whole grace window: NewClient says so at once. The
+// zero value judges nothing, so code from before services keeps working;
+// private endpoints, proxies and test servers are never judged, and
+// openGauss may be on a gaussdb host.
 func TestNewClientRefusesAnotherServicesEndpoint(t *testing.T) {
 	cases := []struct {
 		s        Service
@@ -79,9 +81,12 @@ func TestNewClientRefusesAnotherServicesEndpoint(t *testing.T) {
 		ok       bool
 	}{
 		{ServiceRDS, "https://gaussdb.cn-north-4.myhuaweicloud.com", false},
-		{ServiceTaurusDB, "https://rds.cn-north-4.myhuaweicloud.com", false},
 		{ServiceDDS, "https://rds.eu-west-101.myhuaweicloud.eu", false},
-		{ServiceTaurusDB, "https://gaussdb-opengauss.cn-north-4.myhuaweicloud.com", false},
+		{ServiceRDS, "https://dds.cn-north-4.myhuaweicloud.com", false},
+		{ServiceDDS, "https://gaussdb-opengauss.cn-north-4.myhuaweicloud.com", false},
+		// The zero value accepts any endpoint, as it did before services.
+		{ServiceTaurusDB, "https://rds.cn-north-4.myhuaweicloud.com", true},
+		{ServiceTaurusDB, "https://gaussdb-opengauss.cn-north-4.myhuaweicloud.com", true},
 		{ServiceOpenGauss, "https://gaussdbformysql.tr-west-1.myhuaweicloud.com", false},
 		{ServiceRDS, "https://RDS.cn-north-4.myhuaweicloud.com", true},
 		{ServiceOpenGauss, "https://gaussdb.cn-east-5.myhuaweicloud.com", true},
