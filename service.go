@@ -92,6 +92,26 @@ func ParseService(name string) (Service, error) {
 	return 0, invalid("service", "%q is not one of taurusdb, rds, opengauss, dds", clip(name, 32))
 }
 
+// MarshalText writes the service's name, so that a Service in a config
+// file or a flag ([flag.TextVar]) reads as "rds"; an unknown service is an
+// error.
+func (s Service) MarshalText() ([]byte, error) {
+	if _, ok := s.info(); !ok {
+		return nil, invalid("service", "%d is not a known service", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a name as [ParseService] does.
+func (s *Service) UnmarshalText(text []byte) error {
+	v, err := ParseService(string(text))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // Endpoint returns the service's documented endpoint in a region, e.g.
 // "https://rds.cn-north-4.myhuaweicloud.com", and false for a region not
 // in the official SDK's table for that service. For [ServiceTaurusDB] it

@@ -1,6 +1,9 @@
 package taurusjob
 
 import (
+	"encoding/json"
+	"flag"
+	"io"
 	"strings"
 	"testing"
 )
@@ -106,4 +109,32 @@ func TestNewClientRefusesAnotherServicesEndpoint(t *testing.T) {
 	_, err := NewClient(ClientConfig{Endpoint: "https://rds.cn-north-4.myhuaweicloud.com", ProjectID: testProjectID,
 		Token: "t", Service: Service(-1)})
 	checkInvalid(t, err, "service")
+}
+
+// A service in a JSON config or a flag.TextVar reads and writes as its
+// name; a bad name is refused, never read as the default.
+func TestServiceAsText(t *testing.T) {
+	for _, s := range Services() {
+		b, err := json.Marshal(map[string]Service{"service": s})
+		if err != nil || string(b) != `{"service":"`+s.String()+`"}` {
+			t.Errorf("marshal %v = %s, %v", s, b, err)
+		}
+		var back map[string]Service
+		if err := json.Unmarshal(b, &back); err != nil || back["service"] != s {
+			t.Errorf("unmarshal %s = %v, %v", b, back, err)
+		}
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var svc Service
+	fs.TextVar(&svc, "service", ServiceTaurusDB, "")
+	if err := fs.Parse([]string{"--service", "DDS"}); err != nil || svc != ServiceDDS {
+		t.Errorf("--service DDS: %v, %v", svc, err)
+	}
+	if err := fs.Parse([]string{"--service", "mongo"}); err == nil {
+		t.Error("--service mongo accepted")
+	}
+	if _, err := Service(5).MarshalText(); err == nil {
+		t.Error("an unknown service marshals")
+	}
 }
