@@ -69,6 +69,10 @@ type ClientConfig struct {
 	MaxBodyBytes int64
 	// UserAgent is put before "taurusjob/VERSION" in the User-Agent header.
 	UserAgent string
+	// Service is the database service whose jobs are asked for; the zero
+	// value is [ServiceTaurusDB], which accepts any endpoint. With another
+	// service, NewClient refuses a public endpoint of a different service.
+	Service Service
 }
 
 // Client calls the get-job API. It is safe for concurrent use.
@@ -104,6 +108,9 @@ func (e *TransportError) Unwrap() error { return e.Err }
 func NewClient(cfg ClientConfig) (*Client, error) {
 	base, err := parseEndpoint(cfg.Endpoint)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Service.checkEndpoint(base); err != nil {
 		return nil, err
 	}
 	if err := ValidateProjectID(cfg.ProjectID); err != nil {

@@ -24,7 +24,7 @@ import (
 // Entities is JSON or nil, Progress is -1..100, and decoding Raw again gives
 // the same job.
 func FuzzDecodeJobBody(f *testing.F) {
-	for _, dir := range []string{"jobs", "errors"} {
+	for _, dir := range []string{"jobs", "errors", "rds", "opengauss", "dds"} {
 		for _, name := range fixtureNames(f, dir) {
 			f.Add(readFixture(f, name))
 		}

@@ -24,7 +24,8 @@ func init() {
 
 // RegionEndpoint returns the documented endpoint of a region, e.g.
 // "https://gaussdb.cn-north-4.myhuaweicloud.com", and false for a region
-// not in the official SDK's table.
+// not in the official SDK's table. It is TaurusDB's; [Service.Endpoint]
+// gives the other services'.
 func RegionEndpoint(region string) (string, bool) {
 	host, ok := regionHosts[region]
 	if !ok {

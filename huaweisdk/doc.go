@@ -1,7 +1,10 @@
 // Package huaweisdk lets taurusjob wait on jobs through the official Huawei
 // Cloud Go SDK: it adapts the SDK's GaussDB (TaurusDB) v3 client,
 // github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3, to
-// [taurusjob.JobGetter] by calling its ShowGaussMySqlJobInfo.
+// [taurusjob.JobGetter] by calling its ShowGaussMySqlJobInfo ([NewGetter]),
+// and the sibling services' clients by calling the same API through them:
+// RDS's ListJobInfo ([NewRDSGetter]), GaussDB (openGauss)'s ShowJobDetail
+// ([NewOpenGaussGetter]) and DDS's ShowJobDetail ([NewDDSGetter]).
 //
 // It is a module of its own so that programs that do not use the SDK
 // (about 250 MB of source) never download it.
@@ -26,13 +29,15 @@
 //
 // # What the SDK loses
 //
-// The SDK's model has no room for a job's entities (its
+// The SDK's TaurusDB model has no room for a job's entities (its
 // GetJobEntitiesInfoDetail is an empty struct), so [taurusjob.Job.Entities]
-// is always nil here, and [taurusjob.Job.Raw] is a JSON re-encoding of the
-// fields the SDK decoded, not the bytes the API sent. The SDK does not
-// expose an error answer's Retry-After header either. Code that needs
-// entities or the exact body should use [taurusjob.Client], which speaks
-// the same API with the same AK/SK signing.
+// is always nil from [Getter]. RDS's model keeps them, so [RDSGetter]
+// returns them, re-encoded; openGauss and DDS jobs have none.
+// [taurusjob.Job.Raw] is a JSON re-encoding of the fields the SDK decoded,
+// not the bytes the API sent. The SDK does not expose an error answer's
+// Retry-After header either. Code that needs entities or the exact body
+// should use [taurusjob.Client], which speaks the same API with the same
+// AK/SK signing.
 //
 // # Context and abandoned calls
 //

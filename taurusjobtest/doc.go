@@ -2,7 +2,8 @@
 // and demos, shaped like net/http/httptest. It answers
 // GET /v3/{project_id}/jobs?id=… as the real API does, from jobs whose
 // life is scripted by time, with faults injected by rule, and it records
-// every request with credentials redacted.
+// every request with credentials redacted. It answers in TaurusDB's
+// shape, or in RDS's, GaussDB (openGauss)'s or DDS's with [WithService].
 //
 //	srv := taurusjobtest.NewInMemory() // or NewServer() for a loopback port
 //	defer srv.Close()

@@ -47,9 +47,10 @@ type jobView struct {
 	instID, instName         string
 	failReason               string
 	entities                 []byte
+	shape                    shape
 }
 
-func compile(j Job, loc *time.Location, defaultHidden NotVisible) *job {
+func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job {
 	jb := &job{
 		created:   j.Created,
 		invisible: max(j.Invisible, 0),
@@ -60,12 +61,12 @@ func compile(j Job, loc *time.Location, defaultHidden NotVisible) *job {
 		jb.hidden = defaultHidden
 	}
 	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,
-		created: j.Created.In(loc).Format(TimeLayout), entities: j.Entities}
+		created: j.Created.In(loc).Format(TimeLayout), entities: j.Entities, shape: sh}
 	if v.name == "" {
-		v.name = defaultJobName
+		v.name = sh.jobName
 	}
 	if v.instID == "" && v.instName == "" {
-		v.instID, v.instName = instanceID(j.ID), "taurusjobtest-instance"
+		v.instID, v.instName = instanceID(j.ID, sh.instSuffix), "taurusjobtest-instance"
 	}
 	if v.entities == nil {
 		v.entities = []byte("{}")
@@ -182,15 +183,24 @@ func (v jobView) render(status, ended, failReason string) (head, tail []byte) {
 	head = appendString(head, v.created)
 	head = append(head, `,"ended":`...)
 	head = appendString(head, ended)
-	head = append(head, `,"process":"`...)
+	head = append(head, `,"`...)
+	head = append(head, v.shape.percentKey...)
+	head = append(head, `":"`...)
 	tail = append(tail, `","instance":{"id":`...)
 	tail = appendString(tail, v.instID)
 	tail = append(tail, `,"name":`...)
 	tail = appendString(tail, v.instName)
-	tail = append(tail, `},"entities":`...)
-	tail = append(tail, v.entities...)
+	tail = append(tail, '}')
+	if v.shape.entities {
+		tail = append(tail, `,"entities":`...)
+		tail = append(tail, v.entities...)
+	}
 	tail = append(tail, `,"fail_reason":`...)
-	tail = appendString(tail, failReason)
+	if failReason == "" && v.shape.nullFailReason {
+		tail = append(tail, "null"...)
+	} else {
+		tail = appendString(tail, failReason)
+	}
 	return head, append(tail, "}}"...)
 }
 
@@ -200,11 +210,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, q...)
 }
 
-// instanceID makes a real-looking instance id (32 hex digits and "in07")
-// from a job id.
-func instanceID(jobID string) string {
+// instanceID makes a real-looking instance id (32 hex digits and the
+// service's suffix, such as "in07") from a job id.
+func instanceID(jobID, suffix string) string {
 	h := fnv.New64a()
 	h.Write([]byte(jobID))
 	x := h.Sum64()
-	return fmt.Sprintf("%016x%016xin07", mix(x), mix(^x))
+	return fmt.Sprintf("%016x%016x%s", mix(x), mix(^x), suffix)
 }

@@ -112,7 +112,7 @@ func (s *Server) AddJob(j Job) string {
 	if j.Created.IsZero() {
 		j.Created = time.Now()
 	}
-	jb := compile(j, s.cfg.loc, s.cfg.notVisible)
+	jb := compile(j, s.cfg.loc, s.cfg.notVisible, shapes[s.cfg.service])
 	s.jobsMu.Lock()
 	s.jobs[j.ID] = jb
 	s.jobsMu.Unlock()

@@ -34,6 +34,7 @@ type config struct {
 	maxRecords    int
 	notVisible    NotVisible
 	loc           *time.Location
+	service       taurusjob.Service // the shape of the bodies; see WithService
 }
 
 func defaultConfig() config {

@@ -1,0 +1,68 @@
+package huaweisdk
+
+import (
+	"context"
+	"time"
+
+	opengauss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdbforopengauss/v3"
+	ogmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdbforopengauss/v3/model"
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// OpenGaussGetter fetches GaussDB (openGauss) jobs through the official
+// SDK's openGauss v3 client, with ShowJobDetail (GET
+// /v3/{project_id}/jobs?id=…). It implements [taurusjob.JobGetter] and is
+// safe for concurrent use as far as the SDK's client is.
+//
+// openGauss jobs have no entities and report their percent as "progress";
+// the SDK's model holds every field as a plain string, so a null
+// fail_reason is read as none.
+type OpenGaussGetter struct {
+	client  *opengauss.GaussDBforopenGaussClient
+	timeout time.Duration
+}
+
+var _ taurusjob.JobGetter = (*OpenGaussGetter)(nil)
+
+// NewOpenGaussGetter adapts client, an SDK client built with
+// gaussdbforopengauss.GaussDBforopenGaussClientBuilder, to
+// [taurusjob.JobGetter]. It takes [WithCallTimeout]; [WithLanguage] is
+// refused, since the SDK's ShowJobDetail request has no X-Language. It
+// returns an error matching [taurusjob.ErrInvalidInput] when client is nil
+// or has no HcClient, or when an option is invalid.
+func NewOpenGaussGetter(client *opengauss.GaussDBforopenGaussClient, opts ...Option) (*OpenGaussGetter, error) {
+	if client == nil || client.HcClient == nil {
+		return nil, &taurusjob.InputError{Field: "SDK client", Reason: "is nil; build one with GaussDBforopenGaussClientBuilder"}
+	}
+	s, err := callSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.language != "" {
+		return nil, &taurusjob.InputError{Field: "language", Reason: "the openGauss SDK's ShowJobDetail cannot send X-Language"}
+	}
+	return &OpenGaussGetter{client: client, timeout: s.timeout}, nil
+}
+
+// GetJob fetches one job with ShowJobDetail. It returns what
+// [Getter.GetJob] returns, in the same cases.
+func (g *OpenGaussGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, error) {
+	resp, err := callSDK(ctx, jobID, "ShowJobDetail", g.timeout, func() (*ogmodel.ShowJobDetailResponse, error) {
+		return g.client.ShowJobDetail(&ogmodel.ShowJobDetailRequest{Id: jobID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+	}
+	var j *sdkJob
+	if d := resp.Job; d != nil {
+		var inst *rawInstance
+		if d.Instance != nil {
+			inst = &rawInstance{ID: d.Instance.Id, Name: d.Instance.Name}
+		}
+		j = progressJob(d.Id, d.Name, d.Status, d.Created, d.Ended, d.Progress, d.FailReason, inst)
+	}
+	return j.toJob(jobID, resp.HttpStatusCode)
+}

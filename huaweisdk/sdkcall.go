@@ -1,0 +1,170 @@
+package huaweisdk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// This file holds what the getters of the sibling services (RDS,
+// openGauss, DDS) share: their options, one SDK call bounded by ctx and
+// the call timeout, and the mapping of an SDK job to a taurusjob.Job.
+// They follow [Getter.GetJob] rule for rule.
+
+// callSettings resolves opts exactly as [NewGetter] does, so that every
+// getter takes the same options with the same checks and defaults.
+func callSettings(opts []Option) (*Getter, error) {
+	g := &Getter{timeout: DefaultCallTimeout}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(g); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+// callSDK validates jobID, runs call in a goroutine and returns its answer,
+// or ctx's error as soon as ctx ends, or a *TransportError once timeout
+// passes; the SDK takes no context, so an abandoned call runs on until the
+// SDK's own HTTP timeout. A panic in the SDK becomes an error. op names the
+// SDK operation in errors.
+func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration, call func() (R, error)) (R, error) {
+	var zero R
+	if err := taurusjob.ValidateJobID(jobID); err != nil {
+		return zero, err
+	}
+	if ctx.Err() != nil {
+		return zero, ctxError(ctx, jobID)
+	}
+	type result struct {
+		resp R
+		err  error
+	}
+	done := make(chan result, 1) // buffered: the call never waits for a reader that has gone
+	go func() {
+		var res result
+		defer func() {
+			if p := recover(); p != nil {
+				res = result{err: fmt.Errorf("the SDK panicked: %s", clip(fmt.Sprint(p), 256))}
+			}
+			done <- res
+		}()
+		res.resp, res.err = call()
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return zero, mapSDKError(op, res.err)
+		}
+		return res.resp, nil
+	case <-ctx.Done():
+		return zero, ctxError(ctx, jobID)
+	case <-timer.C:
+		return zero, &taurusjob.TransportError{Err: fmt.Errorf(
+			"no answer from the SDK within the %s call timeout (the call goes on in the background until the SDK's HTTP timeout)", timeout)}
+	}
+}
+
+// mapSDKError maps an SDK error as the TaurusDB getter does (mapError),
+// naming op instead of ShowGaussMySqlJobInfo in what stays an SDK error.
+func mapSDKError(op string, err error) error {
+	mapped := mapError(err)
+	if errors.As(mapped, new(*taurusjob.APIError)) || errors.As(mapped, new(*taurusjob.TransportError)) {
+		return mapped
+	}
+	return fmt.Errorf("huaweisdk: %s: %w", op, err)
+}
+
+// sdkJob is a job as a sibling service's SDK model holds it.
+type sdkJob struct {
+	id, name, status, created string
+	ended, failReason         *string
+	percent                   *string // "process" (RDS) or "progress" (openGauss, DDS)
+	percentKey                string
+	instance                  *rawInstance
+	entities                  any // RDS's model of entities; nil for none
+}
+
+// siblingRaw is the JSON re-encoding of an sdkJob under the API's names.
+type siblingRaw struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Status     string          `json:"status"`
+	Created    string          `json:"created"`
+	Ended      *string         `json:"ended,omitempty"`
+	Process    *string         `json:"process,omitempty"`
+	Progress   *string         `json:"progress,omitempty"`
+	Instance   *rawInstance    `json:"instance,omitempty"`
+	Entities   json.RawMessage `json:"entities,omitempty"`
+	FailReason *string         `json:"fail_reason,omitempty"`
+}
+
+// toJob maps an SDK answer's job to a Job, read the way taurusjob.Client
+// reads the API's body: nil or empty is "not visible yet", another job's
+// id is an error. httpStatus is the SDK response's HttpStatusCode.
+func (d *sdkJob) toJob(jobID string, httpStatus int) (*taurusjob.Job, error) {
+	if httpStatus != 0 && (httpStatus < 200 || httpStatus > 299) {
+		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
+		return nil, &taurusjob.APIError{StatusCode: httpStatus, Message: "the SDK returned this answer without a job or an error"}
+	}
+	if d == nil || d.id == "" && d.name == "" && d.status == "" {
+		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+	}
+	if d.id != "" && d.id != jobID {
+		return nil, &taurusjob.APIError{StatusCode: httpStatus,
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(d.id, 128))}
+	}
+	job := &taurusjob.Job{ID: jobID, Name: d.name, Status: taurusjob.Status(d.status), Progress: -1, FailReason: deref(d.failReason)}
+	job.Created, _ = taurusjob.ParseJobTime(d.created) // zero when unparseable; the text stays in Raw
+	job.Ended, _ = taurusjob.ParseJobTime(deref(d.ended))
+	if d.percent != nil {
+		job.Progress = taurusjob.ParseProgress(*d.percent)
+	}
+	raw := siblingRaw{ID: d.id, Name: d.name, Status: d.status, Created: d.created, Ended: d.ended,
+		Instance: d.instance, FailReason: d.failReason}
+	if d.percentKey == "progress" {
+		raw.Progress = d.percent
+	} else {
+		raw.Process = d.percent
+	}
+	if d.instance != nil {
+		job.Instance = taurusjob.Instance{ID: d.instance.ID, Name: d.instance.Name}
+	}
+	if d.entities != nil {
+		e, err := json.Marshal(d.entities)
+		if err != nil { // the SDK's own model: cannot happen
+			return nil, fmt.Errorf("huaweisdk: re-encoding the entities: %w", err)
+		}
+		job.Entities, raw.Entities = e, e
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("huaweisdk: re-encoding the job: %w", err)
+	}
+	job.Raw = b
+	return job, nil
+}
+
+// progressJob is a job of the openGauss and DDS models, which hold every
+// field as a plain string: "" stands for a field missing or null.
+func progressJob(id, name, status, created, ended, progress, failReason string, inst *rawInstance) *sdkJob {
+	return &sdkJob{id: id, name: name, status: status, created: created, ended: stringOrNil(ended),
+		failReason: stringOrNil(failReason), percent: stringOrNil(progress), percentKey: "progress", instance: inst}
+}
+
+// stringOrNil is s, or nil for "".
+func stringOrNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
