@@ -121,6 +121,9 @@ func (w *Waiter) newPoller(jobID string) *Poller {
 // JobID returns the id of the job the Poller waits for.
 func (p *Poller) JobID() string { return p.jobID }
 
+// Deadline returns when the wait ends, unless it ends sooner.
+func (p *Poller) Deadline() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return p.deadline }
+
 // Poll makes the next poll of the wait, if it is due and the Waiter's quota
 // allows it, and returns what the wait knows now. It makes at most one
 // GetJob call and never sleeps. [Update.Next] says when to call again;
