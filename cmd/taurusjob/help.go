@@ -70,7 +70,10 @@ const envHelp = `Environment (a flag beats its variable):
 No flag takes a secret's value, and no secret is ever printed.
 `
 
-const jsonHelp = `With --output json, stdout has one JSON object per job, one per line:
+const jsonHelp = `With --output json, stdout is one JSON document, {"jobs": [...]}, for any
+number of jobs (jq -r '.jobs[0].job.status'; python3 -m json.tool reads it).
+With --output jsonl, stdout has the same objects, one per job and line.
+Each job's object has:
   outcome          completed, failed, canceled, timeout, not_visible, error,
                    interrupted, or pending (with --return-on-pending)
   job_id           the job id
@@ -109,7 +112,8 @@ Examples:
 
 Fetches the job once, whatever its status, and prints it: a summary with
 its entities, or with --output json one object {"job_id", "job", "error"},
-"job" being the job object as the API sent it (null when not found).
+"job" being the job object as the API sent it (null when not found). With
+one job, the document and its line are the same: --output jsonl prints it too.
 
 Examples:
   taurusjob get "$JOB_ID"

@@ -208,25 +208,16 @@ func newPollers(w *taurusjob.Waiter, ids []string, tokens map[string]string) ([]
 	return pollers, nil
 }
 
-// printResults prints each result on stdout, and the error of each job
+// printResults prints the results on stdout, and the error of each job
 // that did not complete on stderr.
 func printResults(stdout, stderr io.Writer, format string, results []jobResult) error {
-	var firstErr error
+	err := writeResults(stdout, format, results)
 	for _, r := range results {
-		var err error
-		if format == "json" {
-			err = writeResultJSON(stdout, r)
-		} else {
-			err = writeResultText(stdout, r)
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "taurusjob: %s\n", errText(r.Err))
 		}
 	}
-	return firstErr
+	return err
 }
 
 // errText is an error's message for stderr, without the library's
