@@ -139,14 +139,6 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		prog.finish()
 		return usageFail(stderr, "wait", err)
 	}
-	if len(tokens) > 0 && !o.quiet {
-		for _, id := range ids {
-			if tokens[id] != "" {
-				fmt.Fprintf(prog.logWriter(), "taurusjob: job %s: resuming the wait saved in %s, with its deadline and grace window\n",
-					id, clip(o.stateFile, 200))
-			}
-		}
-	}
 	if store != nil {
 		store.log = prog.logWriter()
 	}
@@ -156,6 +148,7 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		prog.finish()
 		return usageFail(stderr, "wait", err)
 	}
+	announceResumes(prog.logWriter(), o, tokens, pollers)
 	results := w.WaitPollers(ctx, pollers...)
 	prog.finish()
 
