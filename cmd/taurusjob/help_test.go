@@ -23,8 +23,9 @@ func TestHelp(t *testing.T) {
 			"--min-interval", "--max-interval", "--latency-budget", "--language", "--output", "--quiet", "--verbose", "--return-on-pending",
 			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds",
 			"--state-file", "--history-file", "--no-history", "Resuming after a restart", "Duration history"},
-		"get":  {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
-		"demo": {"Examples:", "--output", "(default 3s)", exitCodesHelp},
+		"get":     {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
+		"demo":    {"Examples:", "--output", "(default 3s)", exitCodesHelp},
+		"version": {"Usage: taurusjob version", "Prints taurusjob's version"},
 	} {
 		for _, flag := range []string{"-h", "--help"} {
 			r := runBin(t, nil, "", cmd, flag)
