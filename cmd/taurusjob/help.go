@@ -13,6 +13,7 @@ Usage:
   taurusjob wait JOB_ID [JOB_ID...] [flags]   wait until the jobs end
   taurusjob get JOB_ID [flags]                fetch a job once and print it
   taurusjob demo [flags]                      wait for a job of a fake API on loopback
+  taurusjob fake-api --job SPEC... [flags]    serve scripted jobs on loopback, to test scripts
   taurusjob version                           print the version
 
 Run "taurusjob COMMAND -h" for a command's flags, examples and exit codes.
@@ -146,7 +147,8 @@ Examples:
 
 ` + flagSections("demo") + "\n" + jsonHelp + "\n" + exitCodesHelp
 	},
-	"version": func() string { return "Usage: taurusjob version\n\nPrints taurusjob's version.\n" },
+	"version":  func() string { return "Usage: taurusjob version\n\nPrints taurusjob's version.\n" },
+	"fake-api": fakeAPIHelp,
 }
 
 // commandGroups are the flag groups of each command, for its help.
@@ -182,19 +184,24 @@ func flagSections(cmd string) string {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s:\n", sec.title)
-		fs.VisitAll(func(f *flag.Flag) {
-			name, usage := flag.UnquoteUsage(f)
-			left := "--" + f.Name
-			if name != "" {
-				left += " " + name
-			}
-			def := ""
-			if f.DefValue != "" && f.DefValue != "false" {
-				def = " (default " + f.DefValue + ")"
-			}
-			fmt.Fprintf(&b, "  %-28s %s%s\n", left, usage, def)
-		})
+		writeFlags(&b, fs)
 	}
 	b.WriteString("  -h, --help                   show this help\n")
 	return b.String()
+}
+
+// writeFlags lists fs's flags, one a line, with their defaults.
+func writeFlags(b *strings.Builder, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		left := "--" + f.Name
+		if name != "" {
+			left += " " + name
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(b, "  %-28s %s%s\n", left, usage, def)
+	})
 }

@@ -26,6 +26,8 @@ func TestHelp(t *testing.T) {
 		"get":     {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
 		"demo":    {"Examples:", "--output", "(default 3s)", exitCodesHelp},
 		"version": {"Usage: taurusjob version", "Prints taurusjob's version"},
+		"fake-api": {"Examples:", "--detach", "--listen", "--for", "--job SPEC", "TAURUSJOB_FAKE_API_PID", jobSpecHelp,
+			"export TAURUSJOB_ENDPOINT=", "TAURUSJOB_PROJECT_ID=", "TAURUSJOB_TOKEN=", "Exit codes:"},
 	} {
 		for _, flag := range []string{"-h", "--help"} {
 			r := runBin(t, nil, "", cmd, flag)

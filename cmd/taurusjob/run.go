@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		return cmdGet(ctx, rest, env, stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
+	case "fake-api":
+		return cmdFakeAPI(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
 		return cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

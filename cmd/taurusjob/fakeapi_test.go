@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// shellTest is the kind of test a user writes for their own script: it
+// starts the fake with --detach, evals its exports, and gets every exit
+// code of wait in a few seconds. README shows the same script.
+const shellTest = `set -u
+fake=$(taurusjob fake-api --detach --for 60s \
+  --job id=ok --job id=bad,outcome=failed,reason=quota --job id=slow,running=1h \
+  --job id=denied,outcome=error,http=403 --job id=ghost,outcome=never-visible) || exit
+eval "$fake"
+trap 'kill "$TAURUSJOB_FAKE_API_PID"' EXIT
+echo "pid $TAURUSJOB_FAKE_API_PID endpoint $TAURUSJOB_ENDPOINT"
+expect() { want=$1; shift; taurusjob wait "$@" --quiet --min-interval 10ms --max-interval 50ms >/dev/null
+  got=$?; [ "$got" = "$want" ] || { echo "wait $*: exit $got, want $want"; exit 1; }; }
+expect 0 ok; expect 1 bad; expect 3 slow --timeout 1s; expect 4 denied
+expect 5 ghost --visibility-grace 1s; echo "all exit codes as expected"
+`
+
+// TestFakeAPIShellScript runs shellTest with sh: fake-api --detach is
+// ready when it returns (no loop, no race), serves jobs that end wait
+// with exit codes 0, 1, 3, 4 and 5, and stops when the script kills it.
+func TestFakeAPIShellScript(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("fake-api --detach and this sh script are for POSIX systems")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh in PATH")
+	}
+	script := filepath.Join(t.TempDir(), "test.sh")
+	if err := os.WriteFile(script, []byte(shellTest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sh, script)
+	// The developer's own credentials are in the environment the script
+	// gets: the exports must replace them (the unset line), and the
+	// detached fake must not see them.
+	cmd.Env = envList(t, map[string]string{
+		"PATH":           filepath.Dir(binPath) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		envRegion:        "cn-north-4",
+		envAccessKey:     "AKDEVELOPERSOWN",
+		envSecretKey:     "SKDEVELOPERSOWN",
+		envSecurityToken: "STDEVELOPERSOWN",
+	})
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "all exit codes as expected") {
+		t.Fatalf("the shell test failed: %v\n%s", err, out)
+	}
+	// The trap killed the fake: its port stops answering.
+	var pid int
+	var endpoint string
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "pid "); ok {
+			p, e, _ := strings.Cut(rest, " endpoint ")
+			pid, _ = strconv.Atoi(p)
+			endpoint = e
+		}
+	}
+	if pid == 0 {
+		t.Fatalf("the script did not print the fake's pid\n%s", out)
+	}
+	waitClosed(t, endpoint)
+}
+
+// waitClosed fails unless nothing listens at endpoint within 5 s: the
+// fake stopped. (A stopped fake may stay a zombie where nobody reaps
+// orphans, so the port is the test, not the pid.)
+func waitClosed(t *testing.T, endpoint string) {
+	t.Helper()
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatalf("endpoint %q: %v", endpoint, err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	t.Errorf("the fake at %s still listens 5 s after it was told to stop", endpoint)
+}
+
+// exportsOf reads the variables of fake-api's export lines, as eval would.
+func exportsOf(t *testing.T, out string) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(line, "export ")
+		if !ok {
+			continue
+		}
+		for _, kv := range strings.Fields(rest) {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = strings.Trim(v, "'")
+		}
+	}
+	for _, k := range []string{envEndpoint, envProjectID, envToken} {
+		if env[k] == "" {
+			t.Fatalf("fake-api's stdout does not export %s\n%s", k, out)
+		}
+	}
+	return env
+}
+
+// TestFakeAPIForeground: without --detach, the export lines come on
+// stdout once the fake answers, the jobs are as scripted, and SIGINT or
+// SIGTERM stop it with exit 0.
+func TestFakeAPIForeground(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binPath, "fake-api", "--job", "id=a,running=300ms,profile=steps:50", "--job", "id=b,outcome=canceled")
+			cmd.Env = envList(t, nil)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if cmd.ProcessState == nil {
+					cmd.Process.Kill()
+					cmd.Wait()
+				}
+			})
+			// Two lines (unset, export), read as a script would: the
+			// fake answers once they are out.
+			rd := bufio.NewReader(stdout)
+			var out strings.Builder
+			for range 2 {
+				line, err := rd.ReadString('\n')
+				out.WriteString(line)
+				if err != nil {
+					t.Fatalf("reading the exports: %v\n%s", err, out.String())
+				}
+			}
+			env := exportsOf(t, out.String())
+			if !strings.HasPrefix(out.String(), "unset TAURUSJOB_REGION CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN\n") {
+				t.Errorf("stdout does not start with the unset line\n%s", out.String())
+			}
+			r := runBin(t, env, "", args("wait", "a", "b", "--output", "json", fast)...)
+			lines := jsonLines(t, r)
+			if r.code != exitFailed || len(lines) != 2 || lines[0].Outcome != "completed" || lines[1].Outcome != "canceled" {
+				t.Fatalf("wait a b: want exit 1, a completed and b canceled\n%s", r)
+			}
+			cmd.Process.Signal(sig)
+			err = cmd.Wait()
+			if err != nil {
+				t.Errorf("fake-api after %s: %v, want exit 0", sig, err)
+			}
+			waitClosed(t, env[envEndpoint])
+		})
+	}
+}
+
+// TestFakeAPIDetachFor: a detached fake nobody kills stops after --for.
+func TestFakeAPIDetachFor(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no --detach on Windows")
+	}
+	r := runBin(t, nil, "", "fake-api", "--detach", "--for", "500ms", "--job", "id=x")
+	if r.code != 0 {
+		t.Fatalf("fake-api --detach: exit %d\n%s", r.code, r)
+	}
+	env := exportsOf(t, r.stdout)
+	pid, err := strconv.Atoi(env["TAURUSJOB_FAKE_API_PID"])
+	if err != nil {
+		t.Fatalf("no TAURUSJOB_FAKE_API_PID export\n%s", r)
+	}
+	if pid <= 0 {
+		t.Errorf("TAURUSJOB_FAKE_API_PID=%d", pid)
+	}
+	if w := runBin(t, env, "", args("wait", "x", fast)...); w.code != 0 {
+		t.Fatalf("wait x against the detached fake: exit %d\n%s", w.code, w)
+	}
+	waitClosed(t, env[envEndpoint])
+}
+
+// TestFakeAPIRefuses: an address off loopback, or a job spec that does
+// not parse, is exit 2 with a message naming the mistake, before anything
+// listens (with --detach too: nothing is left running).
+func TestFakeAPIRefuses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"--listen", "0.0.0.0:0", "--job", "id=x"}, "loopback only"},
+		{[]string{"--listen", ":0", "--job", "id=x"}, "loopback only"},
+		{[]string{"--detach", "--listen", "192.0.2.1:80", "--job", "id=x"}, "loopback only"},
+		{[]string{"--listen", "nowhere", "--job", "id=x"}, "is not HOST:PORT"},
+		{nil, "no job: give at least one --job"},
+		{[]string{"--job", "id=x,outcome=done"}, `outcome "done": give completed, failed, canceled, never-visible or error`},
+		{[]string{"--job", "id=x,colour=red"}, `unknown key "colour"; the keys are id, outcome,`},
+		{[]string{"--job", "id=x,running=20"}, "running=20: add a unit: 20s, 20m"},
+		{[]string{"--job", "id=x,http=404"}, "http= goes with outcome=error"},
+		{[]string{"--job", "id=x,outcome=error,http=200"}, "400 to 599"},
+		{[]string{"--job", "id=x", "--job", "id=x"}, "the id x is given twice"},
+		{[]string{"--job", "id=a b"}, "only letters, digits"},
+		{[]string{"--job", "id=x", "--for", "10"}, "--for 10: add a unit: 10s, 10m"},
+		{[]string{"--job", "id=x", "extra"}, "fake-api takes no arguments"},
+	} {
+		r := runBin(t, nil, "", append([]string{"fake-api"}, tc.argv...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("fake-api %q: want exit 2, %q on stderr and nothing on stdout\n%s", tc.argv, tc.want, r)
+		}
+	}
+}
