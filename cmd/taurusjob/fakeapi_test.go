@@ -16,25 +16,27 @@ import (
 	"time"
 )
 
-// shellTest is the kind of test a user writes for their own script: it
-// starts the fake with --detach, evals its exports, and gets every exit
-// code of wait in a few seconds. README shows the same script.
-const shellTest = `set -u
-fake=$(taurusjob fake-api --detach --for 60s \
-  --job id=ok --job id=bad,outcome=failed,reason=quota --job id=slow,running=1h \
-  --job id=denied,outcome=error,http=403 --job id=ghost,outcome=never-visible) || exit
-eval "$fake"
-trap 'kill "$TAURUSJOB_FAKE_API_PID"' EXIT
-echo "pid $TAURUSJOB_FAKE_API_PID endpoint $TAURUSJOB_ENDPOINT"
-expect() { want=$1; shift; taurusjob wait "$@" --quiet --min-interval 10ms --max-interval 50ms >/dev/null
-  got=$?; [ "$got" = "$want" ] || { echo "wait $*: exit $got, want $want"; exit 1; }; }
-expect 0 ok; expect 1 bad; expect 3 slow --timeout 1s; expect 4 denied
-expect 5 ghost --visibility-grace 1s; echo "all exit codes as expected"
-`
+// readmeShellTest returns the shell test README.md shows for fake-api,
+// with one line added that prints the fake's endpoint.
+func readmeShellTest(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, script, ok := strings.Cut(string(b), "```sh\n#!/bin/sh\n")
+	script, _, ok2 := strings.Cut(script, "```")
+	const eval = `eval "$fake";`
+	if !ok || !ok2 || !strings.Contains(script, eval) || !strings.Contains(script, "fake-api --detach") {
+		t.Fatalf("README.md has no fake-api shell test (a sh block starting #!/bin/sh, with %s)", eval)
+	}
+	return strings.Replace(script, eval, eval+` echo "endpoint $TAURUSJOB_ENDPOINT";`, 1)
+}
 
-// TestFakeAPIShellScript runs shellTest with sh: fake-api --detach is
-// ready when it returns (no loop, no race), serves jobs that end wait
-// with exit codes 0, 1, 3, 4 and 5, and stops when the script kills it.
+// TestFakeAPIShellScript runs README's shell test with sh, as a user
+// would: fake-api --detach is ready when it returns (no loop, no race),
+// serves jobs that end wait with exit codes 0, 1, 3, 4 and 5, and stops
+// when the script kills it.
 func TestFakeAPIShellScript(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS == "windows" {
@@ -45,7 +47,7 @@ func TestFakeAPIShellScript(t *testing.T) {
 		t.Skip("no sh in PATH")
 	}
 	script := filepath.Join(t.TempDir(), "test.sh")
-	if err := os.WriteFile(script, []byte(shellTest), 0o600); err != nil {
+	if err := os.WriteFile(script, []byte(readmeShellTest(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -66,18 +68,8 @@ func TestFakeAPIShellScript(t *testing.T) {
 		t.Fatalf("the shell test failed: %v\n%s", err, out)
 	}
 	// The trap killed the fake: its port stops answering.
-	var pid int
-	var endpoint string
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "pid "); ok {
-			p, e, _ := strings.Cut(rest, " endpoint ")
-			pid, _ = strconv.Atoi(p)
-			endpoint = e
-		}
-	}
-	if pid == 0 {
-		t.Fatalf("the script did not print the fake's pid\n%s", out)
-	}
+	_, endpoint, _ := strings.Cut(string(out), "endpoint ")
+	endpoint, _, _ = strings.Cut(endpoint, "\n")
 	waitClosed(t, endpoint)
 }
 

@@ -27,11 +27,17 @@ const exitCodesHelp = `Exit codes:
   1    a job failed or was canceled; its fail reason is on stderr
   2    usage error or invalid input; no request was sent
   3    timeout: a job did not end within --timeout; its last state is printed
-  4    an error retrying cannot fix: HTTP 400, 401, 403, ... (credentials, project, permissions)
+  4    an error retrying cannot fix: HTTP 400, 401, 403 and the other 4xx
+       but 404, 408 and 429; an unknown host (DNS "no such host"); a TLS
+       certificate that is not trusted or not for the host
   5    a job was not visible (HTTP 404) for longer than --visibility-grace
   70   internal error (a bug in taurusjob); no details are printed
   130  interrupted by SIGINT or SIGTERM; each job's last state is printed
 With several jobs: 130 if interrupted, else the most severe of 4, 1, 5, 3, 0.
+Retried until --timeout (exit 3 if they last): HTTP 5xx, 408 and 429, a
+refused or reset connection, a network timeout, a DNS server that does not
+answer. A refused connection is often a gateway restarting; an unknown host
+is a wrong endpoint, which waiting would not fix.
 `
 
 // stateHelp explains --state-file and the history; README.md's
@@ -42,7 +48,8 @@ const stateHelp = `Resuming after a restart (--state-file FILE):
   to FILE: atomically, mode 0600, never a credential. Run again with the same
   FILE and the same ids (after a crash, a deploy, a CI retry), wait goes on
   with the first run's deadline and grace window; --timeout and
-  --visibility-grace apply only to jobs FILE has no state for, and polls and
+  --visibility-grace apply only to jobs FILE has no state for (a --timeout
+  ignored is said on stderr, with the saved deadline), and polls and
   elapsed_seconds count from the first run.
   - FILE missing or empty: a fresh wait; FILE is created before the first poll.
   - Every job ends completed, failed, canceled, not_visible, error or pending:
