@@ -190,6 +190,10 @@ func commandsWithFlag(name string) []string {
 			out = append(out, cmd)
 		}
 	}
+	var fo fakeAPIOptions
+	if newFakeAPIFlags(&fo).Lookup(name) != nil {
+		out = append(out, "fake-api")
+	}
 	slices.Sort(out)
 	return out
 }
