@@ -60,7 +60,7 @@ func newFlagSet(name string, groups int, o *options) *flag.FlagSet {
 		fs.BoolVar(&o.returnOnPending, "return-on-pending", false, "stop once a job is Pending (exit 0, outcome pending)")
 	}
 	if groups&groupOutput != 0 {
-		fs.StringVar(&o.output, "output", "text", "the result's `format` on stdout: text or json")
+		fs.StringVar(&o.output, "output", "text", "the result's `format` on stdout: text, json (one document) or jsonl (one object per line)")
 		fs.BoolVar(&o.verbose, "verbose", false, "log every poll on stderr (never a credential)")
 	}
 	if groups&groupQuiet != 0 {
@@ -84,7 +84,7 @@ func parseArgs(fs *flag.FlagSet, o *options, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, explainFlagError(fs, args, err)
 		}
 		rest := fs.Args()
 		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" && !isFlagValue(fs, args, used-1) {
@@ -164,10 +164,11 @@ func reason(err error) string {
 }
 
 func checkOutput(o *options) error {
-	if o.output != "text" && o.output != "json" {
-		return usagef("--output must be text or json, got %q", clean(o.output))
+	switch o.output {
+	case "text", "json", "jsonl":
+		return nil
 	}
-	return nil
+	return usagef("--output must be text, json or jsonl, got %q", clean(o.output))
 }
 
 // jobIDs splits comma-joined ids, drops repeats and checks every id, so

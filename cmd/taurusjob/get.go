@@ -60,12 +60,12 @@ func cmdGet(ctx context.Context, args []string, env func(string) string, stdin i
 	default:
 		code = exitAPIError
 	}
-	if o.output == "json" {
-		err2 := writeJSONLine(stdout, struct {
+	if o.output == "json" || o.output == "jsonl" {
+		err2 := writeJSON(stdout, struct {
 			JobID string          `json:"job_id"`
 			Job   json.RawMessage `json:"job"`
 			Error *jsonError      `json:"error,omitempty"`
-		}{ids[0], rawJob(job), newJSONError(err)})
+		}{ids[0], rawJob(job), newJSONError(err)}, "")
 		if err2 != nil {
 			fmt.Fprintf(stderr, "taurusjob: writing the result: %v\n", err2)
 		}

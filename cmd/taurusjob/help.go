@@ -13,6 +13,7 @@ Usage:
   taurusjob wait JOB_ID [JOB_ID...] [flags]   wait until the jobs end
   taurusjob get JOB_ID [flags]                fetch a job once and print it
   taurusjob demo [flags]                      wait for a job of a fake API on loopback
+  taurusjob fake-api --job SPEC... [flags]    serve scripted jobs on loopback, to test scripts
   taurusjob version                           print the version
 
 Run "taurusjob COMMAND -h" for a command's flags, examples and exit codes.
@@ -26,11 +27,17 @@ const exitCodesHelp = `Exit codes:
   1    a job failed or was canceled; its fail reason is on stderr
   2    usage error or invalid input; no request was sent
   3    timeout: a job did not end within --timeout; its last state is printed
-  4    an error retrying cannot fix: HTTP 400, 401, 403, ... (credentials, project, permissions)
+  4    an error retrying cannot fix: HTTP 400, 401, 403 and the other 4xx
+       but 404, 408 and 429; an unknown host (DNS "no such host"); a TLS
+       certificate that is not trusted or not for the host
   5    a job was not visible (HTTP 404) for longer than --visibility-grace
   70   internal error (a bug in taurusjob); no details are printed
   130  interrupted by SIGINT or SIGTERM; each job's last state is printed
 With several jobs: 130 if interrupted, else the most severe of 4, 1, 5, 3, 0.
+Retried until --timeout (exit 3 if they last): HTTP 5xx, 408 and 429, a
+refused or reset connection, a network timeout, a DNS server that does not
+answer. A refused connection is often a gateway restarting; an unknown host
+is a wrong endpoint, which waiting would not fix.
 `
 
 // stateHelp explains --state-file and the history; README.md's
@@ -41,7 +48,8 @@ const stateHelp = `Resuming after a restart (--state-file FILE):
   to FILE: atomically, mode 0600, never a credential. Run again with the same
   FILE and the same ids (after a crash, a deploy, a CI retry), wait goes on
   with the first run's deadline and grace window; --timeout and
-  --visibility-grace apply only to jobs FILE has no state for, and polls and
+  --visibility-grace apply only to jobs FILE has no state for (a --timeout
+  ignored is said on stderr, with the saved deadline), and polls and
   elapsed_seconds count from the first run.
   - FILE missing or empty: a fresh wait; FILE is created before the first poll.
   - Every job ends completed, failed, canceled, not_visible, error or pending:
@@ -72,7 +80,10 @@ const envHelp = `Environment (a flag beats its variable):
 No flag takes a secret's value, and no secret is ever printed.
 `
 
-const jsonHelp = `With --output json, stdout has one JSON object per job, one per line:
+const jsonHelp = `With --output json, stdout is one JSON document, {"jobs": [...]}, for any
+number of jobs (jq -r '.jobs[0].job.status'; python3 -m json.tool reads it).
+With --output jsonl, stdout has the same objects, one per job and line.
+Each job's object has:
   outcome          completed, failed, canceled, timeout, not_visible, error,
                    interrupted, or pending (with --return-on-pending)
   job_id           the job id
@@ -111,7 +122,8 @@ Examples:
 
 Fetches the job once, whatever its status, and prints it: a summary with
 its entities, or with --output json one object {"job_id", "job", "error"},
-"job" being the job object as the API sent it (null when not found).
+"job" being the job object as the API sent it (null when not found). With
+one job, the document and its line are the same: --output jsonl prints it too.
 
 Examples:
   taurusjob get "$JOB_ID"
@@ -144,7 +156,8 @@ Examples:
 
 ` + flagSections("demo") + "\n" + jsonHelp + "\n" + exitCodesHelp
 	},
-	"version": func() string { return "Usage: taurusjob version\n\nPrints taurusjob's version.\n" },
+	"version":  func() string { return "Usage: taurusjob version\n\nPrints taurusjob's version.\n" },
+	"fake-api": fakeAPIHelp,
 }
 
 // commandGroups are the flag groups of each command, for its help.
@@ -180,19 +193,24 @@ func flagSections(cmd string) string {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s:\n", sec.title)
-		fs.VisitAll(func(f *flag.Flag) {
-			name, usage := flag.UnquoteUsage(f)
-			left := "--" + f.Name
-			if name != "" {
-				left += " " + name
-			}
-			def := ""
-			if f.DefValue != "" && f.DefValue != "false" {
-				def = " (default " + f.DefValue + ")"
-			}
-			fmt.Fprintf(&b, "  %-28s %s%s\n", left, usage, def)
-		})
+		writeFlags(&b, fs)
 	}
 	b.WriteString("  -h, --help                   show this help\n")
 	return b.String()
+}
+
+// writeFlags lists fs's flags, one a line, with their defaults.
+func writeFlags(b *strings.Builder, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		left := "--" + f.Name
+		if name != "" {
+			left += " " + name
+		}
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(b, "  %-28s %s%s\n", left, usage, def)
+	})
 }

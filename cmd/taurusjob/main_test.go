@@ -135,7 +135,7 @@ func runIn(ctx context.Context, env map[string]string, stdin string, args ...str
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 }
 
-// outLine is one line of --output json, as scripts read it.
+// outLine is one job's result of --output json or jsonl, as scripts read it.
 type outLine struct {
 	Outcome        string          `json:"outcome"`
 	JobID          string          `json:"job_id"`
@@ -160,27 +160,61 @@ type apiJob struct {
 	Entities   json.RawMessage `json:"entities"`
 }
 
-// jsonLines decodes stdout of --output json: one object per line, with
-// exactly the documented keys.
+// jsonLines decodes stdout of --output json: ONE JSON document, an
+// object whose "jobs" holds one result per job with exactly the documented
+// keys. (The name is older than the document: scripts still get one
+// object per job, now inside "jobs".)
 func jsonLines(t *testing.T, r result) []outLine {
 	t.Helper()
-	var out []outLine
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	var doc struct {
+		Jobs []json.RawMessage `json:"jobs"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, r)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON document\n%s", r)
+	}
+	if doc.Jobs == nil {
+		t.Fatalf("the JSON document has no \"jobs\" array\n%s", r)
+	}
+	return decodeResults(t, doc.Jobs)
+}
+
+// jsonlLines decodes stdout of --output jsonl: one result object per line.
+func jsonlLines(t *testing.T, r result) []outLine {
+	t.Helper()
+	var objs []json.RawMessage
 	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
 		if line == "" {
-			t.Fatalf("empty line in JSON output\n%s", r)
+			t.Fatalf("empty line in JSON lines output\n%s", r)
 		}
+		if !json.Valid([]byte(line)) {
+			t.Fatalf("stdout line is not JSON: %q\n%s", line, r)
+		}
+		objs = append(objs, json.RawMessage(line))
+	}
+	return decodeResults(t, objs)
+}
+
+// decodeResults decodes result objects, each with every documented key.
+func decodeResults(t *testing.T, objs []json.RawMessage) []outLine {
+	t.Helper()
+	var out []outLine
+	for _, obj := range objs {
 		var keys map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(line), &keys); err != nil {
-			t.Fatalf("stdout line is not a JSON object: %v: %q\n%s", err, line, r)
+		if err := json.Unmarshal(obj, &keys); err != nil {
+			t.Fatalf("a result is not a JSON object: %v: %s", err, obj)
 		}
 		for _, k := range []string{"outcome", "job_id", "job", "polls", "elapsed_seconds"} {
 			if _, ok := keys[k]; !ok {
-				t.Errorf("JSON line lacks %q: %s", k, line)
+				t.Errorf("a result lacks %q: %s", k, obj)
 			}
 		}
 		var o outLine
-		if err := json.Unmarshal([]byte(line), &o); err != nil {
-			t.Fatalf("decoding %q: %v", line, err)
+		if err := json.Unmarshal(obj, &o); err != nil {
+			t.Fatalf("decoding %s: %v", obj, err)
 		}
 		out = append(out, o)
 	}

@@ -23,7 +23,8 @@ type jobResult struct {
 	Elapsed time.Duration
 }
 
-// jsonResult is the line printed per job with --output json.
+// jsonResult is one job's result: an element of "jobs" with --output
+// json, a line with --output jsonl.
 type jsonResult struct {
 	Outcome        string          `json:"outcome"`
 	JobID          string          `json:"job_id"`
@@ -83,12 +84,14 @@ func savedJob(j *taurusjob.Job) json.RawMessage {
 	return b
 }
 
-// writeJSONLine writes v as one line. HTML characters are not escaped, so
-// the job's strings stay as the API sent them.
-func writeJSONLine(w io.Writer, v any) error {
+// writeJSON writes v and a newline: on one line when indent is "", else
+// indented. HTML characters are not escaped, so the job's strings stay as
+// the API sent them. It writes once, so a failure leaves no half document.
+func writeJSON(w io.Writer, v any, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
@@ -96,15 +99,48 @@ func writeJSONLine(w io.Writer, v any) error {
 	return err
 }
 
-func writeResultJSON(w io.Writer, r jobResult) error {
-	return writeJSONLine(w, jsonResult{
+func newJSONResult(r jobResult) jsonResult {
+	return jsonResult{
 		Outcome:        r.Outcome,
 		JobID:          r.JobID,
 		Job:            rawJob(r.Job),
 		Polls:          r.Polls,
 		ElapsedSeconds: math.Round(r.Elapsed.Seconds()*1000) / 1000,
 		Error:          newJSONError(r.Err),
-	})
+	}
+}
+
+// jsonDocument is the whole stdout of --output json: one JSON document
+// for any number of jobs, so that jq and python3 -m json.tool read it.
+// An object rather than a bare array, so that a field can be added one day
+// without breaking the scripts that read "jobs".
+type jsonDocument struct {
+	Jobs []jsonResult `json:"jobs"`
+}
+
+// writeResults writes every result in format: text, json or jsonl.
+func writeResults(w io.Writer, format string, results []jobResult) error {
+	switch format {
+	case "json":
+		doc := jsonDocument{Jobs: make([]jsonResult, len(results))}
+		for i, r := range results {
+			doc.Jobs[i] = newJSONResult(r)
+		}
+		return writeJSON(w, doc, "  ")
+	case "jsonl":
+		for _, r := range results {
+			if err := writeJSON(w, newJSONResult(r), ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, r := range results {
+		if err := writeResultText(w, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeResultText writes a short summary of one job's wait.

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
-
-	"github.com/taurusdb-tools/taurusjob"
 )
 
 // Exit codes. They are the CLI's contract with scripts: keep them, and
@@ -46,9 +43,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 		return cmdGet(ctx, rest, env, stdin, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, stdout, stderr)
+	case "fake-api":
+		return cmdFakeAPI(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "taurusjob %s (%s %s/%s)\n", taurusjob.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return exitCompleted
+		return cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			if h, ok := commandHelp[rest[0]]; ok {

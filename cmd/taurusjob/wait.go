@@ -136,14 +136,6 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		prog.finish()
 		return usageFail(stderr, "wait", err)
 	}
-	if len(tokens) > 0 && !o.quiet {
-		for _, id := range ids {
-			if tokens[id] != "" {
-				fmt.Fprintf(prog.logWriter(), "taurusjob: job %s: resuming the wait saved in %s, with its deadline and grace window\n",
-					id, clip(o.stateFile, 200))
-			}
-		}
-	}
 	if store != nil {
 		store.log = prog.logWriter()
 	}
@@ -153,6 +145,7 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 		prog.finish()
 		return usageFail(stderr, "wait", err)
 	}
+	announceResumes(prog.logWriter(), o, tokens, pollers)
 	results := w.WaitPollers(ctx, pollers...)
 	prog.finish()
 
@@ -205,25 +198,16 @@ func newPollers(w *taurusjob.Waiter, ids []string, tokens map[string]string) ([]
 	return pollers, nil
 }
 
-// printResults prints each result on stdout, and the error of each job
+// printResults prints the results on stdout, and the error of each job
 // that did not complete on stderr.
 func printResults(stdout, stderr io.Writer, format string, results []jobResult) error {
-	var firstErr error
+	err := writeResults(stdout, format, results)
 	for _, r := range results {
-		var err error
-		if format == "json" {
-			err = writeResultJSON(stdout, r)
-		} else {
-			err = writeResultText(stdout, r)
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "taurusjob: %s\n", errText(r.Err))
 		}
 	}
-	return firstErr
+	return err
 }
 
 // errText is an error's message for stderr, without the library's

@@ -58,7 +58,7 @@ var waitCases = []waitCase{
 func TestWaitExitCodes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range waitCases {
-		for _, format := range []string{"json", "text"} {
+		for _, format := range []string{"json", "jsonl", "text"} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
 				t.Parallel()
 				srv := newFake(t, taurusjobtest.WithRules(tc.rules...))
@@ -71,9 +71,12 @@ func TestWaitExitCodes(t *testing.T) {
 					t.Errorf("stderr lacks %q\n%s", tc.stderr, r)
 				}
 				noControl(t, "stderr (not a terminal)", r.stderr)
-				if format == "json" {
-					checkJSONResult(t, srv, id, tc, r)
-				} else {
+				switch format {
+				case "json":
+					checkJSONResult(t, srv, id, tc, r, jsonLines(t, r))
+				case "jsonl":
+					checkJSONResult(t, srv, id, tc, r, jsonlLines(t, r))
+				default:
 					checkTextResult(t, id, tc, r)
 				}
 			})
@@ -81,11 +84,10 @@ func TestWaitExitCodes(t *testing.T) {
 	}
 }
 
-func checkJSONResult(t *testing.T, srv *taurusjobtest.Server, id string, tc waitCase, r result) {
+func checkJSONResult(t *testing.T, srv *taurusjobtest.Server, id string, tc waitCase, r result, lines []outLine) {
 	t.Helper()
-	lines := jsonLines(t, r)
 	if len(lines) != 1 {
-		t.Fatalf("%d JSON lines, want 1\n%s", len(lines), r)
+		t.Fatalf("%d JSON results, want 1\n%s", len(lines), r)
 	}
 	o := lines[0]
 	if o.Outcome != tc.outcome || o.JobID != id {
