@@ -204,8 +204,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	}
 	p.polls++
 	p.share = -1
-	if expired {
-		return p.expire(ctx, time.Now()) // the deadline came during the request
+	if expired { // the deadline came during the request
+		return p.finish(ctx, Update{Polled: true}, p.last, p.timeout(time.Now(), context.DeadlineExceeded))
 	}
 	return p.record(ctx, job, err, deadline)
 }
@@ -249,8 +249,9 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 	o := p.observe(now, deadline, failing, retryAfter)
 	u.EndEarliest, u.EndLatest = o.end.lo, o.end.hi // what the schedule itself trusts
 	next, more := nextDelay(o)
-	if !more && !now.Before(p.deadline) {
-		return p.expire(ctx, now)
+	if !more && !now.Before(p.deadline) { // answered at the deadline: this poll ends the wait
+		u.Err = nil
+		return p.finish(ctx, u, p.last, p.timeout(now, context.DeadlineExceeded))
 	}
 	next = max(next, time.Nanosecond) // past a driver's limit: come back at once, and end there
 	p.due = now.Add(next)

@@ -14,6 +14,7 @@ import (
 const (
 	envEndpoint      = "TAURUSJOB_ENDPOINT"
 	envRegion        = "TAURUSJOB_REGION"
+	envService       = "TAURUSJOB_SERVICE"
 	envProjectID     = "TAURUSJOB_PROJECT_ID"
 	envToken         = "TAURUSJOB_TOKEN"
 	envAccessKey     = "CLOUD_SDK_AK"
@@ -27,11 +28,15 @@ const (
 // ended while --token-file was read. Warnings go to warn.
 func clientConfig(ctx context.Context, o *options, env func(string) string, stdin io.Reader, warn io.Writer) (taurusjob.ClientConfig, error) {
 	var cfg taurusjob.ClientConfig
-	endpoint, err := resolveEndpoint(o, env)
+	svc, err := resolveService(o, env)
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Endpoint = endpoint
+	endpoint, err := resolveEndpoint(o, env, svc)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Endpoint, cfg.Service = endpoint, svc
 	cfg.ProjectID = o.projectID
 	if !o.set["project-id"] {
 		cfg.ProjectID = env(envProjectID)
@@ -47,30 +52,47 @@ func clientConfig(ctx context.Context, o *options, env func(string) string, stdi
 	return cfg, nil
 }
 
+// resolveService picks the database service: --service, else
+// TAURUSJOB_SERVICE, else TaurusDB.
+func resolveService(o *options, env func(string) string) (taurusjob.Service, error) {
+	name, source := o.service, "--service"
+	if !o.set["service"] {
+		name, source = env(envService), envService
+	}
+	if name == "" {
+		return taurusjob.ServiceTaurusDB, nil
+	}
+	svc, err := taurusjob.ParseService(name)
+	if err != nil {
+		return svc, usagef("%s: unknown service %q; give taurusdb, rds, opengauss or dds", source, clip(name, 32))
+	}
+	return svc, nil
+}
+
 // resolveEndpoint picks the endpoint: --endpoint, else --region, else
-// TAURUSJOB_ENDPOINT, else TAURUSJOB_REGION.
-func resolveEndpoint(o *options, env func(string) string) (string, error) {
+// TAURUSJOB_ENDPOINT, else TAURUSJOB_REGION; a region's is the service's.
+func resolveEndpoint(o *options, env func(string) string, svc taurusjob.Service) (string, error) {
 	switch {
 	case o.set["endpoint"] && o.set["region"]:
 		return "", usagef("--endpoint and --region were both given; give one")
 	case o.set["endpoint"]:
 		return o.endpoint, nil
 	case o.set["region"]:
-		return regionEndpoint(o.region, "--region")
+		return regionEndpoint(svc, o.region, "--region")
 	case env(envEndpoint) != "":
 		return env(envEndpoint), nil
 	case env(envRegion) != "":
-		return regionEndpoint(env(envRegion), envRegion)
+		return regionEndpoint(svc, env(envRegion), envRegion)
 	}
 	return "", usagef("no endpoint: give --endpoint URL or --region REGION, or set %s or %s", envEndpoint, envRegion)
 }
 
-func regionEndpoint(region, source string) (string, error) {
-	if ep, ok := taurusjob.RegionEndpoint(region); ok {
+func regionEndpoint(svc taurusjob.Service, region, source string) (string, error) {
+	if ep, ok := svc.Endpoint(region); ok {
 		return ep, nil
 	}
-	return "", usagef("unknown region %q (from %s); known regions: %s; for another one give --endpoint",
-		clip(region, 64), source, strings.Join(taurusjob.Regions(), ", "))
+	return "", usagef("unknown region %q (from %s) for %s; known regions: %s; for another one give --endpoint",
+		clip(region, 64), source, svc.Title(), strings.Join(svc.Regions(), ", "))
 }
 
 // setCredentials picks one credential: --token-file, else TAURUSJOB_TOKEN,

@@ -224,13 +224,39 @@ func TestRegionEndpoint(t *testing.T) {
 	for _, region := range []string{"cn-north-4", "ap-southeast-1", "af-south-1"} {
 		want, _ := taurusjob.RegionEndpoint(region)
 		o := &options{region: region, set: map[string]bool{"region": true}}
-		if got, err := resolveEndpoint(o, env(nil)); got != want || err != nil {
+		if got, err := resolveEndpoint(o, env(nil), taurusjob.ServiceTaurusDB); got != want || err != nil {
 			t.Errorf("--region %s: %q, %v; want %q", region, got, err, want)
 		}
 		o = &options{set: map[string]bool{}}
-		if got, err := resolveEndpoint(o, env(map[string]string{envRegion: region})); got != want || err != nil {
+		if got, err := resolveEndpoint(o, env(map[string]string{envRegion: region}), taurusjob.ServiceTaurusDB); got != want || err != nil {
 			t.Errorf("%s=%s: %q, %v; want %q", envRegion, region, got, err, want)
 		}
+	}
+}
+
+// TestServiceChoosesTheEndpoint: --service (or TAURUSJOB_SERVICE) picks
+// the service whose regional endpoint a region names; an unknown service is
+// a usage error naming the known ones.
+func TestServiceChoosesTheEndpoint(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, svc := range taurusjob.Services() {
+		want, _ := svc.Endpoint("cn-north-4")
+		o := &options{region: "cn-north-4", service: svc.String(), set: map[string]bool{"region": true, "service": true}}
+		got, err := resolveService(o, env(nil))
+		if err != nil || got != svc {
+			t.Fatalf("--service %s: %v, %v", svc, got, err)
+		}
+		if ep, err := resolveEndpoint(o, env(nil), got); ep != want || err != nil {
+			t.Errorf("--service %s --region cn-north-4: %q, %v; want %q", svc, ep, err, want)
+		}
+		o = &options{set: map[string]bool{}}
+		if got, err := resolveService(o, env(map[string]string{envService: strings.ToUpper(svc.String())})); got != svc || err != nil {
+			t.Errorf("%s=%s: %v, %v", envService, svc, got, err)
+		}
+	}
+	o := &options{service: "mysql", set: map[string]bool{"service": true}}
+	if _, err := resolveService(o, env(nil)); err == nil || !strings.Contains(err.Error(), "taurusdb, rds, opengauss or dds") {
+		t.Errorf("--service mysql: %v; want a usage error naming the services", err)
 	}
 }
 

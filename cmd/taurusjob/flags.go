@@ -15,7 +15,7 @@ import (
 // accepts depends on the groups it registers.
 type options struct {
 	// connection
-	endpoint, region, projectID, tokenFile, language string
+	endpoint, region, projectID, tokenFile, language, service string
 	// waiting
 	timeout, grace, minInterval, maxInterval time.Duration
 	budget                                   time.Duration
@@ -47,6 +47,7 @@ func newFlagSet(name string, groups int, o *options) *flag.FlagSet {
 	if groups&groupConn != 0 {
 		fs.StringVar(&o.endpoint, "endpoint", "", "the API's base `URL`, e.g. https://gaussdb.cn-north-4.myhuaweicloud.com")
 		fs.StringVar(&o.region, "region", "", "a `region` such as cn-north-4, for its documented endpoint")
+		fs.StringVar(&o.service, "service", "", "the `service` whose jobs to wait for: taurusdb (default), rds, opengauss or dds")
 		fs.StringVar(&o.projectID, "project-id", "", "the project `id`: 32 letters and digits")
 		fs.StringVar(&o.tokenFile, "token-file", "", "read the IAM token from `FILE` (\"-\" for stdin)")
 		fs.StringVar(&o.language, "language", "", "the X-Language `tag`, e.g. en-us or zh-cn (default: none sent)")

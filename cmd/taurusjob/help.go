@@ -73,6 +73,8 @@ Duration history (--history-file FILE, --no-history):
 const envHelp = `Environment (a flag beats its variable):
   TAURUSJOB_ENDPOINT    the API's base URL (beats TAURUSJOB_REGION)
   TAURUSJOB_REGION      a region, for its documented endpoint
+  TAURUSJOB_SERVICE     the database service: taurusdb (default), rds,
+                        opengauss or dds
   TAURUSJOB_PROJECT_ID  the project id
   TAURUSJOB_TOKEN       an IAM token (X-Auth-Token); --token-file beats it
   CLOUD_SDK_AK, CLOUD_SDK_SK, CLOUD_SDK_SECURITY_TOKEN
