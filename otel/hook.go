@@ -46,15 +46,15 @@ func (h *hook) observe(ctx context.Context, u taurusjob.Update) {
 	if h.tracing.on() {
 		h.tracing.waits.update(ctx, u, time.Now())
 	}
-	h.metrics.record(ctx, u)
+	h.metrics.record(ctx, &u)
 }
 
 // tracing is the tracer and the waits with an open span.
 type tracing struct {
-	tracer trace.Tracer // nil when the provider is a no-op one
-	global bool         // tracer comes from the global provider
-	live   atomic.Bool  // the program has set the global provider
-	waits  *table
+	tracer  trace.Tracer         // nil when the provider is a no-op one
+	standIn trace.TracerProvider // the global stand-in, while New saw no global provider set
+	live    atomic.Bool          // spans can be made: a provider was given, or the global one set
+	waits   *table
 }
 
 func newTracing(cfg config) *tracing {
@@ -64,23 +64,27 @@ func newTracing(cfg config) *tracing {
 	case tracenoop.TracerProvider, *tracenoop.TracerProvider:
 		return t // off for good
 	case nil:
-		tp, t.global = otel.GetTracerProvider(), true
+		tp = otel.GetTracerProvider()
+		if isStandIn(tp) {
+			t.standIn = tp
+		}
 	}
-	t.tracer = tp.Tracer(ScopeName)
+	t.live.Store(t.standIn == nil)
+	t.tracer = tp.Tracer(ScopeName) // the stand-in's tracer follows the provider set later
 	t.waits = newTable(t.tracer, cfg)
 	return t
 }
 
-// on reports whether spans can be made. The global provider starts as a
-// stand-in that makes only non-recording spans, each of them an allocation;
-// until the program replaces it, a wait is not traced at all.
+// on reports whether spans can be made. Until the program sets a global
+// provider, the global one is a stand-in that makes only non-recording
+// spans, each an allocation: a wait is then not traced at all.
 func (t *tracing) on() bool {
 	switch {
 	case t.tracer == nil:
 		return false
-	case !t.global || t.live.Load():
+	case t.live.Load():
 		return true
-	case globalTracerSet():
+	case otel.GetTracerProvider() != t.standIn:
 		t.live.Store(true) // the stand-in is never put back
 		return true
 	}
@@ -90,12 +94,13 @@ func (t *tracing) on() bool {
 // standInPkg is the package of the global TracerProvider's stand-in.
 const standInPkg = "go.opentelemetry.io/otel/internal/global"
 
-// globalTracerSet reports whether otel.SetTracerProvider was called. The
-// OpenTelemetry API has no such query: the stand-in is the only provider
-// of its internal package, so its type tells. Should a later version move
-// it, this says "set" and the waits are traced with non-recording spans:
-// slower, never wrong.
-func globalTracerSet() bool {
-	t := reflect.TypeOf(otel.GetTracerProvider())
-	return t == nil || t.Kind() != reflect.Pointer || t.Elem().PkgPath() != standInPkg
+// isStandIn reports whether tp is the stand-in that otel.GetTracerProvider
+// returns before otel.SetTracerProvider is called. The OpenTelemetry API
+// has no such query; the stand-in is the only provider of its internal
+// package, so its type tells. Should a later version move it, this says
+// "no" and the waits are traced with non-recording spans: slower, never
+// wrong.
+func isStandIn(tp trace.TracerProvider) bool {
+	t := reflect.TypeOf(tp)
+	return t != nil && t.Kind() == reflect.Pointer && t.Elem().PkgPath() == standInPkg
 }

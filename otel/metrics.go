@@ -88,7 +88,7 @@ func handle(err error) {
 
 // record measures one update. Each instrument is asked first whether it
 // records anything, so that nothing is classified or built for no one.
-func (m *metrics) record(ctx context.Context, u taurusjob.Update) {
+func (m *metrics) record(ctx context.Context, u *taurusjob.Update) {
 	switch {
 	case u.Held != 0:
 		if opts, ok := m.byHold[u.Held]; ok && m.refused.Enabled(ctx) {
@@ -96,7 +96,7 @@ func (m *metrics) record(ctx context.Context, u taurusjob.Update) {
 		}
 	case u.Polled:
 		if m.polls.Enabled(ctx) {
-			m.polls.Add(ctx, 1, m.byResult[pollResult(u)]...)
+			m.polls.Add(ctx, 1, m.byResult[pollResult(*u)]...)
 		}
 	}
 	if u.Done {
@@ -105,9 +105,9 @@ func (m *metrics) record(ctx context.Context, u taurusjob.Update) {
 }
 
 // recordEnd measures a wait that ended: its outcome, duration and lag.
-func (m *metrics) recordEnd(ctx context.Context, u taurusjob.Update) {
+func (m *metrics) recordEnd(ctx context.Context, u *taurusjob.Update) {
 	waits, duration := m.waits.Enabled(ctx), m.duration.Enabled(ctx)
-	lag, lagOK := detectionLag(u, time.Now())
+	lag, lagOK := detectionLag(*u, time.Now())
 	lagOn := lagOK && m.lag.Enabled(ctx)
 	if !waits && !duration && !lagOn {
 		return
