@@ -23,7 +23,7 @@ import (
 //	hook_noop    New() with no-op providers
 //	hook_sdk     New() with the SDK: every span recorded (then dropped), every metric aggregated
 //
-//	go test -run '^$' -bench . -benchmem -count 6 ./otel   (from the repository root)
+//	go test -run '^$' -bench . -benchmem -count 6   (in otel/)
 
 // pollsPerWait is how many polls a benchmark wait makes: Running with a
 // percent that moves on every poll (an event per poll, the worst case for
@@ -140,6 +140,49 @@ func BenchmarkPoll(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPollSideBySide is BenchmarkPoll with the four ways interleaved,
+// one poll each in turn, each timed on its own: on a shared machine whose
+// load changes from second to second, sequential sub-benchmarks differ by
+// more than the hook costs, while interleaved polls see the same load.
+// It reports ns/poll for each way (the clock reads are included in all).
+func BenchmarkPollSideBySide(b *testing.B) {
+	type way struct {
+		name   string
+		g      *stubGetter
+		w      *taurusjob.Waiter
+		p      *taurusjob.Poller
+		polled time.Duration
+	}
+	var ways []*way
+	for _, s := range setups() {
+		g := &stubGetter{n: pollsPerWait, polls: map[string]int{}}
+		w := benchWaiter(b, g, s.opts())
+		p, _ := w.NewPoller("job-1")
+		ways = append(ways, &way{name: s.name, g: g, w: w, p: p})
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		for _, x := range ways {
+			t0 := time.Now()
+			for {
+				u, _ := x.p.Poll(ctx)
+				if u.Polled || u.Done {
+					break
+				}
+			}
+			x.polled += time.Since(t0)
+			if x.p.Done() {
+				x.g.polls["job-1"] = 0
+				x.p, _ = x.w.NewPoller("job-1")
+			}
+		}
+	}
+	for _, x := range ways {
+		b.ReportMetric(float64(x.polled.Nanoseconds())/float64(b.N), "ns/poll-"+x.name)
+	}
+	b.ReportMetric(0, "ns/op") // the sum of the four: not a figure of interest
 }
 
 // BenchmarkWaitingJob: the memory a job holds while it waits (between
