@@ -29,9 +29,8 @@ const (
 // Bounds of the text taken from a job or an error: a hostile or broken
 // server cannot flood a trace backend through them.
 const (
-	maxNameLen  = 128 // a job's name or status
-	maxTextLen  = 512 // a fail reason or an error's text
-	maxJobIDLen = 128 // taurusjob.MaxJobIDLen: longer ids are refused before any poll
+	maxNameLen = 128 // a job's name or status
+	maxTextLen = 512 // a fail reason or an error's text
 )
 
 // clip makes s one line of valid UTF-8 of at most n bytes, marking a cut.

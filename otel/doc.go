@@ -19,8 +19,8 @@
 //
 // [SpanName] covers one wait in this process, from its start (now −
 // [taurusjob.Update.Elapsed] at the first update seen) to its end. Its
-// parent is the span in the ctx of the first call that polled: Wait's,
-// WaitAll's, or the first [taurusjob.Poller.Poll]'s. Its attributes are
+// parent is the span in the ctx of the first call that reported an update:
+// Wait's, WaitAll's, or the first [taurusjob.Poller.Poll]'s. Its attributes are
 // the job's id and name, the service, and at the end the outcome
 // ([taurusjob.Outcome]), the polls made, the last status, the fail reason
 // and the detection lag; its status is Error for every ending but a
