@@ -1,0 +1,67 @@
+package taurusjobotel
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// The attribute keys of the spans, events and measurements.
+const (
+	KeyService      = attribute.Key("taurusjob.service")       // WithService; every span and measurement
+	KeyJobID        = attribute.Key("taurusjob.job.id")        // span
+	KeyJobName      = attribute.Key("taurusjob.job.name")      // span; waits, duration and lag
+	KeyJobStatus    = attribute.Key("taurusjob.job.status")    // span (last status seen), poll events
+	KeyOutcome      = attribute.Key("taurusjob.outcome")       // span; waits, duration and lag
+	KeyPolls        = attribute.Key("taurusjob.polls")         // span: requests sent
+	KeyDetectionLag = attribute.Key("taurusjob.detection_lag") // span: seconds from the job's end to its notice
+	KeyFailReason   = attribute.Key("taurusjob.fail_reason")   // span of a failed or canceled job
+	KeyPoll         = attribute.Key("taurusjob.poll")          // events: the poll's number
+	KeyPollResult   = attribute.Key("taurusjob.poll.result")   // polls counter, poll events
+	KeyProgress     = attribute.Key("taurusjob.progress")      // poll events: 0..100, -1 when not reported
+	KeyNext         = attribute.Key("taurusjob.next")          // poll and throttle events: seconds to the next poll
+	KeyError        = attribute.Key("taurusjob.error")         // poll events: the retried error's text
+	KeyThrottle     = attribute.Key("taurusjob.throttle")      // throttle events, refused counter: 429, cooldown, rate_limit
+)
+
+// Bounds of the text taken from a job or an error: a hostile or broken
+// server cannot flood a trace backend through them.
+const (
+	maxNameLen = 128 // a job's name or status
+	maxTextLen = 512 // a fail reason or an error's text
+)
+
+// clip makes s one line of valid UTF-8 of at most n bytes, marking a cut.
+func clip(s string, n int) string {
+	if len(s) <= n && printable(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// printable reports whether s is valid UTF-8 on one line: the common case,
+// checked without allocating.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
