@@ -232,6 +232,9 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	if err != nil {
 		return nil, sent, c.transportError(ctx, err)
 	}
+	if resp.StatusCode < 200 {
+		return nil, sent, informationalAnswer(resp)
+	}
 	defer closeBody(resp.Body)
 	body, tooBig, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
@@ -271,6 +274,17 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(scrub(job.ID, secrets), 128))}
 	}
 	return job, sent, nil
+}
+
+// informationalAnswer closes a 1xx final answer unread and describes it.
+// Go's transport reads past 100 Continue and 103 Early Hints itself, so a
+// 1xx that gets here is a 101 Switching Protocols (or a custom transport's
+// doing): its body is the raw connection, which no request timeout covers,
+// so reading it, or draining it for reuse, could block forever.
+func informationalAnswer(resp *http.Response) error {
+	_ = resp.Body.Close()
+	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
+		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
 }
 
 // authorize sets the request's credential headers.
