@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,7 +147,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := c.setCredentials(cfg); err != nil {
 		return nil, err
 	}
-	c.http = safeHTTPClient(cfg.HTTPClient)
+	c.http = noProxyForLoopback(safeHTTPClient(cfg.HTTPClient), c.base)
 	c.staticSecrets = redact.New(cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken)
 	c.known = redact.Sets{c.staticSecrets}
 	return c, nil
@@ -461,48 +460,6 @@ func ValidateJobID(id string) error {
 		}
 	}
 	return nil
-}
-
-// parseEndpoint checks an endpoint: an absolute https URL with a host and
-// nothing that would confuse where requests go (user info, query,
-// fragment). Plain http is accepted only for loopback hosts.
-func parseEndpoint(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, invalid("endpoint", "is empty")
-	}
-	if hasControl(s) {
-		return nil, invalid("endpoint", "contains control characters")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, invalid("endpoint", "is not a URL")
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, invalid("endpoint", "must be an https URL such as https://gaussdb.cn-north-4.myhuaweicloud.com")
-	case u.Host == "" || u.Hostname() == "":
-		return nil, invalid("endpoint", "has no host")
-	case u.User != nil:
-		return nil, invalid("endpoint", "must not contain user information")
-	case u.RawQuery != "" || u.ForceQuery:
-		return nil, invalid("endpoint", "must not contain a query")
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return nil, invalid("endpoint", "must not contain a fragment")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, invalid("endpoint", "plain http is allowed only to loopback hosts; use https")
-	}
-	if strings.Contains(u.Path, "..") || strings.Contains(u.EscapedPath(), "%") {
-		return nil, invalid("endpoint", "path must not contain '..' or escapes")
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isAlnum(b byte) bool {
