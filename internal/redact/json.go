@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"bytes"
 	"encoding/json"
 )
 
@@ -12,8 +11,8 @@ import (
 // nothing shows; a valid JSON body stays valid unless a secret sat in a
 // number. body need not be valid JSON.
 func (ss Sets) ScrubJSON(body []byte) []byte {
-	escaped := bytes.IndexByte(body, '\\') >= 0
-	if !escaped && !ss.ContainsBytes(body) {
+	escaped := hasEscapes(body)
+	if !escaped && !ss.rawContains(body) {
 		return body // the poll path: one scan, no copy
 	}
 	if escaped {
@@ -23,8 +22,8 @@ func (ss Sets) ScrubJSON(body []byte) []byte {
 }
 
 // rewriteEscapedStrings re-encodes, from its scrubbed text, each string
-// with an escape whose decoded text shows a secret. A string without an
-// escape reads as its bytes, which ScrubBytes looks at next.
+// with an escape (JSON, URL or HTML) whose decoded text shows a secret. A
+// string without one reads as its bytes, which ScrubBytes looks at next.
 func (ss Sets) rewriteEscapedStrings(body []byte) []byte {
 	var out []byte // nil until a string changes
 	last := 0
@@ -34,7 +33,7 @@ func (ss Sets) rewriteEscapedStrings(body []byte) []byte {
 		}
 		end := skipString(body, i)
 		tok := body[i:end]
-		if bytes.IndexByte(tok, '\\') >= 0 {
+		if hasEscapes(tok) {
 			var s string
 			if json.Unmarshal(tok, &s) == nil && ss.Contains(s) {
 				enc, _ := json.Marshal(ss.Scrub(s)) // a string always encodes

@@ -137,22 +137,38 @@ func (s *Set) Secrets() []string {
 // Empty reports whether the Set finds nothing.
 func (s *Set) Empty() bool { return s == nil || len(s.raw) == 0 }
 
-// Contains reports whether text holds a secret or a piece of one.
-func (s *Set) Contains(text string) bool { return s.ContainsBytes(bytesOf(text)) }
+// Contains reports whether text holds a secret or a piece of one, as it
+// is or with its JSON, URL or HTML escapes undone.
+func (s *Set) Contains(text string) bool { return Sets{s}.Contains(text) }
 
 // ContainsBytes is Contains for a byte slice.
-func (s *Set) ContainsBytes(b []byte) bool {
-	if s.Empty() {
-		return false
+func (s *Set) ContainsBytes(b []byte) bool { return Sets{s}.ContainsBytes(b) }
+
+// Scrub returns text with each run of secret text replaced by [Marker];
+// when the text shows a secret only with its escapes undone, all of it is
+// replaced. It returns text itself, without copying, when none shows.
+func (s *Set) Scrub(text string) string { return Sets{s}.Scrub(text) }
+
+// ScrubBytes replaces each run of secret text, as written, in b: for a
+// body that is parsed next, whose fields are then scrubbed each. It
+// returns b itself when no secret shows.
+func (s *Set) ScrubBytes(b []byte) []byte {
+	spans := s.spans(b)
+	if spans == nil {
+		return b
 	}
-	found := false
-	s.each(b, func(int, int) bool { found = true; return false })
-	return found
+	out := make([]byte, 0, len(b))
+	last := 0
+	for _, sp := range spans {
+		out = append(out, b[last:sp.lo]...)
+		out = append(out, Marker...)
+		last = sp.hi
+	}
+	return append(out, b[last:]...)
 }
 
-// Scrub returns text with each run of secret text replaced by [Marker].
-// It returns text itself, without copying, when none shows.
-func (s *Set) Scrub(text string) string {
+// scrubRaw is ScrubBytes for a string.
+func (s *Set) scrubRaw(text string) string {
 	spans := s.spans(bytesOf(text))
 	if spans == nil {
 		return text
@@ -168,21 +184,14 @@ func (s *Set) Scrub(text string) string {
 	return b.String()
 }
 
-// ScrubBytes is Scrub for a byte slice; it returns b itself when no
-// secret shows.
-func (s *Set) ScrubBytes(b []byte) []byte {
-	spans := s.spans(b)
-	if spans == nil {
-		return b
+// rawContains reports whether b holds a secret as written.
+func (s *Set) rawContains(b []byte) bool {
+	if s.Empty() {
+		return false
 	}
-	out := make([]byte, 0, len(b))
-	last := 0
-	for _, sp := range spans {
-		out = append(out, b[last:sp.lo]...)
-		out = append(out, Marker...)
-		last = sp.hi
-	}
-	return append(out, b[last:]...)
+	found := false
+	s.each(b, func(int, int) bool { found = true; return false })
+	return found
 }
 
 type span struct{ lo, hi int }

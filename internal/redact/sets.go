@@ -5,29 +5,53 @@ package redact
 // skipped.
 type Sets []*Set
 
-// Contains reports whether text shows a secret of any Set.
+// Contains reports whether text shows a secret of any Set, as written or
+// with its JSON, URL or HTML escapes undone.
 func (ss Sets) Contains(text string) bool { return ss.ContainsBytes(bytesOf(text)) }
 
 // ContainsBytes is Contains for a byte slice.
 func (ss Sets) ContainsBytes(b []byte) bool {
-	for _, s := range ss {
-		if s.ContainsBytes(b) {
+	if ss.rawContains(b) {
+		return true
+	}
+	if !hasEscapes(b) {
+		return false
+	}
+	for _, v := range views(string(b)) {
+		if ss.rawContains(bytesOf(v)) {
 			return true
 		}
 	}
 	return false
 }
 
-// Scrub replaces the secrets of every Set in text; it returns text itself
-// when none shows.
+func (ss Sets) rawContains(b []byte) bool {
+	for _, s := range ss {
+		if s.rawContains(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scrub replaces the secrets of every Set in text, as Set.Scrub does; it
+// returns text itself when none shows.
 func (ss Sets) Scrub(text string) string {
 	for _, s := range ss {
-		text = s.Scrub(text)
+		text = s.scrubRaw(text)
+	}
+	if hasEscapes(bytesOf(text)) {
+		for _, v := range views(text) {
+			if ss.rawContains(bytesOf(v)) {
+				return Marker
+			}
+		}
 	}
 	return text
 }
 
-// ScrubBytes is Scrub for a byte slice.
+// ScrubBytes replaces the secrets of every Set in b as written, as
+// Set.ScrubBytes does.
 func (ss Sets) ScrubBytes(b []byte) []byte {
 	for _, s := range ss {
 		b = s.ScrubBytes(b)
