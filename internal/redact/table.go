@@ -3,7 +3,7 @@ package redact
 import "encoding/binary"
 
 // table is a set of 64-bit hashes, open addressing with linear probing,
-// at most half full. 0 marks an empty slot; a hash of 0 is stored as 1.
+// at most three quarters full. 0 marks an empty slot; a hash of 0 is stored as 1.
 //
 // Only hashes are kept, not the text they came from: a secret's pieces do
 // not sit in memory twice, and a lookup costs one probe or two. Two texts
@@ -17,7 +17,7 @@ type table struct {
 
 func newTable(capacity int) table {
 	size, bits := 8, uint(3)
-	for size < 2*capacity {
+	for size*3 < capacity*4 {
 		size, bits = size*2, bits+1
 	}
 	return table{slots: make([]uint64, size), shift: 64 - bits}
