@@ -10,9 +10,10 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
-// signatures finds what the SDK's Authorization header signs with: the
-// adapter never sees the request, so it cannot know the signature itself.
-// A 64-digit hex run is a SHA-256; "Signature=" marks a piece of one.
+// signatures finds what looks like a request signature, for one the
+// recorder did not see (signed by a credential type it does not wrap, or
+// pushed out of its ring): a 64-digit hex run is a SHA-256, and
+// "Signature=" marks a piece of one.
 var signatures = regexp.MustCompile(`(?i)signature=[0-9a-f]+|[0-9a-fA-F]{64}`)
 
 // scrubber replaces, in server text, the SDK client's credentials (access
@@ -20,10 +21,11 @@ var signatures = regexp.MustCompile(`(?i)signature=[0-9a-f]+|[0-9a-fA-F]{64}`)
 // anything that looks like a request signature. It rebuilds its set when
 // the credentials change (the SDK refreshes a security token).
 type scrubber struct {
-	cred auth.ICredential
-	mu   sync.Mutex
-	key  [3]string
-	set  *redact.Set
+	cred       auth.ICredential
+	signatures *signatureRecorder // nil: signatures are found by their shape only
+	mu         sync.Mutex
+	key        [3]string
+	set        *redact.Set
 }
 
 // credentials returns the access key, secret key and security token of
@@ -38,14 +40,18 @@ func credentials(c auth.ICredential) [3]string {
 	return [3]string{}
 }
 
-func (s *scrubber) secrets() *redact.Set {
+func (s *scrubber) secrets() redact.Sets {
 	key := credentials(s.cred)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.set == nil || key != s.key {
 		s.key, s.set = key, redact.New(key[:]...)
 	}
-	return s.set
+	sets := redact.Sets{s.set}
+	s.mu.Unlock()
+	if s.signatures != nil {
+		sets = append(sets, s.signatures.secrets()...)
+	}
+	return sets
 }
 
 // text scrubs one server text.

@@ -132,3 +132,23 @@ func TestSDKJobHidesEchoedCredentials(t *testing.T) {
 		secretcheck.Assert(t, where, text, secrets...)
 	}
 }
+
+// TestNewGetterLeavesTheCallersClientAlone: the Getter records signatures
+// through a copy of the SDK client; the caller's client keeps its own
+// credential and still works.
+func TestNewGetterLeavesTheCallersClientAlone(t *testing.T) {
+	srv := httptest.NewServer(&jobServer{verifySK: testSK, status: http.StatusOK, body: docJob})
+	defer srv.Close()
+	client := newSDKClient(t, srv, "", 10*time.Second)
+	before := client.HcClient.GetCredential()
+	g := newGetter(t, client)
+	if client.HcClient.GetCredential() != before {
+		t.Fatal("NewGetter replaced the caller's credential")
+	}
+	if _, err := g.GetJob(context.Background(), testJob); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newGetter(t, client).GetJob(context.Background(), testJob); err != nil {
+		t.Fatalf("the caller's client no longer works: %v", err)
+	}
+}
