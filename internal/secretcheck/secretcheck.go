@@ -38,26 +38,30 @@ const PieceLen = 12
 //
 // It looks for every [PieceLen]-byte piece of each secret (so a prefix, a
 // suffix, or a secret split in two with a half of at least PieceLen bytes
-// shows) and of each secret's base64 encodings (standard and URL
-// alphabets, from each of its first three bytes, so that the base64 of
-// any part of the secret shows too), in text and in text decoded: JSON
-// escapes ("\u004d", "\/"), URL escapes ("%2F") and HTML entities
-// ("&#77;") undone.
+// shows) and every 16-character piece (the base64 of PieceLen bytes) of
+// each secret's base64 encodings (standard and URL alphabets, from each
+// of its first three bytes, so that the base64 of any part of the secret
+// shows too), in text and in text decoded: JSON escapes ("\u004d", "\/"),
+// URL escapes ("%2F") and HTML entities ("&#77;") undone.
 func Leak(text string, secrets ...string) (piece string, found bool) {
-	pieces := map[string]bool{}
+	lengths := map[int]map[string]bool{PieceLen: {}, base64PieceLen: {}}
 	var short []string
+	add := func(form string, n int) {
+		if len(form) <= n {
+			short = append(short, form)
+			return
+		}
+		for i := 0; i+n <= len(form); i++ {
+			lengths[n][form[i:i+n]] = true
+		}
+	}
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
-		for _, form := range append([]string{s}, base64Forms(s)...) {
-			if len(form) <= PieceLen {
-				short = append(short, form)
-				continue
-			}
-			for i := 0; i+PieceLen <= len(form); i++ {
-				pieces[form[i:i+PieceLen]] = true
-			}
+		add(s, PieceLen)
+		for _, form := range base64Forms(s) {
+			add(form, base64PieceLen)
 		}
 	}
 	for _, view := range views(text) {
@@ -66,14 +70,21 @@ func Leak(text string, secrets ...string) (piece string, found bool) {
 				return s, true
 			}
 		}
-		for i := 0; i+PieceLen <= len(view); i++ {
-			if p := view[i : i+PieceLen]; pieces[p] {
-				return p, true
+		for n, pieces := range lengths {
+			for i := 0; i+n <= len(view); i++ {
+				if p := view[i : i+n]; pieces[p] {
+					return p, true
+				}
 			}
 		}
 	}
 	return "", false
 }
+
+// base64PieceLen is the length of the pieces of a base64 form looked for:
+// 16 characters encode PieceLen bytes. A shorter run can encode fewer
+// bytes of the secret than PieceLen, which do not count raw either.
+const base64PieceLen = PieceLen / 3 * 4
 
 // base64Forms returns secret base64-encoded from each of its first three
 // bytes, in the standard and the URL alphabets: a piece of the base64 of
