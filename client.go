@@ -234,7 +234,8 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		return nil, "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")
-	secrets := c.secrets(req)
+	secrets, done := c.secrets(req)
+	defer done() // after the scrub below: deferred calls run last first
 	defer func() { err = redactError(err, secrets) }()
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -11,19 +11,21 @@ import (
 // secrets returns what must never reach a caller from req's exchange: the
 // client's credentials (built once), and the signature req carries. A
 // secret counts as shown when any 12-byte piece of it shows, raw or
-// escaped or base64-encoded (see internal/redact).
-func (c *Client) secrets(req *http.Request) redact.Sets {
+// escaped or base64-encoded (see internal/redact). Call done once the
+// exchange is over and nothing holds the Sets any more.
+func (c *Client) secrets(req *http.Request) (sets redact.Sets, done func()) {
 	c.mu.Lock()
-	sets := c.known
+	sets = c.known
 	c.mu.Unlock()
 	if auth := req.Header.Get("Authorization"); auth != "" {
 		if _, sig, ok := strings.Cut(auth, "Signature="); ok {
 			// A signature is fresh for each request: its Set is built for
-			// this one (a few microseconds for 64 hex digits).
-			sets = append(sets[:len(sets):len(sets)], redact.New(sig))
+			// this one and its memory reused by the next.
+			own := redact.New(sig)
+			return append(sets[:len(sets):len(sets)], own), own.Release
 		}
 	}
-	return sets
+	return sets, func() {}
 }
 
 // cutSecretStart drops the end of a body cut by the size limit when that

@@ -31,3 +31,22 @@ func BenchmarkContainsJobBody(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewSignatureSet: what an AK/SK request pays to look for its
+// own signature (64 hex digits, with its escaped and base64 forms).
+func BenchmarkNewSignatureSet(b *testing.B) {
+	sig := randomToken(64)
+	b.ReportAllocs()
+	for b.Loop() {
+		New(sig).Release()
+	}
+}
+
+// BenchmarkNewTokenSet: building the Set of a 4 KB token, once per token.
+func BenchmarkNewTokenSet(b *testing.B) {
+	token := randomToken(4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		New(token)
+	}
+}

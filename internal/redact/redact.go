@@ -126,6 +126,18 @@ func Forms(secret string, withBase64 bool) []string {
 	return out
 }
 
+// Release hands the Set's memory back for reuse by a later Set; s finds
+// nothing afterwards. Call it only when nothing else uses s, as for a
+// request's own Set once the request is over. Not calling it is safe.
+func (s *Set) Release() {
+	if s == nil {
+		return
+	}
+	s.grams.release()
+	s.pieces.release()
+	s.short, s.raw = nil, nil
+}
+
 // Secrets returns the secrets the Set was built from.
 func (s *Set) Secrets() []string {
 	if s == nil {

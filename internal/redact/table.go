@@ -1,6 +1,9 @@
 package redact
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync"
+)
 
 // table is a set of 64-bit hashes, open addressing with linear probing,
 // at most three quarters full. 0 marks an empty slot; a hash of 0 is stored as 1.
@@ -20,7 +23,35 @@ func newTable(capacity int) table {
 	for size*3 < capacity*4 {
 		size, bits = size*2, bits+1
 	}
-	return table{slots: make([]uint64, size), shift: 64 - bits}
+	return table{slots: getSlots(bits), shift: 64 - bits}
+}
+
+// Slots of small tables are pooled by size: a request's signature gets a
+// Set of its own, and allocating its tables anew each time costs more in
+// garbage than building them. Tables over 1<<maxPooledBits slots (a
+// token's) are built once and left to the collector.
+const maxPooledBits = 12
+
+var slotPools [maxPooledBits + 1]sync.Pool
+
+func getSlots(bits uint) []uint64 {
+	if bits <= maxPooledBits {
+		if p, ok := slotPools[bits].Get().(*[]uint64); ok {
+			clear(*p)
+			return *p
+		}
+	}
+	return make([]uint64, 1<<bits)
+}
+
+// release returns t's slots to their pool; t is empty afterwards.
+func (t *table) release() {
+	bits := 64 - t.shift
+	if t.slots != nil && bits <= maxPooledBits {
+		slots := t.slots
+		slotPools[bits].Put(&slots)
+	}
+	*t = table{}
 }
 
 func (t *table) add(h uint64) {
