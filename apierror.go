@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
 // maxMessageLen bounds the message kept from an error body.
@@ -26,8 +28,11 @@ const maxRetryAfter = 24 * time.Hour
 // from a gateway, or nothing. Each secret is replaced in the decoded text
 // before it is clipped, so that neither an escaped secret (JSON "\/" or
 // "\u0053", an HTML entity) nor a piece cut by the clip survives.
-func apiErrorFrom(resp *http.Response, body []byte, tooBig bool, secrets ...string) *APIError {
-	clean := func(s string, n int) string { return clip(scrub(s, secrets), n) }
+func apiErrorFrom(resp *http.Response, body []byte, tooBig bool, sets ...*redact.Set) *APIError {
+	secrets := redact.Sets(sets)
+	// Scrubbed again after the clip: it turns control characters into
+	// spaces, which could join the pieces of a secret that holds a space.
+	clean := func(s string, n int) string { return secrets.Scrub(clip(secrets.Scrub(s), n)) }
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  clean(resp.Header.Get("X-Request-Id"), 128),

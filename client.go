@@ -1,18 +1,17 @@
 package taurusjob
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
 // Version is taurusjob's version, sent in the User-Agent header.
@@ -90,6 +89,13 @@ type Client struct {
 	mu          sync.Mutex
 	token       string // the token source's last answer
 	signer      *signer
+
+	// Secrets a server may echo, built once: the static token or the
+	// access key, secret key and security token, and the token source's
+	// current and previous answers. known is replaced whole, never
+	// changed, so a request can hold it without the lock.
+	staticSecrets, tokenSecrets *redact.Set
+	known                       redact.Sets
 }
 
 // TransportError is a failure to get an answer: connection refused or
@@ -148,7 +154,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := c.setCredentials(cfg); err != nil {
 		return nil, err
 	}
-	c.http = safeHTTPClient(cfg.HTTPClient)
+	c.http = noProxyForLoopback(safeHTTPClient(cfg.HTTPClient), c.base)
+	c.staticSecrets = redact.New(cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken)
+	c.known = redact.Sets{c.staticSecrets}
 	return c, nil
 }
 
@@ -233,11 +241,15 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		return nil, "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")
-	secrets := c.secrets(req)
-	defer func() { err = redact(err, secrets) }()
+	secrets, done := c.secrets(req)
+	defer done() // after the scrub below: deferred calls run last first
+	defer func() { err = redactError(err, secrets) }()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, sent, c.transportError(ctx, err)
+	}
+	if resp.StatusCode < 200 {
+		return nil, sent, informationalAnswer(resp)
 	}
 	defer closeBody(resp.Body)
 	body, tooBig, err := readLimited(resp.Body, c.maxBody)
@@ -246,25 +258,24 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	}
 	// Scrub before any text is cut, so that no piece of a secret survives.
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		resp.Header.Set("X-Request-Id", scrub(id, secrets))
+		resp.Header.Set("X-Request-Id", secrets.Scrub(id))
 	}
 	if tooBig {
-		body = cutSecretStart(body, secrets) // the limit may have cut a secret in two
+		body = cutSecretStart(body, secrets.Secrets()) // the limit may have cut a secret in two
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, sent, apiErrorFrom(resp, []byte(scrub(string(body), secrets)), tooBig, secrets...)
+		return nil, sent, apiErrorFrom(resp, secrets.ScrubBytes(body), tooBig, secrets...)
 	}
 	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
 	}
-	// A server that echoes a credential into the job itself: the job's
-	// fields and Raw reach errors, logs and the CLI's output, so scrub them.
-	if containsSecret(body, secrets) {
-		body = []byte(scrub(string(body), secrets))
-	}
-	job, err = decodeJobBody(body)
+	// A server that echoes a credential into the job itself, raw or
+	// JSON-escaped: the job's fields and Raw reach errors, logs, progress
+	// updates and the CLI's output, so every string is scrubbed as it
+	// decodes, and Raw with it.
+	job, err = decodeJobBody(secrets.ScrubJSON(body))
 	if errors.Is(err, errNoJob) {
 		return nil, sent, &NotVisibleError{JobID: jobID}
 	}
@@ -275,9 +286,20 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		job.ID = jobID
 	} else if job.ID != jobID {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(scrub(job.ID, secrets), 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
 	}
 	return job, sent, nil
+}
+
+// informationalAnswer closes a 1xx final answer unread and describes it.
+// Go's transport reads past 100 Continue and 103 Early Hints itself, so a
+// 1xx that gets here is a 101 Switching Protocols (or a custom transport's
+// doing): its body is the raw connection, which no request timeout covers,
+// so reading it, or draining it for reuse, could block forever.
+func informationalAnswer(resp *http.Response) error {
+	_ = resp.Body.Close()
+	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
+		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
 }
 
 // authorize sets the request's credential headers.
@@ -315,6 +337,9 @@ func (c *Client) currentToken(ctx context.Context, stale string) (string, error)
 		return "", invalid("token", "the token source returned an empty token or one with control characters")
 	}
 	c.token = token
+	// The stale token's set stays: the answer to the retry may echo it.
+	fresh := redact.New(token)
+	c.known, c.tokenSecrets = redact.Sets{c.staticSecrets, fresh, c.tokenSecrets}, fresh
 	return token, nil
 }
 
@@ -335,86 +360,6 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 		err = fmt.Errorf("no answer within the %s request timeout", c.timeout)
 	}
 	return &TransportError{Err: err}
-}
-
-// secrets lists what must never appear in an error: the client's tokens and
-// the credentials req carries (a token, a security token, a signature).
-func (c *Client) secrets(req *http.Request) []string {
-	c.mu.Lock()
-	list := []string{c.staticToken, c.token}
-	c.mu.Unlock()
-	list = append(list, req.Header.Get("X-Auth-Token"), req.Header.Get("X-Security-Token"))
-	if auth := req.Header.Get("Authorization"); auth != "" {
-		list = append(list, auth)
-		if _, sig, ok := strings.Cut(auth, "Signature="); ok {
-			list = append(list, sig)
-		}
-	}
-	var out []string
-	for _, s := range list {
-		// A server may echo a secret escaped: in a URL, or in JSON by an
-		// encoder that writes "/" as "\/" (an IAM token is base64).
-		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(s, "/", `\/`)} {
-			if len(form) >= 4 && !slices.Contains(out, form) {
-				out = append(out, form)
-			}
-		}
-	}
-	// Longest first, so that a secret holding another is replaced whole.
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
-}
-
-// scrub replaces each secret in s.
-func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
-}
-
-// containsSecret reports whether body holds any of secrets.
-func containsSecret(body []byte, secrets []string) bool {
-	for _, s := range secrets {
-		if len(s) <= len(body) && bytes.Contains(body, []byte(s)) {
-			return true
-		}
-	}
-	return false
-}
-
-// cutSecretStart drops the end of a body cut by the size limit when that
-// end is the start of a secret: the rest of the secret was cut off, so
-// scrub cannot recognise what is left. Only the very end can hold a cut
-// secret, so one pass is enough, and its cost does not grow with the body.
-func cutSecretStart(body []byte, secrets []string) []byte {
-	for _, s := range secrets {
-		for n := min(len(s)-1, len(body)); n > 0; n-- {
-			if string(body[len(body)-n:]) == s[:n] {
-				body = body[:len(body)-n]
-				break
-			}
-		}
-	}
-	return body
-}
-
-// redact removes secrets from an error's text, in case a hostile or buggy
-// server echoes one: in a body, a header, or a malformed answer that the
-// transport quotes.
-func redact(err error, secrets []string) error {
-	switch e := err.(type) {
-	case *APIError:
-		e.Code = scrub(e.Code, secrets)
-		e.Message = scrub(e.Message, secrets)
-		e.RequestID = scrub(e.RequestID, secrets)
-	case *TransportError:
-		if text := e.Err.Error(); scrub(text, secrets) != text {
-			// The cause's own text holds the secret: keep only a scrubbed copy.
-			e.Err = errors.New(scrub(text, secrets))
-		}
-	}
-	return err
 }
 
 // readLimited reads at most limit bytes; tooBig says there was more.
@@ -523,48 +468,6 @@ func ValidateJobID(id string) error {
 		}
 	}
 	return nil
-}
-
-// parseEndpoint checks an endpoint: an absolute https URL with a host and
-// nothing that would confuse where requests go (user info, query,
-// fragment). Plain http is accepted only for loopback hosts.
-func parseEndpoint(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, invalid("endpoint", "is empty")
-	}
-	if hasControl(s) {
-		return nil, invalid("endpoint", "contains control characters")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, invalid("endpoint", "is not a URL")
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, invalid("endpoint", "must be an https URL such as https://gaussdb.cn-north-4.myhuaweicloud.com")
-	case u.Host == "" || u.Hostname() == "":
-		return nil, invalid("endpoint", "has no host")
-	case u.User != nil:
-		return nil, invalid("endpoint", "must not contain user information")
-	case u.RawQuery != "" || u.ForceQuery:
-		return nil, invalid("endpoint", "must not contain a query")
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return nil, invalid("endpoint", "must not contain a fragment")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, invalid("endpoint", "plain http is allowed only to loopback hosts; use https")
-	}
-	if strings.Contains(u.Path, "..") || strings.Contains(u.EscapedPath(), "%") {
-		return nil, invalid("endpoint", "path must not contain '..' or escapes")
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isAlnum(b byte) bool {

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/taurusdb-tools/taurusjob/internal/redact"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
@@ -212,7 +213,7 @@ func FuzzErrorBody(f *testing.F) {
 		resp.Header["X-Request-Id"] = []string{requestID}
 		resp.Header["Retry-After"] = []string{retryAfter}
 		resp.Header["Location"] = []string{location}
-		e := apiErrorFrom(resp, body, tooBig, fuzzSecret)
+		e := apiErrorFrom(resp, body, tooBig, redact.New(fuzzSecret))
 		if e.StatusCode != status {
 			t.Fatalf("StatusCode = %d, want %d", e.StatusCode, status)
 		}

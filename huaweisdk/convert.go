@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/url"
 	"regexp"
@@ -37,8 +38,10 @@ type rawInstance struct {
 }
 
 // jobFromResponse maps a successful SDK answer to a Job, read the way
-// taurusjob.Client reads the API's body.
-func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse) (*taurusjob.Job, error) {
+// taurusjob.Client reads the API's body. Every text of the answer is
+// scrubbed before it is kept: the SDK has decoded JSON escapes already, so
+// an escaped credential is in clear here.
+func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse, s *scrubber) (*taurusjob.Job, error) {
 	if resp == nil {
 		return nil, &taurusjob.NotVisibleError{JobID: jobID}
 	}
@@ -46,11 +49,11 @@ func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse) (*
 		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
 		return nil, &taurusjob.APIError{StatusCode: c, Message: "the SDK returned this answer without a job or an error"}
 	}
-	d := resp.Job
-	if d == nil {
+	if resp.Job == nil {
 		return nil, &taurusjob.NotVisibleError{JobID: jobID}
 	}
-	status := d.Status.Value()
+	d := scrubJobDetail(resp.Job, s)
+	status := s.text(d.Status.Value())
 	if d.Id == "" && d.Name == "" && status == "" {
 		return nil, &taurusjob.NotVisibleError{JobID: jobID} // "job": {} and its like
 	}
@@ -84,17 +87,34 @@ func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse) (*
 	return job, nil
 }
 
+// scrubJobDetail returns a copy of d with every text scrubbed.
+func scrubJobDetail(d *model.GetJobInfoDetail, s *scrubber) *model.GetJobInfoDetail {
+	c := *d
+	c.Id, c.Name, c.Created = s.text(d.Id), s.text(d.Name), s.text(d.Created)
+	for _, p := range []**string{&c.Ended, &c.Process, &c.FailReason} {
+		if *p != nil {
+			v := s.text(**p)
+			*p = &v
+		}
+	}
+	if d.Instance != nil {
+		c.Instance = &model.GetJobInstanceInfoDetail{Id: s.text(d.Instance.Id), Name: s.text(d.Instance.Name)}
+	}
+	return &c
+}
+
 // mapError classifies an SDK error the way taurusjob.Client classifies its
 // own: an answer becomes an *APIError, no answer a *TransportError, and
 // anything else (credentials, request building) stays as it is, wrapped.
-func mapError(err error) error {
+// The server's texts are scrubbed before they are clipped.
+func mapError(err error, s *scrubber) error {
 	var sre *sdkerr.ServiceResponseError
 	if errors.As(err, &sre) {
-		return apiError(sre)
+		return apiError(sre, s)
 	}
 	var srv sdkerr.ServiceResponseError
 	if errors.As(err, &srv) {
-		return apiError(&srv)
+		return apiError(&srv, s)
 	}
 	var (
 		ue *url.Error
@@ -108,28 +128,28 @@ func mapError(err error) error {
 	return fmt.Errorf("huaweisdk: ShowGaussMySqlJobInfo: %w", err)
 }
 
-func apiError(e *sdkerr.ServiceResponseError) error {
+func apiError(e *sdkerr.ServiceResponseError, s *scrubber) error {
 	if e.StatusCode == 0 {
 		// The SDK could not read the error answer's body: no usable answer.
-		return &taurusjob.TransportError{Err: fmt.Errorf("reading the error answer: %s", clip(e.ErrorMessage, maxMessageLen))}
+		return &taurusjob.TransportError{Err: fmt.Errorf("reading the error answer: %s", clip(s.text(e.ErrorMessage), maxMessageLen))}
 	}
 	return &taurusjob.APIError{
 		StatusCode: e.StatusCode,
-		Code:       clip(e.ErrorCode, 64),
-		Message:    message(e.ErrorMessage),
-		RequestID:  clip(e.RequestId, 128),
+		Code:       clip(s.text(e.ErrorCode), 64),
+		Message:    s.text(message(s.text(e.ErrorMessage))), // again: message decodes a title's entities
+		RequestID:  clip(s.text(e.RequestId), 128),
 	}
 }
 
 var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
 // message shortens the SDK's error message: a gateway's HTML page becomes
-// its title.
+// its title, entities decoded as the core client decodes them.
 func message(m string) string {
 	trimmed := strings.TrimSpace(m)
 	if strings.HasPrefix(trimmed, "<") {
 		if t := htmlTitle.FindStringSubmatch(trimmed); t != nil {
-			return clip("gateway page: "+strings.TrimSpace(t[1]), maxMessageLen)
+			return clip("gateway page: "+strings.TrimSpace(html.UnescapeString(t[1])), maxMessageLen)
 		}
 		return "gateway page without a title"
 	}

@@ -24,6 +24,7 @@ type Getter struct {
 	client   *gaussdb.GaussDBClient
 	timeout  time.Duration
 	language string
+	scrub    *scrubber
 }
 
 var _ taurusjob.JobGetter = (*Getter)(nil)
@@ -76,7 +77,13 @@ func NewGetter(client *gaussdb.GaussDBClient, opts ...Option) (*Getter, error) {
 	if client == nil || client.HcClient == nil {
 		return nil, &taurusjob.InputError{Field: "SDK client", Reason: "is nil; build one with gaussdb.GaussDBClientBuilder"}
 	}
-	g := &Getter{client: client, timeout: DefaultCallTimeout}
+	// A copy of the caller's client whose credential records each request's
+	// signature, for the scrub; the caller's client is left as it is.
+	hc := *client.HcClient
+	cred := hc.GetCredential()
+	rec := &signatureRecorder{ICredential: cred}
+	g := &Getter{client: gaussdb.NewGaussDBClient(hc.WithCredential(rec)), timeout: DefaultCallTimeout,
+		scrub: &scrubber{cred: cred, signatures: rec}}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -130,9 +137,10 @@ func (g *Getter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, erro
 	select {
 	case o := <-done:
 		if o.err != nil {
-			return nil, mapError(o.err)
+			return nil, g.scrub.error(mapError(o.err, g.scrub))
 		}
-		return jobFromResponse(jobID, o.resp)
+		job, err := jobFromResponse(jobID, o.resp, g.scrub)
+		return job, g.scrub.error(err)
 	case <-ctx.Done():
 		return nil, ctxError(ctx, jobID)
 	case <-timer.C:

@@ -77,7 +77,7 @@ func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration
 // mapSDKError maps an SDK error as the TaurusDB getter does (mapError),
 // naming op instead of ShowGaussMySqlJobInfo in what stays an SDK error.
 func mapSDKError(op string, err error) error {
-	mapped := mapError(err)
+	mapped := mapError(err, &scrubber{}) // TODO(merge): the siblings' credentials, as NewGetter does
 	if errors.As(mapped, new(*taurusjob.APIError)) || errors.As(mapped, new(*taurusjob.TransportError)) {
 		return mapped
 	}

@@ -95,7 +95,7 @@ func newServer(opts []Option) *Server {
 	}
 	s.jobPath = "/v3/" + s.cfg.projectID + "/jobs"
 	if s.cfg.token == "" {
-		s.cfg.token = fmt.Sprintf("taurusjobtest-token-%d-0", s.serial)
+		s.cfg.token = fmt.Sprintf("fake-token-%d-0", s.serial)
 	}
 	s.tokens.init(s.cfg.token)
 	if s.cfg.authCheck == nil {

@@ -26,7 +26,7 @@ func (s *Server) IssueToken() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.n++
-	tok := fmt.Sprintf("taurusjobtest-token-%d-%d", s.serial, t.n)
+	tok := fmt.Sprintf("fake-token-%d-%d", s.serial, t.n)
 	t.issued[tok] = time.Now()
 	return tok
 }

@@ -1,10 +1,12 @@
 package secretcheck
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -157,5 +159,47 @@ func TestGuardRecordsCredentialsSentElsewhere(t *testing.T) {
 	g.AssertNoCredentials(r, secret)
 	if len(r.errs) != 2 { // the header, and the secret in the header text
 		t.Errorf("AssertNoCredentials reported %d failures, want 2: %v", len(r.errs), r.errs)
+	}
+}
+
+// TestLeakFindsEncodedEscapedAndSplitForms: a secret a server echoes
+// escaped, base64-encoded, cut to a prefix or split in two is found; text
+// that holds no 12-byte piece of it in any of these forms is not.
+func TestLeakFindsEncodedEscapedAndSplitForms(t *testing.T) {
+	const token = "MIIEhgYJKoZIhvcNAQcCoIIEdzCCBHMCAQExDTALBglghkgBZQ/+EAgEwgg=="
+	jsonAll := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"JSON \\u escapes", `{"name":"` + jsonAll(token) + `"}`, true},
+		{"JSON \\/ escapes", strings.ReplaceAll(token, "/", `\/`), true},
+		{"URL-escaped", url.QueryEscape(token[30:]), true},
+		{"HTML entities", "&#77;&#73;&#73;&#69;&#104;&#103;&#89;&#74;&#75;&#111;&#90;&#73;", true},
+		{"a 40-byte prefix", "token " + token[:40] + " expired", true},
+		{"halves split across fields", "code=" + token[:30] + ", msg=" + token[30:], true},
+		{"base64 of the whole", base64.StdEncoding.EncodeToString([]byte(token)), true},
+		{"base64 of a piece at offset 7", base64.URLEncoding.EncodeToString([]byte(token[7:31])), true},
+		{"base64 of a piece at offset 8", base64.StdEncoding.EncodeToString([]byte(token[8:32])), true},
+		{"11-byte pieces apart", token[:11] + " " + token[11:22] + " " + token[22:33], false},
+		{"redacted", "token [REDACTED] expired", false},
+		{"ordinary text", `{"job":{"id":"f9959f52","status":"Running","process":"60%"}} &amp; %41`, false},
+	}
+	for _, tt := range tests {
+		if _, got := Leak(tt.text, token); got != tt.want {
+			t.Errorf("%s: Leak = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	r := &recorder{}
+	Assert(r, "stderr", `{"name":"`+jsonAll(token)+`"}`, token)
+	if len(r.errs) != 1 || strings.Contains(r.errs[0], token[:PieceLen]) {
+		t.Errorf("Assert on an escaped secret: %v", r.errs)
 	}
 }

@@ -1,0 +1,195 @@
+package taurusjob
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
+)
+
+// Credentials the fuzzed server plants. Like real ones they hold no space,
+// colon or quote, so no piece of one can span the separators an error or
+// a log line puts between two fields.
+const (
+	fuzzToken = "MIIEfuzzTOKEN+7f3a9c1e/5b2d8f4a6c0e9b7d5f3a1c8e9b7d5f3a0Z=="
+	fuzzAK    = "FUZZAKEXAMPLE7KQ2XW9"
+	fuzzSK    = "FUZZ-SK-3e9b1d7f5a2c8e4b6d0f9a1c3e5b7d9f"
+	fuzzSTS   = "FUZZ-STS-c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2"
+)
+
+// plant replaces each marker "$<i><form>" in template with secret i (mod
+// len(secrets)) in that form, so that the fuzzer can put any secret in
+// any form anywhere in a body or a header:
+//
+//	r raw            u every byte \u00XX        U \\u00XX (escaped twice)
+//	s "/" as "\/"    p every byte %XX           e every byte &#N;
+//	h first half     t second half              x a 16-byte prefix
+//	m bytes 5 to 25  b base64 (standard)        B base64 (URL) from byte 3
+//
+// Any other "$" stays as it is.
+func plant(template string, secrets []string) string {
+	var b strings.Builder
+	for i := 0; i < len(template); i++ {
+		c := template[i]
+		if c != '$' || i+2 >= len(template) || template[i+1] < '0' || template[i+1] > '9' {
+			b.WriteByte(c)
+			continue
+		}
+		s := secrets[int(template[i+1]-'0')%len(secrets)]
+		if form, ok := secretForm(s, template[i+2]); ok {
+			b.WriteString(form)
+			i += 2
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func secretForm(s string, form byte) (string, bool) {
+	each := func(format string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			fmt.Fprintf(&b, format, s[i])
+		}
+		return b.String()
+	}
+	switch form {
+	case 'r':
+		return s, true
+	case 'u':
+		return each(`\u%04x`), true
+	case 'U':
+		return each(`\\u%04x`), true
+	case 's':
+		return strings.ReplaceAll(s, "/", `\/`), true
+	case 'p':
+		return each("%%%02X"), true
+	case 'e':
+		return each("&#%d;"), true
+	case 'h':
+		return s[:len(s)/2], true
+	case 't':
+		return s[len(s)/2:], true
+	case 'x':
+		return s[:16], true
+	case 'm':
+		return s[5:25], true
+	case 'b':
+		return base64.StdEncoding.EncodeToString([]byte(s)), true
+	case 'B':
+		return base64.URLEncoding.EncodeToString([]byte(s[3:])), true
+	}
+	return "", false
+}
+
+// echoTransport answers every request in memory with the fuzzed status,
+// X-Request-Id and body, the request's own credentials planted in them,
+// and keeps every credential it saw (each AK/SK request has its own
+// signature).
+type echoTransport struct {
+	status          int
+	requestID, body string
+	mu              sync.Mutex
+	seen            []string
+}
+
+func (e *echoTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	secrets := []string{r.Header.Get("X-Auth-Token")}
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		_, sig, _ := strings.Cut(auth, "Signature=")
+		secrets = []string{fuzzAK, fuzzSK, r.Header.Get("X-Security-Token"), sig}
+	}
+	e.mu.Lock()
+	e.seen = append(e.seen, secrets...)
+	e.mu.Unlock()
+	h := http.Header{"Content-Type": {"application/json"}}
+	h["X-Request-Id"] = []string{plant(e.requestID, secrets)}
+	return &http.Response{StatusCode: e.status, Status: fmt.Sprint(e.status), Header: h, Request: r,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: io.NopCloser(strings.NewReader(plant(e.body, secrets)))}, nil
+}
+
+// secrets returns every credential configured or sent, each once.
+func (e *echoTransport) secrets() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []string{fuzzToken, fuzzAK, fuzzSK, fuzzSTS}
+	for _, s := range e.seen {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// FuzzSecretEcho: whatever a server answers (any status, X-Request-Id and
+// body) with the request's credentials planted in it in any form (raw,
+// JSON-escaped, escaped twice, URL-escaped, HTML references, halves,
+// prefixes, pieces, base64), no 12-byte piece of a credential reaches
+// anything a wait shows: the error (every text of its chain), the job
+// (its fields, Raw, Entities, its failure text), a progress update, a
+// state token or a log line at any level. The seeds are under
+// testdata/fuzz/FuzzSecretEcho; huaweisdk's FuzzSDKSecretEcho does the
+// same for the adapter.
+func FuzzSecretEcho(f *testing.F) {
+	f.Fuzz(func(t *testing.T, aksk bool, status int, requestID, body string) {
+		if status < 100 || status > 599 {
+			status = 100 + (status%500+500)%500
+		}
+		tr := &echoTransport{status: status, requestID: requestID, body: body}
+		cfg := ClientConfig{Endpoint: "https://fuzz.invalid", ProjectID: testProjectID, Token: fuzzToken,
+			HTTPClient: &http.Client{Transport: tr}}
+		if aksk {
+			cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = "", fuzzAK, fuzzSK, fuzzSTS
+		}
+		c, err := NewClient(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		synctest.Test(t, func(t *testing.T) {
+			logger, logs := secretcheck.Logger()
+			var shown secretcheck.Texts
+			var errs []error
+			w, err := NewWaiter(c, WithTimeout(5*time.Second), WithInterval(time.Second, 2*time.Second), WithLogger(logger),
+				WithProgress(func(u Update) {
+					shown.Add(u)
+					errs = append(errs, u.Err)
+					if u.Job != nil {
+						shown.Add(*u.Job)
+					}
+				}),
+				OnState(func(_, token string) { shown.Add(token) }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err := w.Wait(context.Background(), testJobID)
+			errs = append(errs, err)
+			for _, j := range []*Job{job, LastJob(err)} {
+				if j != nil {
+					shown.Add(*j)
+					shown.Add(string(j.Raw) + "\n" + string(j.Entities) + "\n" + (&JobFailedError{Job: j}).Error())
+				}
+			}
+			// One check a kind of text: a check builds its table of pieces
+			// anew each time. No secret holds a newline, so none spans two
+			// texts joined by one.
+			var errTexts []string
+			for _, e := range errs {
+				errTexts = append(errTexts, secretcheck.ErrorTexts(e)...)
+			}
+			secrets := tr.secrets()
+			secretcheck.Assert(t, "errors", strings.Join(errTexts, "\n"), secrets...)
+			secretcheck.Assert(t, "job, updates and state tokens", shown.Text(), secrets...)
+			secretcheck.Assert(t, "logs", logs.Text(), secrets...)
+		})
+	})
+}
