@@ -13,6 +13,7 @@ import (
 // it needs to go on (the instance) and what it reports (polls, time).
 func TestWaitForJobCompleted(t *testing.T) {
 	f := newFixture(t)
+	env := f.activityEnv(t) // before the job: making the first environment takes time
 	id := f.srv.AddJob(taurusjobtest.Job{
 		Name:      "CreateGaussDBforMySQLInstance",
 		Invisible: 30 * time.Millisecond,
@@ -21,7 +22,7 @@ func TestWaitForJobCompleted(t *testing.T) {
 	})
 
 	start := time.Now()
-	got, err := waitForJob(t, f.activityEnv(t), f.acts, id)
+	got, err := waitForJob(t, env, f.acts, id)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("WaitForJob: %v", err)
@@ -92,12 +93,13 @@ func TestWaitForJobEndings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.opts...)
+			env := f.activityEnv(t)
 			id := f.srv.AddJob(tt.job)
 			if tt.rule != nil {
 				f.srv.AddRule(*tt.rule)
 			}
 
-			_, err := waitForJob(t, f.activityEnv(t), f.acts, id)
+			_, err := waitForJob(t, env, f.acts, id)
 			ae, r := appError(t, err)
 			if ae.Type() != tt.wantType || !ae.NonRetryable() {
 				t.Errorf("error type %q, non-retryable %v; want %q, non-retryable", ae.Type(), ae.NonRetryable(), tt.wantType)
