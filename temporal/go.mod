@@ -18,7 +18,7 @@ require (
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/robfig/cron v1.2.0 // indirect
 	github.com/stretchr/objx v0.5.2 // indirect
-	github.com/stretchr/testify v1.10.0 // indirect
+	github.com/stretchr/testify v1.10.0
 	go.temporal.io/api v1.64.3 // indirect
 	go.temporal.io/sdk v1.51.0
 	go.uber.org/multierr v1.10.0 // indirect

@@ -3,6 +3,7 @@ package taurustemporal
 import (
 	"errors"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,4 +103,19 @@ func appError(t *testing.T, err error) (*temporal.ApplicationError, Result) {
 		}
 	}
 	return ae, r
+}
+
+// taurusWithInterval makes the Waiter poll every d, no sooner, no later.
+func taurusWithInterval(d time.Duration) taurusjob.Option { return taurusjob.WithInterval(d, d) }
+
+// addOnFirstCall returns an id for job and a func that adds the job to the
+// fake API the first time it is called. The workflow environment takes a
+// few hundred milliseconds to start a workflow; a job added when its first
+// activity starts lives the life its script says.
+func (f *fixture) addOnFirstCall(job taurusjobtest.Job) (id string, add func()) {
+	if job.ID == "" {
+		job.ID = "0b6b1f50-3c1e-4d9a-9f4e-7d2f5c8a1e01"
+	}
+	var once sync.Once
+	return job.ID, func() { once.Do(func() { f.srv.AddJob(job) }) }
 }
