@@ -13,8 +13,8 @@ import (
 // it needs to go on (the instance) and what it reports (polls, time).
 func TestWaitForJobCompleted(t *testing.T) {
 	f := newFixture(t)
-	env := f.activityEnv(t) // before the job: making the first environment takes time
-	id := f.srv.AddJob(taurusjobtest.Job{
+	env := f.activityEnv(t)
+	id := f.addAtStart(taurusjobtest.Job{
 		Name:      "CreateGaussDBforMySQLInstance",
 		Invisible: 30 * time.Millisecond,
 		Running:   150 * time.Millisecond,
@@ -22,7 +22,7 @@ func TestWaitForJobCompleted(t *testing.T) {
 	})
 
 	start := time.Now()
-	got, err := waitForJob(t, env, f.acts, id)
+	got, err := waitForJob(t, env, id)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("WaitForJob: %v", err)
@@ -94,12 +94,12 @@ func TestWaitForJobEndings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.opts...)
 			env := f.activityEnv(t)
-			id := f.srv.AddJob(tt.job)
+			id := f.addAtStart(tt.job)
 			if tt.rule != nil {
 				f.srv.AddRule(*tt.rule)
 			}
 
-			_, err := waitForJob(t, env, f.acts, id)
+			_, err := waitForJob(t, env, id)
 			ae, r := appError(t, err)
 			if ae.Type() != tt.wantType || !ae.NonRetryable() {
 				t.Errorf("error type %q, non-retryable %v; want %q, non-retryable", ae.Type(), ae.NonRetryable(), tt.wantType)
@@ -121,7 +121,7 @@ func TestWaitForJobEndings(t *testing.T) {
 // A malformed job id is refused before any request, without retries.
 func TestWaitForJobInvalidInput(t *testing.T) {
 	f := newFixture(t)
-	_, err := waitForJob(t, f.activityEnv(t), f.acts, "no spaces/allowed")
+	_, err := waitForJob(t, f.activityEnv(t), "no spaces/allowed")
 	ae, _ := appError(t, err)
 	if ae.Type() != TypeInvalidInput || !ae.NonRetryable() {
 		t.Errorf("error type %q, non-retryable %v; want %q, non-retryable", ae.Type(), ae.NonRetryable(), TypeInvalidInput)
@@ -131,7 +131,7 @@ func TestWaitForJobInvalidInput(t *testing.T) {
 	}
 
 	empty := &Activities{}
-	_, err = waitForJob(t, newActivityEnv(t, empty), empty, "f9959f52-aa4d-43f7-be74-44b6fc20b239")
+	_, err = waitForJob(t, newActivityEnv(t, empty), "f9959f52-aa4d-43f7-be74-44b6fc20b239")
 	if ae, _ := appError(t, err); ae.Type() != TypeInvalidInput {
 		t.Errorf("Activities without a Waiter: error type %q, want %q", ae.Type(), TypeInvalidInput)
 	}

@@ -32,11 +32,11 @@ func TestWaitForJobCancelledEndsAtOnce(t *testing.T) {
 	ctx, stopAfterFirst := cancelAfter(1, temporal.NewCanceledError())
 	f := newFixture(t, taurusjob.WithInterval(time.Hour, time.Hour), stopAfterFirst)
 	env := f.activityEnv(t)
-	id := f.srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
+	id := f.addAtStart(taurusjobtest.Job{Running: taurusjobtest.Forever})
 	env.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
 
 	start := time.Now()
-	_, err := waitForJob(t, env, f.acts, id)
+	_, err := waitForJob(t, env, id)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("the cancelled activity returned after %v; the next poll was an hour away", took)
 	}

@@ -2,7 +2,12 @@ module github.com/taurusdb-tools/taurusjob/temporal
 
 go 1.26.0
 
-require github.com/taurusdb-tools/taurusjob v0.0.0
+require (
+	github.com/stretchr/testify v1.10.0
+	github.com/taurusdb-tools/taurusjob v0.0.0
+	go.temporal.io/sdk v1.51.0
+	go.uber.org/goleak v1.3.0
+)
 
 require (
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
@@ -18,9 +23,7 @@ require (
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/robfig/cron v1.2.0 // indirect
 	github.com/stretchr/objx v0.5.2 // indirect
-	github.com/stretchr/testify v1.10.0
 	go.temporal.io/api v1.64.3 // indirect
-	go.temporal.io/sdk v1.51.0
 	go.uber.org/multierr v1.10.0 // indirect
 	go.uber.org/zap v1.28.0 // indirect
 	golang.org/x/net v0.58.0 // indirect

@@ -1,12 +1,16 @@
 package taurustemporal
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -26,9 +30,14 @@ const (
 // fixture is a fake job API (in memory, on real time) and Activities that
 // poll it.
 type fixture struct {
-	srv    *taurusjobtest.Server
-	waiter *taurusjob.Waiter
-	acts   *Activities
+	srv      *taurusjobtest.Server
+	waiter   *taurusjob.Waiter
+	acts     *Activities
+	attempts atomic.Int32 // activity attempts started
+
+	mu      sync.Mutex
+	atStart []taurusjobtest.Job // see addAtStart
+	added   int                 // how many of atStart the API has
 }
 
 // newFixture makes the fake API and a Waiter over it with the test
@@ -52,9 +61,12 @@ func newFixture(t *testing.T, opts ...taurusjob.Option) *fixture {
 }
 
 // activityEnv returns a test environment that runs one activity
-// synchronously, with the fixture's Activities registered.
+// synchronously, with the fixture's activities registered (see register).
 func (f *fixture) activityEnv(t *testing.T) *testsuite.TestActivityEnvironment {
-	return newActivityEnv(t, f.acts)
+	env := testSuite(t).NewTestActivityEnvironment()
+	env.SetTestTimeout(30 * time.Second)
+	f.register(env)
+	return env
 }
 
 // newActivityEnv returns a test environment that runs one activity of
@@ -75,9 +87,9 @@ func testSuite(t *testing.T) *testsuite.WorkflowTestSuite {
 }
 
 // waitForJob runs WaitForJob for id in env and decodes its result.
-func waitForJob(t *testing.T, env *testsuite.TestActivityEnvironment, acts *Activities, id string) (Result, error) {
+func waitForJob(t *testing.T, env *testsuite.TestActivityEnvironment, id string) (Result, error) {
 	t.Helper()
-	val, err := env.ExecuteActivity(acts.WaitForJob, WaitInput{JobID: id})
+	val, err := env.ExecuteActivity("WaitForJob", WaitInput{JobID: id})
 	if err != nil {
 		return Result{}, err
 	}
@@ -108,14 +120,44 @@ func appError(t *testing.T, err error) (*temporal.ApplicationError, Result) {
 // taurusWithInterval makes the Waiter poll every d, no sooner, no later.
 func taurusWithInterval(d time.Duration) taurusjob.Option { return taurusjob.WithInterval(d, d) }
 
-// addOnFirstCall returns an id for job and a func that adds the job to the
-// fake API the first time it is called. The workflow environment takes a
-// few hundred milliseconds to start a workflow; a job added when its first
-// activity starts lives the life its script says.
-func (f *fixture) addOnFirstCall(job taurusjobtest.Job) (id string, add func()) {
+// addAtStart scripts a job that the fake API gets when the next activity
+// starts, and returns its id. Test environments take up to a few hundred
+// milliseconds to set up an activity; a job added as it starts lives the
+// life its script says, whatever the machine's load.
+func (f *fixture) addAtStart(job taurusjobtest.Job) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if job.ID == "" {
-		job.ID = "0b6b1f50-3c1e-4d9a-9f4e-7d2f5c8a1e01"
+		job.ID = fmt.Sprintf("0b6b1f50-3c1e-4d9a-9f4e-%012d", len(f.atStart)+1)
 	}
-	var once sync.Once
-	return job.ID, func() { once.Do(func() { f.srv.AddJob(job) }) }
+	f.atStart = append(f.atStart, job)
+	return job.ID
+}
+
+// started adds the jobs of addAtStart that are not added yet.
+func (f *fixture) started() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, j := range f.atStart[f.added:] {
+		f.srv.AddJob(j)
+	}
+	f.added = len(f.atStart)
+}
+
+// register registers the fixture's WaitForJob and PollJob under their
+// names, each adding the jobs of addAtStart first and counting its
+// attempts.
+func (f *fixture) register(r interface {
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}) {
+	r.RegisterActivityWithOptions(func(ctx context.Context, in WaitInput) (Result, error) {
+		f.started()
+		f.attempts.Add(1)
+		return f.acts.WaitForJob(ctx, in)
+	}, activity.RegisterOptions{Name: "WaitForJob"})
+	r.RegisterActivityWithOptions(func(ctx context.Context, in WaitInput) (Result, error) {
+		f.started()
+		f.attempts.Add(1)
+		return f.acts.PollJob(ctx, in)
+	}, activity.RegisterOptions{Name: "PollJob"})
 }

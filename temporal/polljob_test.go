@@ -1,12 +1,9 @@
 package taurustemporal
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -14,20 +11,14 @@ import (
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
-// pollJobEnv returns a workflow environment with PollJob registered behind
-// a counter of its attempts, and a workflow "poll" that calls it with a
-// retry policy whose own backoff is an hour: an attempt that comes sooner
-// came at the delay the activity asked for. The workflow returns the
-// Result and stores the workflow time the activity took in took.
-// The job is added to the fake API when the first attempt starts.
-func pollJobEnv(t *testing.T, f *fixture, job taurusjobtest.Job, attempts *atomic.Int32, took *time.Duration) (string, *testsuite.TestWorkflowEnvironment) {
-	id, add := f.addOnFirstCall(job)
+// pollJobEnv returns a workflow environment with the fixture's activities
+// and a workflow "poll" that calls PollJob with a retry policy whose own
+// backoff is an hour: an attempt that comes sooner came at the delay the
+// activity asked for. The workflow returns the Result and stores the
+// workflow time the activity took in took.
+func pollJobEnv(t *testing.T, f *fixture, took *time.Duration) *testsuite.TestWorkflowEnvironment {
 	env := testSuite(t).NewTestWorkflowEnvironment()
-	env.RegisterActivityWithOptions(func(ctx context.Context, in WaitInput) (Result, error) {
-		add()
-		attempts.Add(1)
-		return f.acts.PollJob(ctx, in)
-	}, activity.RegisterOptions{Name: "PollJob"})
+	f.register(env)
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, id string) (Result, error) {
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout:    10 * time.Second,
@@ -43,7 +34,7 @@ func pollJobEnv(t *testing.T, f *fixture, job taurusjobtest.Job, attempts *atomi
 		*took = workflow.Now(ctx).Sub(start)
 		return r, err
 	}, workflow.RegisterOptions{Name: "poll"})
-	return id, env
+	return env
 }
 
 // Infrequent polling: each attempt makes one request, the token rides
@@ -52,10 +43,9 @@ func pollJobEnv(t *testing.T, f *fixture, job taurusjobtest.Job, attempts *atomi
 // Waiter's next poll time, not at the retry policy's hour.
 func TestPollJobOnePollPerAttempt(t *testing.T) {
 	f := newFixture(t)
-	var attempts atomic.Int32
 	var took time.Duration
-	id, env := pollJobEnv(t, f, taurusjobtest.Job{Invisible: 50 * time.Millisecond, Running: 250 * time.Millisecond},
-		&attempts, &took)
+	env := pollJobEnv(t, f, &took)
+	id := f.addAtStart(taurusjobtest.Job{Invisible: 50 * time.Millisecond, Running: 250 * time.Millisecond})
 
 	env.ExecuteWorkflow("poll", id)
 
@@ -66,7 +56,7 @@ func TestPollJobOnePollPerAttempt(t *testing.T) {
 	if err := env.GetWorkflowResult(&got); err != nil || got.Outcome != "completed" {
 		t.Fatalf("result = %+v, %v; want completed", got, err)
 	}
-	n := int(attempts.Load())
+	n := int(f.attempts.Load())
 	if n < 3 || got.Polls != n || f.srv.RequestCount(id) != n {
 		t.Errorf("%d attempts, %d polls in the result, %d requests; want one poll per attempt, 3 or more",
 			n, got.Polls, f.srv.RequestCount(id))
@@ -81,10 +71,10 @@ func TestPollJobOnePollPerAttempt(t *testing.T) {
 // fails non-retryably, with the reason.
 func TestPollJobFailedJobStopsRetrying(t *testing.T) {
 	f := newFixture(t)
-	var attempts atomic.Int32
 	var took time.Duration
-	id, env := pollJobEnv(t, f, taurusjobtest.Job{Running: 100 * time.Millisecond, Outcome: taurusjobtest.Failed,
-		FailReason: "insufficient quota"}, &attempts, &took)
+	env := pollJobEnv(t, f, &took)
+	id := f.addAtStart(taurusjobtest.Job{Running: 100 * time.Millisecond, Outcome: taurusjobtest.Failed,
+		FailReason: "insufficient quota"})
 
 	env.ExecuteWorkflow("poll", id)
 
@@ -93,7 +83,7 @@ func TestPollJobFailedJobStopsRetrying(t *testing.T) {
 		t.Errorf("error type %q, non-retryable %v, fail reason %q; want %q, non-retryable, the reason",
 			ae.Type(), ae.NonRetryable(), r.FailReason, TypeFailed)
 	}
-	if n := int(attempts.Load()); r.Polls != n || f.srv.RequestCount(id) != n {
+	if n := int(f.attempts.Load()); r.Polls != n || f.srv.RequestCount(id) != n {
 		t.Errorf("%d attempts, %d polls, %d requests; want no attempt after the failure", n, r.Polls, f.srv.RequestCount(id))
 	}
 }

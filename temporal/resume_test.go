@@ -26,7 +26,7 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 	ctx, stopAfterThird := cancelAfter(3, errors.New("worker shutting down"))
 	f := newFixture(t, stopAfterThird)
 	first, second := f.activityEnv(t), f.activityEnv(t)
-	id := f.srv.AddJob(taurusjobtest.Job{Running: 300 * time.Millisecond})
+	id := f.addAtStart(taurusjobtest.Job{Running: 300 * time.Millisecond})
 
 	first.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
 	var mu sync.Mutex
@@ -38,7 +38,7 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 			t.Errorf("heartbeat details: %v", err)
 		}
 	})
-	_, err := waitForJob(t, first, f.acts, id)
+	_, err := waitForJob(t, first, id)
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) || ae.NonRetryable() {
 		t.Fatalf("first attempt: %v; want a retryable failure (the worker stopped, the job did not end)", err)
@@ -51,7 +51,7 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 	}
 
 	second.SetHeartbeatDetails(hb)
-	got, err := waitForJob(t, second, f.acts, id)
+	got, err := waitForJob(t, second, id)
 	if err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
@@ -89,7 +89,7 @@ func TestWaitForJobResumeKeepsTheGraceWindow(t *testing.T) {
 	token := interruptedToken(t, f.waiter, id)
 	time.Sleep(grace + 20*time.Millisecond) // the worker is down for longer than the window
 	env.SetHeartbeatDetails(Heartbeat{Token: token, Polls: 1})
-	_, err := waitForJob(t, env, f.acts, id)
+	_, err := waitForJob(t, env, id)
 	ae, r := appError(t, err)
 	if ae.Type() != TypeNotVisible {
 		t.Fatalf("error type %q, want %q", ae.Type(), TypeNotVisible)
@@ -115,7 +115,7 @@ func TestWaitForJobResumeRemembersTheJobWasSeen(t *testing.T) {
 		`{"error_code":"DBS.200823","error_msg":"The job does not exist."}`)})
 
 	env.SetHeartbeatDetails(Heartbeat{Token: token, Polls: 1})
-	got, err := waitForJob(t, env, f.acts, id)
+	got, err := waitForJob(t, env, id)
 	if err != nil {
 		t.Fatalf("WaitForJob after a crash, then two 404s: %v", err)
 	}
@@ -132,7 +132,7 @@ func TestWaitForJobUnusableHeartbeatStartsAfresh(t *testing.T) {
 	env := f.activityEnv(t)
 	id := f.srv.AddJob(taurusjobtest.Job{Running: 50 * time.Millisecond})
 	env.SetHeartbeatDetails(Heartbeat{Token: "tjs1.not-a-token"})
-	got, err := waitForJob(t, env, f.acts, id)
+	got, err := waitForJob(t, env, id)
 	if err != nil || got.Outcome != "completed" || got.Polls != f.srv.RequestCount(id) {
 		t.Errorf("result = %+v, %v; want completed, polls counted from 0", got, err)
 	}

@@ -119,11 +119,8 @@ func TestWaitForJobHeartbeatsWhileSleeping(t *testing.T) {
 	const heartbeatTimeout, pollEvery = 500 * time.Millisecond, 1200 * time.Millisecond
 	f := newFixture(t, taurusWithInterval(pollEvery))
 	env := testSuite(t).NewTestWorkflowEnvironment()
-	id, add := f.addOnFirstCall(taurusjobtest.Job{Running: pollEvery + 300*time.Millisecond})
-	env.RegisterActivityWithOptions(func(ctx context.Context, in WaitInput) (Result, error) {
-		add()
-		return f.acts.WaitForJob(ctx, in)
-	}, activity.RegisterOptions{Name: "WaitForJob"})
+	f.register(env)
+	id := f.addAtStart(taurusjobtest.Job{Running: pollEvery + 300*time.Millisecond})
 	wait := func(ctx workflow.Context, id string) (Result, error) {
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: time.Minute,
