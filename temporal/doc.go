@@ -4,14 +4,14 @@
 // Register an [Activities] holding a [taurusjob.Waiter] on a worker, and call
 // one of its activities from a workflow:
 //
-//	acts := &taurustemporal.Activities{Waiter: waiter}
-//	w.RegisterActivity(acts)
+//	w.RegisterActivity(&taurustemporal.Activities{Waiter: waiter})
 //
 //	// in the workflow:
 //	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 //		StartToCloseTimeout: 2 * time.Hour,
 //		HeartbeatTimeout:    time.Minute,
 //	})
+//	var acts *taurustemporal.Activities // names the activity; the worker's runs it
 //	var res taurustemporal.Result
 //	err := workflow.ExecuteActivity(ctx, acts.WaitForJob, taurustemporal.WaitInput{JobID: id}).Get(ctx, &res)
 //

@@ -18,7 +18,8 @@ type Result struct {
 	// Outcome is [taurusjob.Outcome]: "completed", "pending" (with
 	// taurusjob.WithReturnOnPending), "failed", "canceled", "timeout",
 	// "not_visible", "error"; "interrupted" when the activity was cancelled
-	// or stopped before the wait ended.
+	// or stopped before the wait ended; "not_done" in the details of
+	// PollJob's retryable error while the job runs.
 	Outcome string `json:"outcome"`
 
 	JobID      string `json:"job_id"`
