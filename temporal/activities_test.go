@@ -16,8 +16,8 @@ func TestWaitForJobCompleted(t *testing.T) {
 	env := f.activityEnv(t)
 	id := f.addAtStart(taurusjobtest.Job{
 		Name:      "CreateGaussDBforMySQLInstance",
-		Invisible: 30 * time.Millisecond,
-		Running:   150 * time.Millisecond,
+		Invisible: 100 * time.Millisecond,
+		Running:   200 * time.Millisecond,
 		Instance:  taurusjobtest.Instance{ID: "c3ec2c6148ad4c919a3b8a2ce0a3b9a4in07", Name: "orders-db"},
 	})
 

@@ -78,6 +78,14 @@ func newActivityEnv(t *testing.T, acts *Activities) *testsuite.TestActivityEnvir
 	return env
 }
 
+// workflowEnv returns a workflow test environment that gives a test 30 s
+// of real time rather than the default 3 s.
+func workflowEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	env := testSuite(t).NewTestWorkflowEnvironment()
+	env.SetTestTimeout(30 * time.Second)
+	return env
+}
+
 // testSuite returns a test suite whose logs (warnings and errors only) go
 // to the test's output, shown when it fails or with -v.
 func testSuite(t *testing.T) *testsuite.WorkflowTestSuite {

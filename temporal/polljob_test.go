@@ -17,7 +17,7 @@ import (
 // activity asked for. The workflow returns the Result and stores the
 // workflow time the activity took in took.
 func pollJobEnv(t *testing.T, f *fixture, took *time.Duration) *testsuite.TestWorkflowEnvironment {
-	env := testSuite(t).NewTestWorkflowEnvironment()
+	env := workflowEnv(t)
 	f.register(env)
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, id string) (Result, error) {
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -45,7 +45,7 @@ func TestPollJobOnePollPerAttempt(t *testing.T) {
 	f := newFixture(t)
 	var took time.Duration
 	env := pollJobEnv(t, f, &took)
-	id := f.addAtStart(taurusjobtest.Job{Invisible: 50 * time.Millisecond, Running: 250 * time.Millisecond})
+	id := f.addAtStart(taurusjobtest.Job{Invisible: 50 * time.Millisecond, Running: 400 * time.Millisecond})
 
 	env.ExecuteWorkflow("poll", id)
 

@@ -26,7 +26,7 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 	ctx, stopAfterThird := cancelAfter(3, errors.New("worker shutting down"))
 	f := newFixture(t, stopAfterThird)
 	first, second := f.activityEnv(t), f.activityEnv(t)
-	id := f.addAtStart(taurusjobtest.Job{Running: 300 * time.Millisecond})
+	id := f.addAtStart(taurusjobtest.Job{Running: taurusjobtest.Forever})
 
 	first.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
 	var mu sync.Mutex
@@ -50,13 +50,14 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 		t.Fatalf("last heartbeat of the first attempt = %+v; want 3 polls, Running, a token", hb)
 	}
 
+	f.srv.AddJob(taurusjobtest.Job{ID: id, Running: 100 * time.Millisecond}) // the job now ends soon (its request count starts again)
 	second.SetHeartbeatDetails(hb)
 	got, err := waitForJob(t, second, id)
 	if err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
-	if got.Outcome != "completed" || got.Polls != f.srv.RequestCount(id) || got.Polls <= 3 {
-		t.Errorf("result = %+v; want completed, polls counted on from 3 to the API's %d", got, f.srv.RequestCount(id))
+	if got.Outcome != "completed" || got.Polls != f.srv.TotalRequests() || got.Polls <= 3 {
+		t.Errorf("result = %+v; want completed, polls counted on from 3 to the API's %d", got, f.srv.TotalRequests())
 	}
 }
 
@@ -82,12 +83,12 @@ func interruptedToken(t *testing.T, w *taurusjob.Waiter, id string) string {
 // reported when the first attempt's window ends, however many attempts
 // it took, not one window after every crash.
 func TestWaitForJobResumeKeepsTheGraceWindow(t *testing.T) {
-	const grace = 100 * time.Millisecond
+	const grace = 500 * time.Millisecond // long enough for the first poll to come inside it
 	f := newFixture(t, taurusjob.WithVisibilityGrace(grace))
 	env := f.activityEnv(t)
 	id := f.srv.AddJob(taurusjobtest.Job{Invisible: taurusjobtest.Forever})
 	token := interruptedToken(t, f.waiter, id)
-	time.Sleep(grace + 20*time.Millisecond) // the worker is down for longer than the window
+	time.Sleep(grace + 50*time.Millisecond) // the worker is down for longer than the window
 	env.SetHeartbeatDetails(Heartbeat{Token: token, Polls: 1})
 	_, err := waitForJob(t, env, id)
 	ae, r := appError(t, err)
@@ -109,8 +110,9 @@ func TestWaitForJobResumeKeepsTheGraceWindow(t *testing.T) {
 func TestWaitForJobResumeRemembersTheJobWasSeen(t *testing.T) {
 	f := newFixture(t, taurusjob.WithVisibilityGrace(0))
 	env := f.activityEnv(t)
-	id := f.srv.AddJob(taurusjobtest.Job{Running: 200 * time.Millisecond})
+	id := f.srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
 	token := interruptedToken(t, f.waiter, id)
+	f.srv.AddJob(taurusjobtest.Job{ID: id, Running: 100 * time.Millisecond}) // the job now ends soon (its request count starts again)
 	f.srv.AddRule(taurusjobtest.Rule{JobID: id, Limit: 2, Fault: taurusjobtest.Answer(http.StatusNotFound, "",
 		`{"error_code":"DBS.200823","error_msg":"The job does not exist."}`)})
 
@@ -119,9 +121,9 @@ func TestWaitForJobResumeRemembersTheJobWasSeen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("WaitForJob after a crash, then two 404s: %v", err)
 	}
-	if got.Outcome != "completed" || got.Polls != f.srv.RequestCount(id) || got.Polls < 4 {
+	if got.Outcome != "completed" || got.Polls != f.srv.TotalRequests() || got.Polls < 4 {
 		t.Errorf("result = %+v; want completed after 1 + 2 (404) + 1 polls or more, as the API saw (%d)",
-			got, f.srv.RequestCount(id))
+			got, f.srv.TotalRequests())
 	}
 }
 

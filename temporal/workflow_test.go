@@ -71,7 +71,7 @@ func TestProvisionWorkflowGoesOnOnlyWhenTheJobCompleted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			env := testSuite(t).NewTestWorkflowEnvironment()
+			env := workflowEnv(t)
 			env.RegisterActivity(f.acts)
 			env.RegisterActivityWithOptions(func(context.Context, string) (string, error) {
 				return "", errors.New("CreateInstance is mocked")
@@ -116,9 +116,12 @@ func TestProvisionWorkflowGoesOnOnlyWhenTheJobCompleted(t *testing.T) {
 // times out an activity whose heartbeats stop for longer than
 // HeartbeatTimeout, as the server does.)
 func TestWaitForJobHeartbeatsWhileSleeping(t *testing.T) {
-	const heartbeatTimeout, pollEvery = 500 * time.Millisecond, 1200 * time.Millisecond
+	// The SDK sends a heartbeat at most every 0.8 HeartbeatTimeout: a
+	// second leaves 200 ms for a loaded machine, and a poll every 2 s
+	// without heartbeats in between would be a certain timeout.
+	const heartbeatTimeout, pollEvery = time.Second, 2 * time.Second
 	f := newFixture(t, taurusWithInterval(pollEvery))
-	env := testSuite(t).NewTestWorkflowEnvironment()
+	env := workflowEnv(t)
 	f.register(env)
 	id := f.addAtStart(taurusjobtest.Job{Running: pollEvery + 300*time.Millisecond})
 	wait := func(ctx workflow.Context, id string) (Result, error) {
