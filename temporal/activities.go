@@ -1,0 +1,75 @@
+package taurustemporal
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// Activities waits for TaurusDB jobs as Temporal activities. Register it on
+// a worker (worker.RegisterActivity(&Activities{Waiter: w})) and call its
+// methods from workflows; its methods are safe for concurrent use, and all
+// the waits of one Activities share the Waiter's quota (its 429 cool-down
+// and rate limit) across the worker.
+type Activities struct {
+	// Waiter polls the jobs. Its options apply to waits that start on this
+	// worker; a wait resumed from a heartbeat keeps the deadline and grace
+	// window it started with (see [taurusjob.Waiter.ResumePoller]).
+	// Its OnState and WithProgress callbacks see every poll, as for Wait.
+	Waiter *taurusjob.Waiter
+}
+
+// WaitInput is the input of [Activities.WaitForJob] and [Activities.PollJob].
+type WaitInput struct {
+	// JobID is the job to wait for, as the create or resize call returned
+	// it (one id, not a comma-joined list).
+	JobID string `json:"job_id"`
+}
+
+// WaitForJob waits for a job in one long activity (Temporal's frequent
+// polling): it polls on the Waiter's schedule, and heartbeats the wait's
+// resume token (see [Heartbeat]) after every poll and, while it sleeps, at
+// least every half HeartbeatTimeout (or [DefaultHeartbeatEvery] without
+// one), so a heartbeat timeout shorter than the time between polls does not
+// end it. Heartbeats are also how a cancel reaches an activity, so they bound
+// how soon a cancel is seen.
+//
+// An attempt that follows another (a worker crash, a heartbeat or
+// start-to-close timeout) resumes from the last heartbeat: the same deadline
+// and grace window, the polls counted on, the job remembered as seen, the
+// backoff where it was.
+//
+// It returns the [Result] when the job completed, and otherwise:
+//   - a non-retryable application error whose type is [TypeFailed],
+//     [TypeCanceled], [TypeNotVisible], [TypeError] (an API error retrying
+//     cannot fix), [TypeTimeout] (the Waiter's WithTimeout deadline) or
+//     [TypeInvalidInput], with the Result as its details;
+//   - Temporal's canceled error, with the Result so far as details, at once
+//     when the workflow cancels the activity;
+//   - ctx's error when the attempt's own deadline passes or the worker
+//     stops: Temporal's timeouts and retry policy decide what follows.
+//
+// Transient API errors (5xx, 429, network) are retried inside the wait, as
+// Wait does; they never fail the attempt.
+func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, error) {
+	p, err := a.poller(ctx, in.JobID)
+	if err != nil {
+		return Result{}, err
+	}
+	every := heartbeatEvery(activity.GetInfo(ctx).HeartbeatTimeout)
+	for {
+		u, err := p.Poll(ctx)
+		switch {
+		case p.Done():
+			return ending(p, u)
+		case err != nil:
+			return Result{}, interrupted(ctx, p, u)
+		}
+		heartbeat(ctx, p, u)
+		if !sleep(ctx, u.Next, every, func() { heartbeat(ctx, p, u) }) {
+			return Result{}, interrupted(ctx, p, u)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package taurustemporal
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// Heartbeat is what the activities record as heartbeat details: the wait's
+// resume token, which the next attempt resumes from, and a few fields for
+// people looking at the pending activity in Temporal's UI. It holds no
+// credential and no response body.
+type Heartbeat struct {
+	Token    string `json:"token"`            // from [taurusjob.Poller.ResumeToken]
+	Status   string `json:"status,omitempty"` // the job's last status seen
+	Progress int    `json:"progress"`         // 0..100, or -1 when not reported
+	Polls    int    `json:"polls"`
+}
+
+// heartbeat records the wait's state. The SDK sends at most one heartbeat
+// per throttle interval and keeps the latest details for the end of it, so
+// calling it often costs no extra request.
+func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
+	token, err := p.ResumeToken()
+	if err != nil {
+		return // never for a Poller made by a Waiter
+	}
+	activity.RecordHeartbeat(ctx, Heartbeat{
+		Token:    token,
+		Status:   taurusjob.ClipText(string(u.Status), maxShortText),
+		Progress: u.Progress,
+		Polls:    u.Poll,
+	})
+}
+
+// poller returns the wait of this activity: resumed from the last
+// heartbeat of an earlier attempt when there is one, else a new wait.
+//
+// A heartbeat that cannot be resumed (made under another
+// taurusjob.WithStateKey after a deploy, say) starts a new wait with a
+// warning rather than failing the workflow: the job is still there, and
+// only its deadline and grace window count again from now.
+func (a *Activities) poller(ctx context.Context, jobID string) (*taurusjob.Poller, error) {
+	if a == nil || a.Waiter == nil {
+		return nil, invalidInput(errors.New("taurustemporal: Activities has no Waiter"))
+	}
+	if activity.HasHeartbeatDetails(ctx) {
+		var hb Heartbeat
+		err := activity.GetHeartbeatDetails(ctx, &hb)
+		if err == nil {
+			var p *taurusjob.Poller
+			if p, err = a.Waiter.ResumePoller(jobID, hb.Token); err == nil {
+				return p, nil
+			}
+		}
+		if taurusjob.ValidateJobID(jobID) == nil {
+			activity.GetLogger(ctx).Warn("taurustemporal: cannot resume from the last heartbeat; starting a new wait",
+				"job_id", jobID, "error", err)
+		}
+	}
+	p, err := a.Waiter.NewPoller(jobID)
+	if err != nil {
+		return nil, invalidInput(err)
+	}
+	return p, nil
+}

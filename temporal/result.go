@@ -1,0 +1,62 @@
+package taurustemporal
+
+import (
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob"
+)
+
+// Result is how a wait ended, small and serialisable: it is what the
+// activities return for a completed job, and the details of every error they
+// end with. It never holds the job's raw body, which can be large and is not
+// Temporal's to keep in a workflow's history.
+//
+// Text from the server (name, status, fail reason, instance) is clipped with
+// [taurusjob.ClipText] to one line of bounded length, so that a hostile or
+// oversized answer cannot flood the history.
+type Result struct {
+	// Outcome is [taurusjob.Outcome]: "completed", "pending" (with
+	// taurusjob.WithReturnOnPending), "failed", "canceled", "timeout",
+	// "not_visible", "error"; "interrupted" when the activity was cancelled
+	// or stopped before the wait ended; "not_done" in the details of
+	// PollJob's retryable error while the job runs.
+	Outcome string `json:"outcome"`
+
+	JobID      string `json:"job_id"`
+	Name       string `json:"name,omitempty"`
+	Status     string `json:"status,omitempty"` // the job's last status seen; "" when never visible
+	FailReason string `json:"fail_reason,omitempty"`
+
+	InstanceID   string `json:"instance_id,omitempty"`
+	InstanceName string `json:"instance_name,omitempty"`
+
+	Polls  int           `json:"polls"`  // requests made for this wait, over every attempt
+	Waited time.Duration `json:"waited"` // since the wait started, over every attempt (nanoseconds in JSON)
+
+	// Error is the wait's final error as text; "" when the job completed.
+	Error string `json:"error,omitempty"`
+}
+
+// Bounds of the server's text kept in a Result.
+const (
+	maxShortText  = 256  // name, status, instance id and name
+	maxFailReason = 2048 // the fail reason, which can be a paragraph
+	maxErrorText  = 2048
+)
+
+// newResult describes the wait in u, with job the last job seen (nil if
+// never) and err the wait's error, nil while it goes on or when it completed.
+func newResult(outcome, jobID string, job *taurusjob.Job, err error, u taurusjob.Update) Result {
+	r := Result{Outcome: outcome, JobID: jobID, Polls: u.Poll, Waited: u.Elapsed}
+	if job != nil {
+		r.Name = taurusjob.ClipText(job.Name, maxShortText)
+		r.Status = taurusjob.ClipText(string(job.Status), maxShortText)
+		r.FailReason = taurusjob.ClipText(job.FailReason, maxFailReason)
+		r.InstanceID = taurusjob.ClipText(job.Instance.ID, maxShortText)
+		r.InstanceName = taurusjob.ClipText(job.Instance.Name, maxShortText)
+	}
+	if err != nil {
+		r.Error = taurusjob.ClipText(err.Error(), maxErrorText)
+	}
+	return r
+}
