@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"time"
 )
 
@@ -126,7 +127,9 @@ func (p *Poller) snapshot() *savedWait {
 		Learned:  p.learnedJSON(),
 	}
 	if p.share >= 0 {
-		share := float64(p.share)
+		// float32 rounds a share just under cooldownSpread up to it, which
+		// check refuses: keep the token one the check accepts.
+		share := min(float64(p.share), math.Nextafter(cooldownSpread, 0))
 		st.Share = &share
 	}
 	if p.last != nil {

@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"container/heap"
 	"context"
+	"slices"
 	"time"
 )
 
@@ -74,6 +75,10 @@ func (s *scheduler) run(ctx context.Context) {
 	for ; inFlight > 0; inFlight-- {
 		s.requeue(<-back)
 	}
+	// Latest due first: a held Poller's due is its reservation's time, and
+	// x/time/rate gives a token back only when no later reservation
+	// follows it, so the latest reservation must be cancelled first.
+	slices.SortFunc(s.queue, func(a, b queued) int { return b.due.Compare(a.due) })
 	for _, q := range s.queue {
 		q.p.stop(ctx) // a no-op for the waits that are done
 	}

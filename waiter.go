@@ -109,14 +109,14 @@ func (w *Waiter) WaitAll(ctx context.Context, jobIDs ...string) []Result {
 	ids := SplitJobIDs(jobIDs...)
 	pollers := make([]*Poller, len(ids))
 	errs := make([]error, len(ids))
-	first := make(map[string]*Poller, len(ids))
+	first := make(map[string]int, len(ids)) // an id's first place
 	for i, id := range ids {
-		if p, ok := first[id]; ok {
-			pollers[i] = p
+		if j, ok := first[id]; ok {
+			pollers[i], errs[i] = pollers[j], errs[j] // a malformed id keeps its error
 			continue
 		}
 		pollers[i], errs[i] = w.NewPoller(id)
-		first[id] = pollers[i]
+		first[id] = i
 	}
 	results := w.WaitPollers(ctx, pollers...)
 	for i := range results {
