@@ -31,8 +31,12 @@ type Poller struct {
 	w     *Waiter
 	jobID string
 
-	mu   sync.Mutex // serialises polls; guards every field below
-	cbMu sync.Mutex // keeps one wait's callbacks in order and never concurrent
+	// step is held for a whole Poll, callbacks included: polls are
+	// serialised and one wait's callbacks never run concurrently. mu guards
+	// the fields below and is released before the callbacks, which may read
+	// the Poller. The order is always step, then mu.
+	step sync.Mutex
+	mu   sync.Mutex
 
 	start    time.Time // when the wait started
 	graceEnd time.Time // 404s past this, before the job was seen, end the wait
@@ -52,7 +56,7 @@ type Poller struct {
 
 	warned map[Status]bool // unusual statuses already warned about; nil until one is
 
-	muted uint64 // guarded by cbMu: the callbacks that panicked (see mutedBit)
+	muted uint64 // guarded by step: the callbacks that panicked (see mutedProgress)
 
 	end *ending // how the wait ended; nil while it goes on
 }
@@ -154,6 +158,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	p.step.Lock()
+	defer p.step.Unlock()
 	p.mu.Lock()
 	if e := p.end; e != nil {
 		p.mu.Unlock()
@@ -450,6 +456,8 @@ func (p *Poller) timeout(now time.Time, cause error) *TimeoutError {
 // own deadline), with everything known so far; ctx's error is the cause. A wait already over keeps
 // its ending.
 func (p *Poller) stop(ctx context.Context) (*Job, error) {
+	p.step.Lock()
+	defer p.step.Unlock()
 	p.mu.Lock()
 	if p.end == nil {
 		_, _ = p.finish(ctx, Update{}, p.last, p.timeout(time.Now(), ctx.Err()))

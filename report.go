@@ -10,9 +10,10 @@ import (
 
 // This file is how a Poller tells what happened: the Update it returns,
 // the progress and state callbacks, and the log. Every function here is
-// called with p.mu held and releases it: the callbacks run after the
-// Poller's state is settled, in order and never concurrently for one wait,
-// and may read the Poller (ResumeToken, Done, Result).
+// called with p.step and p.mu held and releases p.mu: the callbacks run
+// after the Poller's state is settled, in order and never concurrently for
+// one wait (p.step), and may read the Poller (ResumeToken, Done, Result,
+// Deadline), from their goroutine or another. They must not Poll it.
 
 // fill completes u with what the wait knows at now.
 func (p *Poller) fill(now time.Time, u *Update) {
@@ -41,9 +42,7 @@ func (p *Poller) heldUpdate(now time.Time, hold Hold, next time.Duration) Update
 // holds, and tells the progress callback and the debug log.
 func (p *Poller) reportHold(ctx context.Context, now time.Time, hold Hold, next time.Duration) (Update, error) {
 	u := p.heldUpdate(now, hold, next)
-	p.cbMu.Lock()
 	p.mu.Unlock()
-	defer p.cbMu.Unlock()
 	if ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll held"); ce != nil {
 		ce.Write(zap.String("job_id", p.jobID), zap.Stringer("by", hold), zap.Duration("next", u.Next))
 	}
@@ -56,9 +55,7 @@ func (p *Poller) reportHold(ctx context.Context, now time.Time, hold Hold, next 
 func (p *Poller) report(ctx context.Context, now time.Time, u Update) (Update, error) {
 	p.fill(now, &u)
 	token := p.stateToken()
-	p.cbMu.Lock()
 	p.mu.Unlock()
-	defer p.cbMu.Unlock()
 	p.emitState(token)
 	p.logPoll(u)
 	p.progress(ctx, u)
@@ -92,9 +89,7 @@ func (p *Poller) finish(ctx context.Context, u Update, job *Job, err error) (Upd
 	p.fill(now, &u)
 	p.end = &ending{update: u, job: job, err: err}
 	token := p.stateToken()
-	p.cbMu.Lock()
 	p.mu.Unlock()
-	defer p.cbMu.Unlock()
 	p.emitState(token)
 	if u.Polled {
 		p.logPoll(u)
@@ -131,7 +126,7 @@ func (p *Poller) logEnd(now time.Time, job *Job, err error) {
 }
 
 // progress gives u to the update hooks and the progress callback, each
-// unless it panicked before in this wait. p.cbMu is held.
+// unless it panicked before in this wait. p.step is held.
 func (p *Poller) progress(ctx context.Context, u Update) {
 	for i, hook := range p.w.cfg.hooks {
 		p.callSafely(mutedHook+i, "update hook", func() { hook(ctx, u) })
@@ -150,7 +145,7 @@ const (
 )
 
 // callSafely calls f unless its bit is set in p.muted; if f panics, the
-// panic is logged and the bit set. p.cbMu is held.
+// panic is logged and the bit set. p.step is held.
 func (p *Poller) callSafely(bit int, what string, f func()) {
 	if p.muted&(1<<bit) != 0 {
 		return

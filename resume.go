@@ -202,7 +202,7 @@ func (p *Poller) stateToken() string {
 	return encodeState(p.w.cfg.state.key, p.snapshot())
 }
 
-// emitState gives a token to the state callback. p.cbMu is held.
+// emitState gives a token to the state callback. p.step is held.
 func (p *Poller) emitState(token string) {
 	if f := p.w.cfg.state.fn; f != nil {
 		p.callSafely(mutedState, "state callback", func() { f(p.jobID, token) })

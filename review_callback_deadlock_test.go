@@ -9,10 +9,11 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 )
 
-// A Poller "is safe for concurrent use", and its callbacks "may read the
-// Poller (ResumeToken, Done, Result)" (report.go). Both together deadlock:
-// a callback runs holding cbMu and then wants mu, while a second Poll holds
-// mu (taken at its start) and wants cbMu to report. Here goroutine A's
+// A Poller is safe for concurrent use, and its callbacks may read the
+// Poller (ResumeToken, Done, Result). Both together deadlocked when a
+// callback ran holding the callback lock and wanted the state lock, while
+// a second Poll held the state lock and wanted the callback lock; the
+// locks are now always taken in one order. Here goroutine A's
 // progress callback reads p.Done() (a callback saving p.ResumeToken()
 // is the same) while goroutine B's Poll ends the wait at the deadline.
 // Real time: a mutex deadlock is not "durably blocked" for synctest.
@@ -39,7 +40,7 @@ func TestReviewCallbackReadingPollerDuringConcurrentPollDoesNotDeadlock(t *testi
 	<-entered
 	time.Sleep(400 * time.Millisecond) // past the Poller's deadline
 	go func() { defer close(bDone); p.Poll(context.Background()) }()
-	time.Sleep(100 * time.Millisecond) // B now holds mu and waits for cbMu
+	time.Sleep(100 * time.Millisecond) // let B block behind A (if it did not yet, the test proves less, never fails wrongly)
 	close(release)
 	timeout := time.After(3 * time.Second)
 	for _, c := range []chan struct{}{aDone, bDone} {
