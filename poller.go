@@ -9,8 +9,6 @@ import (
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Poller is one wait as a step: each [Poller.Poll] makes at most one
@@ -51,8 +49,7 @@ type Poller struct {
 	track      progressTrack // predicts the end from the percent
 	histBroken bool          // the job outlived its name's history window
 
-	share float32           // this poll's share of a cool-down's spread; -1 until drawn
-	res   *rate.Reservation // a rate-limit token reserved for the next poll
+	share float32 // this poll's share of a cool-down's spread; -1 until drawn
 
 	warned map[Status]bool // unusual statuses already warned about; nil until one is
 

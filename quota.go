@@ -39,7 +39,24 @@ type quota struct {
 	mu    sync.Mutex
 	until time.Time     // no poll before this
 	span  time.Duration // the length of the cool-down that set until
+
+	// reserved holds the rate-limit token reserved for a job's next poll,
+	// by job id: a Poller rebuilt from its token (a controller keeps no
+	// Poller between steps) finds the reservation its previous self made,
+	// rather than queueing a new one behind it.
+	reserved map[string]reservation
+	swept    time.Time // when reserved was last cleared of forgotten entries
 }
+
+// reservation is a rate-limit token reserved for a poll at a given time.
+type reservation struct {
+	r  *rate.Reservation
+	at time.Time
+}
+
+// forgotten is how long after its time a reservation nobody came back for
+// is kept: its token is spent by then, and its Poller was dropped.
+const forgotten = time.Minute
 
 func newQuota(c *config) *quota {
 	return &quota{limiter: c.quota.limiter, max: c.maxInterval}
@@ -129,8 +146,8 @@ func (p *Poller) noteThrottle(now time.Time, err error) {
 //
 // The cool-down comes first: a wait polls at its random share of the
 // cool-down's spread after the end. Then a rate-limit token is reserved,
-// once, and kept until its time comes, through any cool-down that starts
-// meanwhile; a wait that ends gives it back.
+// once, and kept (by the Waiter, for the job) until its time comes, through
+// any cool-down that starts meanwhile; a wait that ends gives it back.
 func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
 	q := p.w.quota
 	if p.share < 0 {
@@ -146,23 +163,77 @@ func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
 	if q.limiter == nil {
 		return 0, 0, nil
 	}
-	if p.res == nil {
+	at, ok := q.reservation(p.jobID)
+	if !ok {
 		r := q.limiter.ReserveN(now, 1)
 		if !r.OK() {
 			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
 		}
 		d := r.DelayFrom(now)
-		if d > 0 && !p.fits(now, d, deadline) {
+		switch {
+		case d <= 0:
+			return 0, 0, nil // this poll uses the token
+		case !p.fits(now, d, deadline):
 			r.CancelAt(now) // too late for any poll: give the token back at once
 			return HoldRateLimit, deadline.Sub(now), nil
 		}
-		p.res = r
+		at = now.Add(d)
+		q.keep(p.jobID, reservation{r, at}, now)
 	}
-	if d := p.res.DelayFrom(now); d > 0 {
+	if d := at.Sub(now); d > 0 {
 		return HoldRateLimit, d, nil
 	}
-	p.res = nil // this poll uses the token
+	q.take(p.jobID) // this poll uses the token
 	return 0, 0, nil
+}
+
+// reservation returns when the token reserved for jobID's next poll may be
+// used, if one is.
+func (q *quota) reservation(jobID string) (time.Time, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	res, ok := q.reserved[jobID]
+	return res.at, ok
+}
+
+// keep records a reservation for jobID, and clears, at most once a
+// minute, the reservations nobody came back for.
+func (q *quota) keep(jobID string, res reservation, now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.reserved == nil {
+		q.reserved = map[string]reservation{}
+	}
+	q.reserved[jobID] = res
+	if now.Sub(q.swept) > forgotten {
+		q.swept = now
+		for id, old := range q.reserved {
+			if now.Sub(old.at) > forgotten {
+				delete(q.reserved, id)
+			}
+		}
+	}
+}
+
+// take forgets jobID's reservation: its poll uses the token.
+func (q *quota) take(jobID string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.reserved, jobID)
+}
+
+// release gives jobID's reserved token back to the other waits, when its
+// wait ends before using it: as far as x/time/rate can, which restores a
+// token only when no later reservation was made after it (the scheduler
+// therefore ends its waits latest-due first).
+func (q *quota) release(jobID string) {
+	q.mu.Lock()
+	res, ok := q.reserved[jobID]
+	delete(q.reserved, jobID)
+	q.mu.Unlock()
+	if ok {
+		res.r.Cancel()
+	}
 }
 
 // fits reports whether a poll made after d still lands before the

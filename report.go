@@ -81,10 +81,7 @@ func (p *Poller) logPoll(u Update) {
 // gives back a reserved rate-limit token, and reports and logs the end.
 func (p *Poller) finish(ctx context.Context, u Update, job *Job, err error) (Update, error) {
 	now := time.Now()
-	if p.res != nil {
-		p.res.Cancel() // give the token back to the other waits
-		p.res = nil
-	}
+	p.w.quota.release(p.jobID) // a token reserved for this job goes back to the other waits
 	u.Done, u.Err, u.Next, u.Held = true, err, 0, 0
 	p.fill(now, &u)
 	p.end = &ending{update: u, job: job, err: err}
