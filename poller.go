@@ -193,11 +193,14 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
 	}
 	job, err := p.get(reqCtx)
-	expired := err != nil && reqCtx.Err() != nil // before cancel, which sets it
+	// The deadline came during the request: by our ctx, or by the caller's
+	// when it carries the same deadline (Wait's). Checked before cancel,
+	// which sets reqCtx's error.
+	expired := err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
 	if cancel != nil {
 		cancel()
 	}
-	if err != nil && ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil && !expired {
 		// Cut short by the caller: the Poller stays as it was.
 		p.share = share
 		now = time.Now()
@@ -297,7 +300,7 @@ func (p *Poller) waited(now time.Time) time.Duration {
 	if now.After(p.deadline) {
 		now = p.deadline
 	}
-	return now.Sub(p.start)
+	return max(now.Sub(p.start), 0) // a resumed start may be up to maxClockSkew ahead
 }
 
 func (p *Poller) waitError(now time.Time, err error) *WaitError {
@@ -421,7 +424,10 @@ func (p *Poller) endWindow(now time.Time) window {
 		return window{}
 	}
 	if w := p.track.window(); w.known() {
-		return w
+		if w.hi.IsZero() || !now.After(w.hi) {
+			return w
+		}
+		p.track.broken = true // still Running past its latest end: the percent misled
 	}
 	if p.histBroken {
 		return window{}

@@ -121,8 +121,8 @@ func (p *Poller) snapshot() *savedWait {
 		GraceEnd: p.graceEnd.UnixNano(),
 		Deadline: p.deadline.UnixNano(),
 		Due:      max(min(p.due.UnixNano(), p.deadline.UnixNano()), p.start.UnixNano()),
-		Polls:    p.polls,
-		Errs:     int(p.errRun),
+		Polls:    min(p.polls, maxSavedPolls),
+		Errs:     min(int(p.errRun), p.polls, maxSavedPolls),
 		Progress: -1,
 		Learned:  p.learnedJSON(),
 	}

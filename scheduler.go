@@ -51,8 +51,12 @@ func (s *scheduler) run(ctx context.Context) {
 	defer timer.Stop()
 	for s.pending > 0 && ctx.Err() == nil {
 		now := time.Now()
-		for inFlight < s.limit && len(s.queue) > 0 && !s.queue[0].due.After(now) {
-			p := heap.Pop(&s.queue).(queued).p
+		for len(s.queue) > 0 && !s.queue[0].due.After(now) {
+			p := s.queue[0].p
+			if inFlight >= s.limit && now.Before(p.Deadline()) {
+				break // no slot; a wait past its deadline needs none: its poll sends nothing
+			}
+			heap.Pop(&s.queue)
 			inFlight++
 			go func() {
 				u, _ := p.poll(ctx, limit)
@@ -60,8 +64,12 @@ func (s *scheduler) run(ctx context.Context) {
 			}()
 		}
 		var wake <-chan time.Time
-		if inFlight < s.limit && len(s.queue) > 0 {
-			timer.Reset(s.queue[0].due.Sub(now))
+		if len(s.queue) > 0 {
+			at := s.queue[0].due
+			if inFlight >= s.limit && at.Before(s.queue[0].p.Deadline()) {
+				at = s.queue[0].p.Deadline() // then it is ended without a slot
+			}
+			timer.Reset(at.Sub(now))
 			wake = timer.C
 		}
 		select {
