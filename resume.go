@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"time"
 )
@@ -97,6 +98,7 @@ func (p *Poller) restore(st *savedWait) {
 		p.due = time.Unix(0, st.Due)
 	}
 	p.polls = st.Polls
+	p.lastErr = st.LastErr.restore()
 	p.errRun = int32(st.Errs) // at most polls, which the check bounds by 2^30
 	if st.Share != nil {
 		p.share = float32(*st.Share)
@@ -125,6 +127,7 @@ func (p *Poller) snapshot() *savedWait {
 		Errs:     min(int(p.errRun), p.polls, maxSavedPolls),
 		Progress: -1,
 		Learned:  p.learnedJSON(),
+		LastErr:  saveErr(p.lastErr),
 	}
 	if p.share >= 0 {
 		// float32 rounds a share just under cooldownSpread up to it, which
@@ -229,6 +232,56 @@ type savedWait struct {
 	Progress int      `json:"progress"`
 	// Learned is what the schedule learned about this job (learnedState).
 	Learned json.RawMessage `json:"learned,omitempty"`
+	// LastErr is the last poll error, so that a wait rebuilt from its token
+	// still says why it timed out.
+	LastErr *savedErr `json:"last_err,omitempty"`
+}
+
+// savedErr is a poll error as a token keeps it: an API error's status,
+// code and message, or another error's text (a transport error), clipped.
+// Both are server text the client has already scrubbed of credentials.
+type savedErr struct {
+	Status int    `json:"status,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Text   string `json:"text"`
+}
+
+// maxSavedErrText bounds the text of a saved error.
+const maxSavedErrText = 256
+
+func saveErr(err error) *savedErr {
+	if err == nil {
+		return nil
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return &savedErr{Status: ae.StatusCode, Code: clip(ae.Code, 64), Text: clip(ae.Message, maxSavedErrText)}
+	}
+	return &savedErr{Text: clip(err.Error(), maxSavedErrText)}
+}
+
+// restore gives back the error a token saved: an *APIError, or a
+// *TransportError holding the text.
+func (e *savedErr) restore() error {
+	if e == nil {
+		return nil
+	}
+	if e.Status != 0 {
+		return &APIError{StatusCode: e.Status, Code: e.Code, Message: e.Text}
+	}
+	return &TransportError{Err: errors.New(e.Text)}
+}
+
+// check refuses a saved error no wait could have saved.
+func (e *savedErr) check() error {
+	switch {
+	case e == nil:
+		return nil
+	case e.Status != 0 && (e.Status < 100 || e.Status > 599),
+		len(e.Code) > 64+32 || len(e.Text) > maxSavedErrText+32 || hasControl(e.Code) || hasControl(e.Text):
+		return invalid("state token", "holds a malformed last error")
+	}
+	return nil
 }
 
 // Bounds of what a token may hold.
@@ -263,6 +316,8 @@ func (st *savedWait) check() error {
 	case len(st.Name) > maxSavedName+32 || hasControl(st.Name) ||
 		len(st.Status) > maxSavedStatus+32 || hasControl(string(st.Status)):
 		return invalid("state token", "holds a malformed job name or status")
+	case st.LastErr.check() != nil:
+		return st.LastErr.check()
 	case !st.Seen && (st.Name != "" || st.Status != "" || st.Created != 0):
 		return invalid("state token", "holds a status for a job it says was never seen")
 	}

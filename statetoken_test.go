@@ -26,6 +26,7 @@ func sampleState() *savedWait {
 		Errs:     2,
 		Share:    new(0.125),
 		Created:  start.Add(-3 * time.Second).UnixNano(),
+		LastErr:  &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
 		Seen:     true,
 		Name:     "CreateGaussDBforMySQLInstance",
 		Status:   StatusRunning,
@@ -39,8 +40,8 @@ func sampleState() *savedWait {
 func TestStateTokenRoundTrip(t *testing.T) {
 	want := sampleState()
 	token := encodeState(nil, want)
-	if !strings.HasPrefix(token, "tjs1.") || len(token) > 512 {
-		t.Errorf("token %q: want the tjs1 prefix and a few hundred bytes at most", token)
+	if !strings.HasPrefix(token, "tjs1.") || len(token) > 1024 {
+		t.Errorf("token %q: want the tjs1 prefix and under a KiB for a typical wait", token)
 	}
 	got, err := decodeState(nil, token)
 	if err != nil {
@@ -63,8 +64,8 @@ func TestStateTokenFields(t *testing.T) {
 	if err := json.Unmarshal(payload, &m); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"created", "deadline", "due", "errs", "grace_end", "job", "learned", "name", "polls", "progress",
-		"seen", "share", "start", "status"}
+	want := []string{"created", "deadline", "due", "errs", "grace_end", "job", "last_err", "learned", "name", "polls",
+		"progress", "seen", "share", "start", "status"}
 	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, want) {
 		t.Errorf("token fields = %v, want %v", got, want)
 	}
@@ -96,6 +97,8 @@ func TestStateTokenContentChecked(t *testing.T) {
 		{"cool-down share out of range", func(s *savedWait) { s.Share = new(5.0) }},
 		{"job created after the deadline", func(s *savedWait) { s.Created = s.Deadline + int64(time.Hour) }},
 		{"job created a year before", func(s *savedWait) { s.Created = s.Start - int64(365*24*time.Hour) }},
+		{"last error with an impossible status", func(s *savedWait) { s.LastErr.Status = 999 }},
+		{"last error with a control character", func(s *savedWait) { s.LastErr.Text = "bad\x1b[2J" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
