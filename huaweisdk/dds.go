@@ -18,6 +18,7 @@ import (
 type DDSGetter struct {
 	client  *dds.DdsClient
 	timeout time.Duration
+	scrub   *scrubber
 }
 
 var _ taurusjob.JobGetter = (*DDSGetter)(nil)
@@ -39,13 +40,14 @@ func NewDDSGetter(client *dds.DdsClient, opts ...Option) (*DDSGetter, error) {
 	if s.language != "" {
 		return nil, &taurusjob.InputError{Field: "language", Reason: "the DDS SDK's ShowJobDetail cannot send X-Language"}
 	}
-	return &DDSGetter{client: client, timeout: s.timeout}, nil
+	hc, scrub := recordingClient(client.HcClient) // the caller's client is left as it is
+	return &DDSGetter{client: dds.NewDdsClient(hc), timeout: s.timeout, scrub: scrub}, nil
 }
 
 // GetJob fetches one job with ShowJobDetail. It returns what
 // [Getter.GetJob] returns, in the same cases.
 func (g *DDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, error) {
-	resp, err := callSDK(ctx, jobID, "ShowJobDetail", g.timeout, func() (*ddsmodel.ShowJobDetailResponse, error) {
+	resp, err := callSDK(ctx, jobID, "ShowJobDetail", g.timeout, g.scrub, func() (*ddsmodel.ShowJobDetailResponse, error) {
 		return g.client.ShowJobDetail(&ddsmodel.ShowJobDetailRequest{Id: jobID})
 	})
 	if err != nil {
@@ -62,5 +64,5 @@ func (g *DDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, e
 		}
 		j = progressJob(d.Id, d.Name, d.Status, d.Created, d.Ended, d.Progress, d.FailReason, inst)
 	}
-	return j.toJob(jobID, resp.HttpStatusCode)
+	return j.toJob(jobID, resp.HttpStatusCode, g.scrub)
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
@@ -107,34 +106,43 @@ func (a *fuzzAnswer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // FuzzSDKSecretEcho: whatever a server answers the official SDK (any
 // status from 200 to 599, X-Request-Id and body) with the request's
 // credentials planted in any form, no 12-byte piece of the access key,
-// secret key, security token or signature reaches the adapter's error
-// (every text of its chain) or job (fields, Raw, failure text). The
+// secret key, security token or signature reaches any of the four
+// getters' error (every text of its chain) or job (fields, Entities, Raw,
+// failure text). Each input is answered to every getter in turn. The
 // seeds are under testdata/fuzz/FuzzSDKSecretEcho.
 func FuzzSDKSecretEcho(f *testing.F) {
 	answer := &fuzzAnswer{}
 	srv := httptest.NewServer(answer)
 	f.Cleanup(srv.Close)
 	var once sync.Once
-	var g *Getter
+	getters := make([]taurusjob.JobGetter, len(allServices))
 	f.Fuzz(func(t *testing.T, status int, requestID, body string) {
-		once.Do(func() { g = newGetter(t, newSDKClient(t, srv, testSTS, 10*time.Second)) })
+		once.Do(func() {
+			for i, svc := range allServices {
+				getters[i] = serviceGetter(t, svc, srv, testSTS)
+			}
+		})
 		// 1xx: the SDK reads a 101's body, the raw connection, until its
 		// own timeout (see docs/limits.md); not fuzzed here.
 		if status < 200 || status > 599 {
 			status = 200 + (status%400+400)%400
 		}
-		answer.mu.Lock()
-		answer.status, answer.requestID, answer.body, answer.seen = status, requestID, body, nil
-		answer.mu.Unlock()
+		for i, g := range getters {
+			answer.mu.Lock()
+			answer.status, answer.requestID, answer.body, answer.seen = status, requestID, body, nil
+			answer.mu.Unlock()
 
-		job, err := g.GetJob(context.Background(), testJob)
+			job, err := g.GetJob(context.Background(), testJob)
 
-		answer.mu.Lock()
-		secrets := append([]string{testAK, testSK, testSTS}, answer.seen...)
-		answer.mu.Unlock()
-		secretcheck.AssertError(t, "GetJob", err, secrets...)
-		if job != nil {
-			secretcheck.Assert(t, "job", fmt.Sprintf("%+v\n%s\n%s", *job, job.Raw, (&taurusjob.JobFailedError{Job: job}).Error()), secrets...)
+			answer.mu.Lock()
+			secrets := append([]string{testAK, testSK, testSTS}, answer.seen...)
+			answer.mu.Unlock()
+			where := allServices[i].String()
+			secretcheck.AssertError(t, where+" GetJob", err, secrets...)
+			if job != nil {
+				secretcheck.Assert(t, where+" job", fmt.Sprintf("%+v\n%s\n%s\n%s", *job, job.Entities, job.Raw,
+					(&taurusjob.JobFailedError{Job: job}).Error()), secrets...)
+			}
 		}
 	})
 }

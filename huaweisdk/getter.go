@@ -77,21 +77,14 @@ func NewGetter(client *gaussdb.GaussDBClient, opts ...Option) (*Getter, error) {
 	if client == nil || client.HcClient == nil {
 		return nil, &taurusjob.InputError{Field: "SDK client", Reason: "is nil; build one with gaussdb.GaussDBClientBuilder"}
 	}
+	g, err := callSettings(opts)
+	if err != nil {
+		return nil, err
+	}
 	// A copy of the caller's client whose credential records each request's
 	// signature, for the scrub; the caller's client is left as it is.
-	hc := *client.HcClient
-	cred := hc.GetCredential()
-	rec := &signatureRecorder{ICredential: cred}
-	g := &Getter{client: gaussdb.NewGaussDBClient(hc.WithCredential(rec)), timeout: DefaultCallTimeout,
-		scrub: &scrubber{cred: cred, signatures: rec}}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o.apply(g); err != nil {
-			return nil, err
-		}
-	}
+	hc, scrub := recordingClient(client.HcClient)
+	g.client, g.scrub = gaussdb.NewGaussDBClient(hc), scrub
 	return g, nil
 }
 

@@ -20,6 +20,7 @@ import (
 type OpenGaussGetter struct {
 	client  *opengauss.GaussDBforopenGaussClient
 	timeout time.Duration
+	scrub   *scrubber
 }
 
 var _ taurusjob.JobGetter = (*OpenGaussGetter)(nil)
@@ -41,13 +42,14 @@ func NewOpenGaussGetter(client *opengauss.GaussDBforopenGaussClient, opts ...Opt
 	if s.language != "" {
 		return nil, &taurusjob.InputError{Field: "language", Reason: "the openGauss SDK's ShowJobDetail cannot send X-Language"}
 	}
-	return &OpenGaussGetter{client: client, timeout: s.timeout}, nil
+	hc, scrub := recordingClient(client.HcClient) // the caller's client is left as it is
+	return &OpenGaussGetter{client: opengauss.NewGaussDBforopenGaussClient(hc), timeout: s.timeout, scrub: scrub}, nil
 }
 
 // GetJob fetches one job with ShowJobDetail. It returns what
 // [Getter.GetJob] returns, in the same cases.
 func (g *OpenGaussGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, error) {
-	resp, err := callSDK(ctx, jobID, "ShowJobDetail", g.timeout, func() (*ogmodel.ShowJobDetailResponse, error) {
+	resp, err := callSDK(ctx, jobID, "ShowJobDetail", g.timeout, g.scrub, func() (*ogmodel.ShowJobDetailResponse, error) {
 		return g.client.ShowJobDetail(&ogmodel.ShowJobDetailRequest{Id: jobID})
 	})
 	if err != nil {
@@ -64,5 +66,5 @@ func (g *OpenGaussGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.
 		}
 		j = progressJob(d.Id, d.Name, d.Status, d.Created, d.Ended, d.Progress, d.FailReason, inst)
 	}
-	return j.toJob(jobID, resp.HttpStatusCode)
+	return j.toJob(jobID, resp.HttpStatusCode, g.scrub)
 }

@@ -22,6 +22,7 @@ type RDSGetter struct {
 	client   *rds.RdsClient
 	timeout  time.Duration
 	language string
+	scrub    *scrubber
 }
 
 var _ taurusjob.JobGetter = (*RDSGetter)(nil)
@@ -39,7 +40,8 @@ func NewRDSGetter(client *rds.RdsClient, opts ...Option) (*RDSGetter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RDSGetter{client: client, timeout: s.timeout, language: s.language}, nil
+	hc, scrub := recordingClient(client.HcClient) // the caller's client is left as it is
+	return &RDSGetter{client: rds.NewRdsClient(hc), timeout: s.timeout, language: s.language, scrub: scrub}, nil
 }
 
 // GetJob fetches one job with ListJobInfo. It returns what [Getter.GetJob]
@@ -50,7 +52,7 @@ func (g *RDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, e
 		lang := g.language
 		req.XLanguage = &lang
 	}
-	resp, err := callSDK(ctx, jobID, "ListJobInfo", g.timeout, func() (*rdsmodel.ListJobInfoResponse, error) {
+	resp, err := callSDK(ctx, jobID, "ListJobInfo", g.timeout, g.scrub, func() (*rdsmodel.ListJobInfoResponse, error) {
 		return g.client.ListJobInfo(req)
 	})
 	if err != nil {
@@ -59,7 +61,7 @@ func (g *RDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, e
 	if resp == nil {
 		return nil, &taurusjob.NotVisibleError{JobID: jobID}
 	}
-	return rdsJob(resp.Job).toJob(jobID, resp.HttpStatusCode)
+	return rdsJob(resp.Job).toJob(jobID, resp.HttpStatusCode, g.scrub)
 }
 
 // rdsJob reads the SDK's RDS model; nil for no job.

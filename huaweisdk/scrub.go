@@ -1,6 +1,7 @@
 package huaweisdk
 
 import (
+	"encoding/json"
 	"errors"
 	"regexp"
 	"sync"
@@ -57,6 +58,43 @@ func (s *scrubber) secrets() redact.Sets {
 // text scrubs one server text.
 func (s *scrubber) text(t string) string {
 	return signatures.ReplaceAllLiteralString(s.secrets().Scrub(t), redact.Marker)
+}
+
+// json scrubs a JSON re-encoding made by encoding/json (RDS's entities):
+// every secret, raw or escaped, as the core scrubs a body (redact's
+// ScrubJSON), then each string that, decoded, holds a signature's shape
+// is written again from its scrubbed text. A valid body of strings stays
+// valid.
+func (s *scrubber) json(b []byte) []byte {
+	b = s.secrets().ScrubJSON(b)
+	var out []byte // nil until a string changes
+	last := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		end := i + 1
+		for end < len(b) && b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		end = min(end+1, len(b))
+		var t string
+		if tok := b[i:end]; json.Unmarshal(tok, &t) == nil {
+			if scrubbed := s.text(t); scrubbed != t {
+				enc, _ := json.Marshal(scrubbed) // a string always encodes
+				out = append(append(out, b[last:i]...), enc...)
+				last = end
+			}
+		}
+		i = end - 1
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // error scrubs the text of every error GetJob returns: the fields of an

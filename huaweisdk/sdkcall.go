@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	httpclient "github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/taurusdb-tools/taurusjob"
 )
 
@@ -30,12 +31,23 @@ func callSettings(opts []Option) (*Getter, error) {
 	return g, nil
 }
 
+// recordingClient returns a copy of hc whose credential records each
+// request's signature, and the scrubber of hc's credentials and of those
+// signatures: every getter calls the SDK through such a copy (see
+// [NewGetter]), and hc, the caller's, is left as it is.
+func recordingClient(hc *httpclient.HcHttpClient) (*httpclient.HcHttpClient, *scrubber) {
+	c := *hc
+	cred := c.GetCredential()
+	rec := &signatureRecorder{ICredential: cred}
+	return c.WithCredential(rec), &scrubber{cred: cred, signatures: rec}
+}
+
 // callSDK validates jobID, runs call in a goroutine and returns its answer,
 // or ctx's error as soon as ctx ends, or a *TransportError once timeout
 // passes; the SDK takes no context, so an abandoned call runs on until the
 // SDK's own HTTP timeout. A panic in the SDK becomes an error. op names the
-// SDK operation in errors.
-func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration, call func() (R, error)) (R, error) {
+// SDK operation in errors; every error from the SDK is scrubbed with s.
+func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration, s *scrubber, call func() (R, error)) (R, error) {
 	var zero R
 	if err := taurusjob.ValidateJobID(jobID); err != nil {
 		return zero, err
@@ -63,7 +75,7 @@ func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return zero, mapSDKError(op, res.err)
+			return zero, mapSDKError(op, res.err, s)
 		}
 		return res.resp, nil
 	case <-ctx.Done():
@@ -74,14 +86,15 @@ func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration
 	}
 }
 
-// mapSDKError maps an SDK error as the TaurusDB getter does (mapError),
-// naming op instead of ShowGaussMySqlJobInfo in what stays an SDK error.
-func mapSDKError(op string, err error) error {
-	mapped := mapError(err, &scrubber{}) // TODO(merge): the siblings' credentials, as NewGetter does
-	if errors.As(mapped, new(*taurusjob.APIError)) || errors.As(mapped, new(*taurusjob.TransportError)) {
-		return mapped
+// mapSDKError maps and scrubs an SDK error as the TaurusDB getter does
+// (mapError, then s.error), naming op instead of ShowGaussMySqlJobInfo in
+// what stays an SDK error.
+func mapSDKError(op string, err error, s *scrubber) error {
+	mapped := mapError(err, s)
+	if !errors.As(mapped, new(*taurusjob.APIError)) && !errors.As(mapped, new(*taurusjob.TransportError)) {
+		mapped = fmt.Errorf("huaweisdk: %s: %w", op, err)
 	}
-	return fmt.Errorf("huaweisdk: %s: %w", op, err)
+	return s.error(mapped)
 }
 
 // sdkJob is a job as a sibling service's SDK model holds it.
@@ -110,8 +123,36 @@ type siblingRaw struct {
 
 // toJob maps an SDK answer's job to a Job, read the way taurusjob.Client
 // reads the API's body: nil or empty is "not visible yet", another job's
-// id is an error. httpStatus is the SDK response's HttpStatusCode.
-func (d *sdkJob) toJob(jobID string, httpStatus int) (*taurusjob.Job, error) {
+// id is an error. httpStatus is the SDK response's HttpStatusCode. Every
+// text of the job, and of the error, is scrubbed with s first: the SDK has
+// decoded JSON escapes already, so an escaped credential is in clear here.
+func (d *sdkJob) toJob(jobID string, httpStatus int, s *scrubber) (*taurusjob.Job, error) {
+	job, err := d.scrubbed(s).job(jobID, httpStatus, s)
+	return job, s.error(err)
+}
+
+// scrubbed returns a copy of d with every text scrubbed but the entities,
+// which job scrubs once they are JSON.
+func (d *sdkJob) scrubbed(s *scrubber) *sdkJob {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	c.id, c.name, c.status, c.created = s.text(d.id), s.text(d.name), s.text(d.status), s.text(d.created)
+	for _, p := range []**string{&c.ended, &c.failReason, &c.percent} {
+		if *p != nil {
+			v := s.text(**p)
+			*p = &v
+		}
+	}
+	if d.instance != nil {
+		c.instance = &rawInstance{ID: s.text(d.instance.ID), Name: s.text(d.instance.Name)}
+	}
+	return &c
+}
+
+// job is toJob's mapping of a scrubbed d; s scrubs the entities' JSON.
+func (d *sdkJob) job(jobID string, httpStatus int, s *scrubber) (*taurusjob.Job, error) {
 	if httpStatus != 0 && (httpStatus < 200 || httpStatus > 299) {
 		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
 		return nil, &taurusjob.APIError{StatusCode: httpStatus, Message: "the SDK returned this answer without a job or an error"}
@@ -144,6 +185,7 @@ func (d *sdkJob) toJob(jobID string, httpStatus int) (*taurusjob.Job, error) {
 		if err != nil { // the SDK's own model: cannot happen
 			return nil, fmt.Errorf("huaweisdk: re-encoding the entities: %w", err)
 		}
+		e = s.json(e)
 		job.Entities, raw.Entities = e, e
 	}
 	b, err := json.Marshal(raw)

@@ -3,6 +3,7 @@ package huaweisdk
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
+	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
 // testSTS is a security token no real text holds.
@@ -65,11 +67,11 @@ func entities(s string) string {
 	return b.String()
 }
 
-// TestSDKErrorsHideEchoedCredentials: a 401 whose error_msg and
-// X-Request-Id echo the X-Security-Token and the Authorization header, in
-// whole, in pieces, escaped or in base64, gives an error with no 12-byte
-// piece of the security token, the access key, the secret key or the
-// signature.
+// TestSDKErrorsHideEchoedCredentials: for each of the four getters, a 401
+// whose error_msg and X-Request-Id echo the X-Security-Token and the
+// Authorization header, in whole, in pieces, escaped or in base64, gives
+// an error with no 12-byte piece of the security token, the access key,
+// the secret key or the signature.
 func TestSDKErrorsHideEchoedCredentials(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -78,6 +80,11 @@ func TestSDKErrorsHideEchoedCredentials(t *testing.T) {
 		{"error_msg and X-Request-Id", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Request-Id", r.Header.Get("X-Security-Token"))
 			writeError(w, http.StatusUnauthorized, "APIGW.0301", "bad credentials: "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Security-Token"))
+		}},
+		{"signature in X-Request-Id", func(w http.ResponseWriter, r *http.Request) {
+			_, sig, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")
+			w.Header().Set("X-Request-Id", sig)
+			writeError(w, http.StatusUnauthorized, "APIGW.0301", "bad signature")
 		}},
 		{"halves in error_code and error_msg", func(w http.ResponseWriter, r *http.Request) {
 			sts := r.Header.Get("X-Security-Token")
@@ -94,61 +101,129 @@ func TestSDKErrorsHideEchoedCredentials(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			fmt.Fprintf(w, "<html><title>502 %s %s</title></html>", r.Header.Get("Authorization"), entities(r.Header.Get("X-Security-Token")))
 		}},
+		{"another job's id", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"job":{"id":"%s","status":"Running"}}`, escapeAll(r.Header.Get("X-Security-Token")))
+		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			es := &echoServer{answer: tt.answer}
-			srv := httptest.NewServer(es)
+	for _, svc := range allServices {
+		for _, tt := range tests {
+			t.Run(svc.String()+"/"+tt.name, func(t *testing.T) {
+				es := &echoServer{answer: tt.answer}
+				srv := httptest.NewServer(es)
+				defer srv.Close()
+				_, err := serviceGetter(t, svc, srv, testSTS).GetJob(context.Background(), testJob)
+				if err == nil {
+					t.Fatal("GetJob succeeded")
+				}
+				secretcheck.AssertError(t, "GetJob", err, es.secrets()...)
+				t.Log(err)
+			})
+		}
+	}
+}
+
+// TestSDKJobHidesEchoedCredentials: for each of the four getters, a 2xx
+// job whose fields (RDS's entities too) carry the credentials, raw or
+// JSON-escaped, comes back with none of them in any field, in Entities, in
+// Raw, or in the failure built from it; Raw and Entities stay JSON.
+func TestSDKJobHidesEchoedCredentials(t *testing.T) {
+	tests := []struct {
+		name   string
+		status func(creds string) string // the job's status, as JSON
+	}{
+		{"a failed job", func(string) string { return `"Failed"` }},
+		{"in the status", func(creds string) string { return fmt.Sprintf("%q", creds) }},
+		{"escaped in the status", func(creds string) string { return `"` + escapeAll(creds) + `"` }},
+	}
+	for _, svc := range allServices {
+		for _, tt := range tests {
+			t.Run(svc.String()+"/"+tt.name, func(t *testing.T) {
+				es := &echoServer{answer: func(w http.ResponseWriter, r *http.Request) {
+					creds := r.Header.Get("Authorization") + " " + r.Header.Get("X-Security-Token")
+					esc := escapeAll(creds)
+					w.Header().Set("Content-Type", "application/json")
+					// "process" (TaurusDB, RDS) and "progress" (openGauss, DDS): each model reads its own.
+					fmt.Fprintf(w, `{"job":{"id":%q,"name":"%s","status":%s,"created":"%s","ended":%q,"process":"%s","progress":%q,`+
+						`"fail_reason":"%s","instance":{"id":"%s","name":%q},`+
+						`"entities":{"instance":{"endpoint":%q,"type":"%s","datastore":{"type":%q,"version":"%s"},"replica_of":%q},`+
+						`"resource_ids":[%q,"%s"],"volume":{"type":%q,"original_size":"%s","target_size":%q},"public_ip":"%s","switch_strategy":%q}}}`,
+						testJob, esc, tt.status(creds), creds, creds, esc, creds, esc, creds, creds,
+						creds, esc, creds, esc, creds, creds, esc, creds, esc, creds, esc, creds)
+				}}
+				srv := httptest.NewServer(es)
+				defer srv.Close()
+				job, err := serviceGetter(t, svc, srv, testSTS).GetJob(context.Background(), testJob)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if job.ID != testJob || !json.Valid(job.Raw) || job.Entities != nil && !json.Valid(job.Entities) {
+					t.Errorf("job %s, Raw %s, Entities %s; want the job, Raw and Entities valid JSON", job.ID, job.Raw, job.Entities)
+				}
+				if svc == taurusjob.ServiceRDS && job.Entities == nil {
+					t.Error("RDS job without its entities")
+				}
+				secrets := es.secrets()
+				for where, text := range map[string]string{"job": fmt.Sprintf("%+v", job), "raw": string(job.Raw),
+					"entities": string(job.Entities), "failure": (&taurusjob.JobFailedError{Job: job}).Error()} {
+					secretcheck.Assert(t, where, text, secrets...)
+				}
+			})
+		}
+	}
+}
+
+// TestNewGetterLeavesTheCallersClientAlone: each of the four getters
+// records signatures through a copy of the SDK client; the caller's client
+// keeps its own credential and still works.
+func TestNewGetterLeavesTheCallersClientAlone(t *testing.T) {
+	for _, svc := range allServices {
+		t.Run(svc.String(), func(t *testing.T) {
+			srv := taurusjobtest.NewServer(taurusjobtest.WithService(svc),
+				taurusjobtest.WithProjectID(testPID), taurusjobtest.WithAKSK(testAK, testSK))
 			defer srv.Close()
-			_, err := newGetter(t, newSDKClient(t, srv, testSTS, 10*time.Second)).GetJob(context.Background(), testJob)
-			if err == nil {
-				t.Fatal("GetJob succeeded")
+			id := srv.AddJob(taurusjobtest.Job{})
+			hc := sdkHTTPClient(t, builderOf(t, svc), srv.URL(), srv.Client().Transport.(*http.Transport), 10*time.Second)
+			before := hc.GetCredential()
+			g := adapterOver(t, svc, hc)
+			if hc.GetCredential() != before {
+				t.Fatal("the getter replaced the caller's credential")
 			}
-			secretcheck.AssertError(t, "GetJob", err, es.secrets()...)
-			t.Log(err)
+			if _, err := g.GetJob(context.Background(), id); err != nil {
+				t.Fatal(err)
+			}
+			if hc.GetCredential() != before {
+				t.Fatal("GetJob replaced the caller's credential")
+			}
+			if s := scrubberOf(t, g); s.cred != before || len(s.signatures.secrets()) != 1 {
+				t.Errorf("the getter scrubs %T's secrets and %d signatures; want the caller's credential's and the one signature sent",
+					s.cred, len(s.signatures.secrets()))
+			}
+			if _, err := adapterOver(t, svc, hc).GetJob(context.Background(), id); err != nil {
+				t.Fatalf("the caller's client no longer works: %v", err)
+			}
+			for _, r := range srv.Requests() {
+				if r.Status == http.StatusUnauthorized {
+					t.Errorf("the fake refused a signature: %+v", r)
+				}
+			}
 		})
 	}
 }
 
-// TestSDKJobHidesEchoedCredentials: a 2xx job whose fields carry the
-// credentials, raw or JSON-escaped, comes back with none of them in any
-// field, in Raw, or in the failure built from it.
-func TestSDKJobHidesEchoedCredentials(t *testing.T) {
-	es := &echoServer{answer: func(w http.ResponseWriter, r *http.Request) {
-		creds := r.Header.Get("Authorization") + " " + r.Header.Get("X-Security-Token")
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"job":{"id":%q,"name":"%s","status":"Failed","created":"%s","process":"%s","fail_reason":"%s",`+
-			`"instance":{"id":"%s","name":%q}}}`, testJob, escapeAll(creds), creds, creds, escapeAll(creds), creds, creds)
-	}}
-	srv := httptest.NewServer(es)
-	defer srv.Close()
-	job, err := newGetter(t, newSDKClient(t, srv, testSTS, 10*time.Second)).GetJob(context.Background(), testJob)
-	if err != nil {
-		t.Fatal(err)
+// scrubberOf is the scrubber of g, a getter of this package.
+func scrubberOf(t *testing.T, g taurusjob.JobGetter) *scrubber {
+	t.Helper()
+	switch g := g.(type) {
+	case *Getter:
+		return g.scrub
+	case *RDSGetter:
+		return g.scrub
+	case *OpenGaussGetter:
+		return g.scrub
+	case *DDSGetter:
+		return g.scrub
 	}
-	secrets := es.secrets()
-	for where, text := range map[string]string{"job": fmt.Sprintf("%+v", job), "raw": string(job.Raw),
-		"failure": (&taurusjob.JobFailedError{Job: job}).Error()} {
-		secretcheck.Assert(t, where, text, secrets...)
-	}
-}
-
-// TestNewGetterLeavesTheCallersClientAlone: the Getter records signatures
-// through a copy of the SDK client; the caller's client keeps its own
-// credential and still works.
-func TestNewGetterLeavesTheCallersClientAlone(t *testing.T) {
-	srv := httptest.NewServer(&jobServer{verifySK: testSK, status: http.StatusOK, body: docJob})
-	defer srv.Close()
-	client := newSDKClient(t, srv, "", 10*time.Second)
-	before := client.HcClient.GetCredential()
-	g := newGetter(t, client)
-	if client.HcClient.GetCredential() != before {
-		t.Fatal("NewGetter replaced the caller's credential")
-	}
-	if _, err := g.GetJob(context.Background(), testJob); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := newGetter(t, client).GetJob(context.Background(), testJob); err != nil {
-		t.Fatalf("the caller's client no longer works: %v", err)
-	}
+	t.Fatalf("no scrubber in %T", g)
+	return nil
 }
