@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -212,9 +213,7 @@ func TestAccessKeyCredentials(t *testing.T) {
 	if !strings.Contains(authz, "Access=AKTESTACCESSKEY") || secTok != "st-test-token" {
 		t.Errorf("request not signed with the AK and security token: Authorization %q, X-Security-Token %q", authz, secTok)
 	}
-	if strings.Contains(r.stdout+r.stderr, "sk-test-secret") {
-		t.Errorf("the secret key was printed\n%s", r)
-	}
+	secretcheck.Assert(t, "output", r.stdout+r.stderr, "sk-test-secret")
 }
 
 // TestRegionEndpoint resolves regions without sending anything: the

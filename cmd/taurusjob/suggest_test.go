@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
 // TestFlagSuggestions: a mistyped flag is exit 2 with a message that says
@@ -44,9 +47,7 @@ func TestFlagSuggestions(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%q: want exit 2 and %q on stderr\n%s", tc.argv, tc.want, r)
 		}
-		if strings.Contains(r.stderr+r.stdout, secret) {
-			t.Errorf("%q: the value typed into a flag is printed\n%s", tc.argv, r)
-		}
+		secretcheck.Assert(t, fmt.Sprintf("%q output", tc.argv), r.stderr+r.stdout, secret)
 	}
 	if n := srv.TotalRequests(); n != 0 {
 		t.Errorf("a flag mistake sent %d requests, want none", n)
