@@ -256,21 +256,7 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 				return w.Wait(context.Background(), id)
 			})
 			tokenOutcome, tokenCalls := run(func(w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
-				p := mustPoller(t, w, id)
-				for {
-					token, err := p.ResumeToken()
-					if err != nil {
-						t.Fatal(err)
-					}
-					if p, err = w.ResumePoller(id, token); err != nil { // all the controller kept
-						t.Fatalf("ResumePoller: %v", err)
-					}
-					u, _ := p.Poll(context.Background())
-					if p.Done() {
-						return p.Result()
-					}
-					time.Sleep(u.Next)
-				}
+				return rebuiltEachStep(t, w, id)
 			})
 			if waitOutcome != tokenOutcome || abs(waitCalls-tokenCalls) > 1 {
 				t.Errorf("Wait: %s after %d calls; rebuilt from its token at every step: %s after %d calls",
@@ -281,6 +267,28 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// rebuiltEachStep waits for id as a controller that keeps nothing but the
+// wait's token between its steps: rebuild the Poller from the token, Poll
+// once, sleep Next, until the wait is over.
+func rebuiltEachStep(t *testing.T, w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
+	t.Helper()
+	p := mustPoller(t, w, id)
+	for {
+		token, err := p.ResumeToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = w.ResumePoller(id, token); err != nil {
+			t.Fatalf("ResumePoller: %v", err)
+		}
+		u, _ := p.Poll(context.Background())
+		if p.Done() {
+			return p.Result()
+		}
+		time.Sleep(u.Next)
+	}
+}
 
 // A Poller rebuilt from its token honours the saved next-due time.
 func TestResumePollerHonoursDue(t *testing.T) {

@@ -36,21 +36,7 @@ func TestReviewRebuiltPollerUnderRateLimitStillPolls(t *testing.T) {
 		return w.Wait(context.Background(), "job-1")
 	})
 	tokenOutcome, tokenCalls := run(func(w *taurusjob.Waiter) (*taurusjob.Job, error) {
-		p := mustPoller(t, w, "job-1")
-		for {
-			token, err := p.ResumeToken()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p, err = w.ResumePoller("job-1", token); err != nil {
-				t.Fatal(err)
-			}
-			u, _ := p.Poll(context.Background())
-			if p.Done() {
-				return p.Result()
-			}
-			time.Sleep(u.Next)
-		}
+		return rebuiltEachStep(t, w, "job-1")
 	})
 	if waitOutcome != tokenOutcome || abs(waitCalls-tokenCalls) > 1 {
 		t.Errorf("Wait: %s after %d calls; rebuilt from its token at every step: %s after %d calls",

@@ -30,19 +30,7 @@ func TestReviewRebuiltPollerTimeoutKeepsLastErr(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mrand.Seed(3)
 		w := mustWaiter(t, newScript(script), taurusjob.WithTimeout(10*time.Minute))
-		p := mustPoller(t, w, "job-1")
-		for !p.Done() {
-			token, _ := p.ResumeToken()
-			var err error
-			if p, err = w.ResumePoller("job-1", token); err != nil {
-				t.Fatal(err)
-			}
-			u, _ := p.Poll(context.Background())
-			if !p.Done() {
-				time.Sleep(u.Next)
-			}
-		}
-		_, tokenErr = p.Result()
+		_, tokenErr = rebuiltEachStep(t, w, "job-1")
 	})
 	var wt, pt *taurusjob.TimeoutError
 	if !asTimeout(waitErr, &wt) || !asTimeout(tokenErr, &pt) {
