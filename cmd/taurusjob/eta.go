@@ -22,7 +22,10 @@ func eta(u taurusjob.Update, now time.Time) string {
 	case lo <= 0:
 		return fmt.Sprintf("ETA within %s", wholeSeconds(hi))
 	}
-	return fmt.Sprintf("ETA %s–%s", wholeSeconds(lo), wholeSeconds(hi))
+	if from, to := wholeSeconds(lo), wholeSeconds(hi); from != to {
+		return fmt.Sprintf("ETA %s–%s", from, to)
+	}
+	return "ETA " + wholeSeconds(hi) // a window narrower than the rounding
 }
 
 // wholeSeconds prints d rounded up to a second: a prediction finer than

@@ -31,7 +31,8 @@ func TestETA(t *testing.T) {
 	}{
 		{"a window ahead", running(3*time.Minute+10*time.Second, 3*time.Minute+40*time.Second), "ETA 3m10s–3m40s"},
 		{"inside the window", running(-time.Second, 40*time.Second+300*time.Millisecond), "ETA within 40s"},
-		{"seconds are rounded, never 0", running(200*time.Millisecond, 1400*time.Millisecond), "ETA 1s–1s"},
+		{"seconds are rounded, never 0", running(200*time.Millisecond, 1400*time.Millisecond), "ETA 1s"},
+		{"a window narrower than a second", running(6*time.Second, 6*time.Second+300*time.Millisecond), "ETA 6s"},
 		{"past the window", running(-time.Minute, -time.Second), ""},
 		{"only the earliest end known", running(time.Minute, 0), ""},
 		{"nothing predicted", running(0, 0), ""},
