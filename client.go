@@ -474,10 +474,12 @@ func isAlnum(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
+// hasControl reports a character that has no place in a header, a token
+// or a log line.
 func hasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return true
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
+			return true // C0, DEL, C1 (U+0085 ends a line in some logs), and the Unicode line separators
 		}
 	}
 	return false
