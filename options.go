@@ -67,7 +67,7 @@ type config struct {
 	concurrency     int
 	errs            []error
 
-	quota quotaConfig // limiter.go
+	quota quotaConfig // quota.go
 	state stateConfig // resume.go
 }
 

@@ -79,7 +79,8 @@ const (
 	// HoldCooldown: the Waiter's shared 429 cool-down holds every poll.
 	HoldCooldown
 	// HoldRateLimit: the Waiter's rate limit ([WithRateLimit],
-	// [WithLimiter]) has no token for this poll yet; one is reserved.
+	// [WithLimiter]) has no token for this poll yet: one is reserved for it,
+	// unless it would come too late for any poll before the deadline.
 	HoldRateLimit
 )
 

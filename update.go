@@ -32,7 +32,8 @@ type Update struct {
 
 	// Polled says this call sent a request. When it did not and the wait
 	// goes on, Held says why (the poll was not due, or the Waiter's quota
-	// held it), and Next is the time left.
+	// held it) and Next is the time left; Held is zero when ctx cut the
+	// call short (Poll then returns ctx's error).
 	Polled bool
 	Held   Hold
 

@@ -14,7 +14,7 @@ import (
 type Waiter struct {
 	getter JobGetter
 	cfg    config
-	quota  *quota // the rate limit and 429 cool-down its waits share (cooldown.go)
+	quota  *quota // the rate limit and 429 cool-down its waits share (quota.go)
 }
 
 // NewWaiter returns a Waiter that polls g. Options are checked here: a bad
