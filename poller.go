@@ -221,7 +221,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 // wait or pick the next delay, and report. p.mu is held; record releases it.
 func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.Time) (Update, error) {
 	now := time.Now()
-	u := Update{JobID: p.jobID, Poll: p.polls, Polled: true}
+	u := Update{Polled: true} // fill adds what the wait knows
 	retryAfter := time.Duration(0)
 	failing := true // this answer calls for the error backoff
 	switch Classify(job, err) {
