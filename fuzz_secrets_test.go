@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,72 +25,6 @@ const (
 	fuzzSTS   = "FUZZ-STS-c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2"
 )
 
-// plant replaces each marker "$<i><form>" in template with secret i (mod
-// len(secrets)) in that form, so that the fuzzer can put any secret in
-// any form anywhere in a body or a header:
-//
-//	r raw            u every byte \u00XX        U \\u00XX (escaped twice)
-//	s "/" as "\/"    p every byte %XX           e every byte &#N;
-//	h first half     t second half              x a 16-byte prefix
-//	m bytes 5 to 25  b base64 (standard)        B base64 (URL) from byte 3
-//
-// Any other "$" stays as it is.
-func plant(template string, secrets []string) string {
-	var b strings.Builder
-	for i := 0; i < len(template); i++ {
-		c := template[i]
-		if c != '$' || i+2 >= len(template) || template[i+1] < '0' || template[i+1] > '9' {
-			b.WriteByte(c)
-			continue
-		}
-		s := secrets[int(template[i+1]-'0')%len(secrets)]
-		if form, ok := secretForm(s, template[i+2]); ok {
-			b.WriteString(form)
-			i += 2
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-func secretForm(s string, form byte) (string, bool) {
-	each := func(format string) string {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			fmt.Fprintf(&b, format, s[i])
-		}
-		return b.String()
-	}
-	switch form {
-	case 'r':
-		return s, true
-	case 'u':
-		return each(`\u%04x`), true
-	case 'U':
-		return each(`\\u%04x`), true
-	case 's':
-		return strings.ReplaceAll(s, "/", `\/`), true
-	case 'p':
-		return each("%%%02X"), true
-	case 'e':
-		return each("&#%d;"), true
-	case 'h':
-		return s[:len(s)/2], true
-	case 't':
-		return s[len(s)/2:], true
-	case 'x':
-		return s[:16], true
-	case 'm':
-		return s[5:25], true
-	case 'b':
-		return base64.StdEncoding.EncodeToString([]byte(s)), true
-	case 'B':
-		return base64.URLEncoding.EncodeToString([]byte(s[3:])), true
-	}
-	return "", false
-}
-
 // echoTransport answers every request in memory with the fuzzed status,
 // X-Request-Id and body, the request's own credentials planted in them,
 // and keeps every credential it saw (each AK/SK request has its own
@@ -113,9 +46,9 @@ func (e *echoTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	e.seen = append(e.seen, secrets...)
 	e.mu.Unlock()
 	h := http.Header{"Content-Type": {"application/json"}}
-	h["X-Request-Id"] = []string{plant(e.requestID, secrets)}
+	h["X-Request-Id"] = []string{secretcheck.Plant(e.requestID, secrets)}
 	return &http.Response{StatusCode: e.status, Status: fmt.Sprint(e.status), Header: h, Request: r,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: io.NopCloser(strings.NewReader(plant(e.body, secrets)))}, nil
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: io.NopCloser(strings.NewReader(secretcheck.Plant(e.body, secrets)))}, nil
 }
 
 // secrets returns every credential configured or sent, each once.

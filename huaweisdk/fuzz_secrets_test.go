@@ -2,7 +2,6 @@ package huaweisdk
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,69 +12,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
-
-// plant replaces each marker "$<i><form>" in template with secret i (mod
-// len(secrets)) in that form, as the core's FuzzSecretEcho does:
-//
-//	r raw            u every byte \u00XX        U \\u00XX (escaped twice)
-//	s "/" as "\/"    p every byte %XX           e every byte &#N;
-//	h first half     t second half              x a 16-byte prefix
-//	m bytes 5 to 25  b base64 (standard)        B base64 (URL) from byte 3
-func plant(template string, secrets []string) string {
-	var b strings.Builder
-	for i := 0; i < len(template); i++ {
-		c := template[i]
-		if c != '$' || i+2 >= len(template) || template[i+1] < '0' || template[i+1] > '9' {
-			b.WriteByte(c)
-			continue
-		}
-		s := secrets[int(template[i+1]-'0')%len(secrets)]
-		if form, ok := secretForm(s, template[i+2]); ok {
-			b.WriteString(form)
-			i += 2
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-func secretForm(s string, form byte) (string, bool) {
-	each := func(format string) string {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			fmt.Fprintf(&b, format, s[i])
-		}
-		return b.String()
-	}
-	switch form {
-	case 'r':
-		return s, true
-	case 'u':
-		return each(`\u%04x`), true
-	case 'U':
-		return each(`\\u%04x`), true
-	case 's':
-		return strings.ReplaceAll(s, "/", `\/`), true
-	case 'p':
-		return each("%%%02X"), true
-	case 'e':
-		return each("&#%d;"), true
-	case 'h':
-		return s[:len(s)/2], true
-	case 't':
-		return s[len(s)/2:], true
-	case 'x':
-		return s[:16], true
-	case 'm':
-		return s[5:25], true
-	case 'b':
-		return base64.StdEncoding.EncodeToString([]byte(s)), true
-	case 'B':
-		return base64.URLEncoding.EncodeToString([]byte(s[3:])), true
-	}
-	return "", false
-}
 
 // fuzzAnswer is what the fuzzed server answers; one per fuzz process,
 // changed between runs.
@@ -97,10 +33,10 @@ func (a *fuzzAnswer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return ' '
 		}
 		return r
-	}, plant(a.requestID, secrets)))
+	}, secretcheck.Plant(a.requestID, secrets)))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(a.status)
-	_, _ = w.Write([]byte(plant(a.body, secrets)))
+	_, _ = w.Write([]byte(secretcheck.Plant(a.body, secrets)))
 }
 
 // FuzzSDKSecretEcho: whatever a server answers the official SDK (any
