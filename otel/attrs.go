@@ -1,9 +1,7 @@
 package taurusjobotel
 
 import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
+	"github.com/taurusdb-tools/taurusjob"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -33,35 +31,6 @@ const (
 	maxTextLen = 512 // a fail reason or an error's text
 )
 
-// clip makes s one line of valid UTF-8 of at most n bytes, marking a cut.
-func clip(s string, n int) string {
-	if len(s) <= n && printable(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-// printable reports whether s is valid UTF-8 on one line: the common case,
-// checked without allocating.
-func printable(s string) bool {
-	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-	}
-	return true
-}
+// clip makes server text one printable line of at most about n bytes,
+// as the core clips what it puts in errors.
+func clip(s string, n int) string { return taurusjob.ClipText(s, n) }
