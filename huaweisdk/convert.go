@@ -19,19 +19,6 @@ import (
 // a whole unparseable body (a gateway's HTML page) as the message.
 const maxMessageLen = 512
 
-// rawJob is the JSON re-encoding of what the SDK decoded, under the API's
-// field names. It has no entities: the SDK drops them.
-type rawJob struct {
-	ID         string       `json:"id"`
-	Name       string       `json:"name"`
-	Status     string       `json:"status"`
-	Created    string       `json:"created"`
-	Ended      *string      `json:"ended,omitempty"`
-	Process    *string      `json:"process,omitempty"`
-	Instance   *rawInstance `json:"instance,omitempty"`
-	FailReason *string      `json:"fail_reason,omitempty"`
-}
-
 type rawInstance struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`

@@ -107,8 +107,10 @@ type sdkJob struct {
 	entities                  any // RDS's model of entities; nil for none
 }
 
-// siblingRaw is the JSON re-encoding of an sdkJob under the API's names.
-type siblingRaw struct {
+// rawJob is the JSON re-encoding of what an SDK decoded, under the API's
+// field names: Job.Raw of every getter. TaurusDB's has no entities (its
+// SDK drops them) and no "progress"; absent fields are left out.
+type rawJob struct {
 	ID         string          `json:"id"`
 	Name       string          `json:"name"`
 	Status     string          `json:"status"`
@@ -170,7 +172,7 @@ func (d *sdkJob) job(jobID string, httpStatus int, s *scrubber) (*taurusjob.Job,
 	if d.percent != nil {
 		job.Progress = taurusjob.ParseProgress(*d.percent)
 	}
-	raw := siblingRaw{ID: d.id, Name: d.name, Status: d.status, Created: d.created, Ended: d.ended,
+	raw := rawJob{ID: d.id, Name: d.name, Status: d.status, Created: d.created, Ended: d.ended,
 		Instance: d.instance, FailReason: d.failReason}
 	if d.percentKey == "progress" {
 		raw.Progress = d.percent
