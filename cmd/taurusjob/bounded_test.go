@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 )
@@ -23,13 +22,7 @@ func (p *background) endWithin(t *testing.T, bound time.Duration, doing string) 
 		t.Fatalf("taurusjob still running %s after %s (%s); killed\nstderr:\n%s", time.Since(p.began).Round(time.Millisecond),
 			bound, doing, p.stderr.String())
 	}
-	r := result{stdout: p.stdout.String(), stderr: p.stderr.String(), took: time.Since(p.began)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return p.ended(t, err)
 }
 
 // runWithin runs the binary as runBin does, but fails the test when it

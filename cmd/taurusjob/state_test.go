@@ -82,6 +82,12 @@ func (p *background) interrupt(t *testing.T) result {
 		t.Fatal(err)
 	}
 	err := p.cmd.Wait()
+	return p.ended(t, err)
+}
+
+// ended is what the process produced, once Wait returned err.
+func (p *background) ended(t *testing.T, err error) result {
+	t.Helper()
 	r := result{stdout: p.stdout.String(), stderr: p.stderr.String(), took: time.Since(p.began)}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
