@@ -53,7 +53,7 @@ func TestWaitAgainstA101Server(t *testing.T) {
 		t.Errorf("exit %d after %s; want 3 (timeout) at about 2 s\n%s", r.code, r.took, r)
 	}
 	p := startBin(t, env, args("wait", "job-1", "--timeout", "1h", fast)...)
-	time.Sleep(500 * time.Millisecond) // a few polls into the wait
+	p.waitFor(t, "poll 2 failed, retrying") // the 101s are being retried
 	if r := p.interrupt(t); r.code != exitInterrupted || r.took > 5*time.Second {
 		t.Errorf("after SIGINT: exit %d after %s; want 130 at once\n%s", r.code, r.took, r)
 	}
