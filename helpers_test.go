@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,8 +138,4 @@ func asTransportError(t *testing.T, err error) *TransportError {
 		t.Fatalf("error %v (%T) is not a *TransportError", err, err)
 	}
 	return te
-}
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }

@@ -110,14 +110,6 @@ type panicWriter struct{}
 
 func (panicWriter) Write([]byte) (int, error) { panic("leaking " + sentinel) }
 
-func mapKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	return ks
-}
-
 func jobIDsOf(m map[string]string) []string {
 	var ids []string
 	for _, id := range m {
