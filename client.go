@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
+	"github.com/taurusdb-tools/taurusjob/internal/sign"
 )
 
 // Version is taurusjob's version, sent in the User-Agent header.
@@ -88,7 +89,7 @@ type Client struct {
 	tokenSource func(ctx context.Context) (string, error)
 	mu          sync.Mutex
 	token       string // the token source's last answer
-	signer      *signer
+	signer      *sign.Signer
 
 	// Secrets a server may echo, built once: the static token or the
 	// access key, secret key and security token, and the token source's
@@ -158,36 +159,6 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	c.staticSecrets = redact.New(cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken)
 	c.known = redact.Sets{c.staticSecrets}
 	return c, nil
-}
-
-func (c *Client) setCredentials(cfg ClientConfig) error {
-	kinds := 0
-	if cfg.Token != "" {
-		kinds++
-		if hasControl(cfg.Token) {
-			return invalid("token", "contains control characters")
-		}
-	}
-	if cfg.TokenSource != nil {
-		kinds++
-	}
-	if cfg.AccessKey != "" || cfg.SecretKey != "" {
-		kinds++
-		s, err := newSigner(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.ProjectID)
-		if err != nil {
-			return err
-		}
-		c.signer = s
-	} else if cfg.SecurityToken != "" {
-		return invalid("security token", "is set without an access key and secret key")
-	}
-	switch kinds {
-	case 0:
-		return invalid("credentials", "none given: set Token, TokenSource, or AccessKey and SecretKey")
-	case 1:
-		return nil
-	}
-	return invalid("credentials", "more than one given: set only one of Token, TokenSource, or AccessKey and SecretKey")
 }
 
 // ProjectID returns the project the client queries.
@@ -305,7 +276,7 @@ func informationalAnswer(resp *http.Response) error {
 // authorize sets the request's credential headers.
 func (c *Client) authorize(ctx context.Context, req *http.Request, stale string) error {
 	if c.signer != nil {
-		return c.signer.sign(req, time.Now())
+		return signRequest(c.signer, req)
 	}
 	token, err := c.currentToken(ctx, stale)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer/algorithm"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/sign"
 )
 
 // sdkSign signs with the official SDK's SDK-HMAC-SHA256 signer a GET of path
@@ -102,8 +103,8 @@ func TestCoreSignerMatchesSDKSigner(t *testing.T) {
 				if tt.language != "" {
 					req.Header.Set("X-Language", tt.language)
 				}
-				creds := taurusjob.AKSK{AccessKey: testAK, SecretKey: testSK, SecurityToken: tt.token, ProjectID: testPID}
-				if err := taurusjob.SignRequest(req, creds, date); err != nil {
+				creds := sign.AKSK{AccessKey: testAK, SecretKey: testSK, SecurityToken: tt.token, ProjectID: testPID}
+				if err := sign.New(creds).Sign(req, date); err != nil {
 					t.Fatal(err)
 				}
 				core := req.Header.Get("Authorization")
@@ -134,7 +135,7 @@ func TestCoreSignerMatchesSDKSigner(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := taurusjob.VerifySignature(wire, testAK, testSK, date, time.Minute); err != nil {
+				if err := sign.Verify(wire, testAK, testSK, date, time.Minute); err != nil {
 					t.Errorf("the SDK's wire request does not verify: %v (query %q)", err, wire.URL.RawQuery)
 				}
 			})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/sign"
 	"go.uber.org/goleak"
 )
 
@@ -33,7 +34,7 @@ const docJob = `{ "job": {
 
 // jobServer serves body for GET /v3/{testPID}/jobs?id=testJob, after
 // checking the request's SDK-HMAC-SHA256 signature with the core's
-// VerifySignature and verifySK. A request that fails a check gets a 401 or
+// internal/sign.Verify and verifySK. A request that fails a check gets a 401 or
 // 400 whose message says why, so the test sees it in GetJob's error.
 type jobServer struct {
 	verifySK string
@@ -48,7 +49,7 @@ func (s *jobServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.headers = append(s.headers, r.Header.Clone())
 	s.mu.Unlock()
 	w.Header().Set("X-Request-Id", "req-verify")
-	if err := taurusjob.VerifySignature(r, testAK, s.verifySK, time.Now(), time.Minute); err != nil {
+	if err := sign.Verify(r, testAK, s.verifySK, time.Now(), time.Minute); err != nil {
 		writeError(w, http.StatusUnauthorized, "APIGW.0301", err.Error())
 		return
 	}
@@ -79,7 +80,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // (b) The official client, pointed at a loopback server that checks its
-// signature with the core's VerifySignature, fetches jobs through NewGetter.
+// signature with the core's internal/sign.Verify, fetches jobs through NewGetter.
 func TestGetJobThroughTheSDK(t *testing.T) {
 	utc8 := time.FixedZone("+0800", 8*3600)
 	tests := []struct {

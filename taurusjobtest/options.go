@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/sign"
 )
 
 // Defaults of a [Server].
@@ -128,11 +129,11 @@ func WithLocation(loc *time.Location) Option {
 // WithAKSK makes the server check requests as the real gateway checks AK/SK
 // callers: each must carry a valid SDK-HMAC-SHA256 signature by this key
 // pair (as the official SDKs and taurusjob's AK/SK client sign) with an
-// X-Sdk-Date within [taurusjob.DefaultSignatureMaxSkew] of the server's
+// X-Sdk-Date within 15 minutes (internal/sign's DefaultMaxSkew) of the server's
 // clock. Anything else gets 401 APIGW.0301. It replaces the token check.
 func WithAKSK(accessKey, secretKey string) Option {
 	return WithAuthCheck(func(r *http.Request) error {
-		err := taurusjob.VerifySignature(r, accessKey, secretKey, time.Now(), taurusjob.DefaultSignatureMaxSkew)
+		err := sign.Verify(r, accessKey, secretKey, time.Now(), sign.DefaultMaxSkew)
 		if err != nil {
 			return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
 				Message: "Incorrect IAM authentication information: " + err.Error()}
