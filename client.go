@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -193,20 +192,15 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 }
 
 // getOnce makes one request. stale is a token the API refused, "" at first;
-// sent is the token the request carried. No credential appears in the error.
+// sent is the token the request carried. No credential appears in the
+// error: what the server sends back is scrubbed in one step, before it is
+// read as a job or an error, and the error is scrubbed again on the way out.
 func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	u := *c.base
-	u.RawQuery = "id=" + url.QueryEscape(jobID)
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	req, err := c.newRequest(rctx, jobID)
 	if err != nil {
-		return nil, "", invalid("request", "%v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if c.language != "" {
-		req.Header.Set("X-Language", c.language)
+		return nil, "", err
 	}
 	if err := c.authorize(ctx, req, stale); err != nil {
 		return nil, "", err
@@ -215,62 +209,29 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	secrets, done := c.secrets(req)
 	defer done() // after the scrub below: deferred calls run last first
 	defer func() { err = redactError(err, secrets) }()
-	resp, err := c.http.Do(req)
+	ans, err := c.send(ctx, req)
 	if err != nil {
-		return nil, sent, c.transportError(ctx, err)
+		return nil, sent, err
 	}
-	if resp.StatusCode < 200 {
-		return nil, sent, informationalAnswer(resp)
-	}
-	defer closeBody(resp.Body)
-	body, tooBig, err := readLimited(resp.Body, c.maxBody)
-	if err != nil {
-		return nil, sent, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
-	}
-	// Scrub before any text is cut, so that no piece of a secret survives.
-	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		resp.Header.Set("X-Request-Id", secrets.Scrub(id))
-	}
-	if tooBig {
-		body = cutSecretStart(body, secrets.Secrets()) // the limit may have cut a secret in two
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, sent, apiErrorFrom(resp, secrets.ScrubBytes(body), tooBig, secrets...)
-	}
-	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
-	if tooBig {
-		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
-	}
-	// A server that echoes a credential into the job itself, raw or
-	// JSON-escaped: the job's fields and Raw reach errors, logs, progress
-	// updates and the CLI's output, so every string is scrubbed as it
-	// decodes, and Raw with it.
-	job, err = decodeJobBody(secrets.ScrubJSON(body))
-	if errors.Is(err, errNoJob) {
-		return nil, sent, &NotVisibleError{JobID: jobID}
-	}
-	if err != nil {
-		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}
-	}
-	if job.ID == "" {
-		job.ID = jobID
-	} else if job.ID != jobID {
-		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
-	}
-	return job, sent, nil
+	ans.scrub(secrets)
+	job, err = c.jobFrom(ans, jobID, secrets)
+	return job, sent, err
 }
 
-// informationalAnswer closes a 1xx final answer unread and describes it.
-// Go's transport reads past 100 Continue and 103 Early Hints itself, so a
-// 1xx that gets here is a 101 Switching Protocols (or a custom transport's
-// doing): its body is the raw connection, which no request timeout covers,
-// so reading it, or draining it for reuse, could block forever.
-func informationalAnswer(resp *http.Response) error {
-	_ = resp.Body.Close()
-	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
-		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
+// newRequest builds the get-job request for jobID, without credentials.
+func (c *Client) newRequest(ctx context.Context, jobID string) (*http.Request, error) {
+	u := *c.base
+	u.RawQuery = "id=" + url.QueryEscape(jobID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, invalid("request", "%v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if c.language != "" {
+		req.Header.Set("X-Language", c.language)
+	}
+	return req, nil
 }
 
 // authorize sets the request's credential headers.
@@ -331,22 +292,6 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 		err = fmt.Errorf("no answer within the %s request timeout", c.timeout)
 	}
 	return &TransportError{Err: err}
-}
-
-// readLimited reads at most limit bytes; tooBig says there was more.
-func readLimited(r io.Reader, limit int64) (body []byte, tooBig bool, err error) {
-	body, err = io.ReadAll(io.LimitReader(r, limit+1))
-	if int64(len(body)) > limit {
-		return body[:limit], true, nil
-	}
-	return body, false, err
-}
-
-// closeBody drains a little of what is left, so the connection can be
-// reused, and closes the body.
-func closeBody(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
 }
 
 // safeHTTPClient copies hc (or makes a client) with a redirect policy that

@@ -1,0 +1,126 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/taurusdb-tools/taurusjob/internal/redact"
+)
+
+// What a get-job call gets back, in the order getOnce handles it: sent and
+// read within the limit (send), scrubbed of every secret of the exchange
+// (scrub), then read as the job or an error (jobFrom).
+
+// answer is the server's answer to one request: the response, whose body
+// has been read and closed, and the body, cut at the limit when tooBig.
+type answer struct {
+	resp   *http.Response
+	body   []byte
+	tooBig bool
+}
+
+// ok reports a 2xx status.
+func (a *answer) ok() bool { return a.resp.StatusCode >= 200 && a.resp.StatusCode <= 299 }
+
+// send puts req on the wire and reads the answer's body, at most
+// c.maxBody bytes of it.
+func (c *Client) send(ctx context.Context, req *http.Request) (*answer, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	if resp.StatusCode < 200 {
+		return nil, informationalAnswer(resp)
+	}
+	defer closeBody(resp.Body)
+	body, tooBig, err := readLimited(resp.Body, c.maxBody)
+	if err != nil {
+		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+	}
+	return &answer{resp: resp, body: body, tooBig: tooBig}, nil
+}
+
+// scrub removes from the answer every secret of the exchange that a
+// hostile or buggy server may echo, before any of it is cut, parsed or
+// quoted, so that no piece of a secret survives: the X-Request-Id header,
+// a secret's start where the limit cut the body, and the body itself. An
+// error body is scrubbed as text, since its words are quoted. A job body is
+// scrubbed string by string as JSON, escaped forms too: the job's fields
+// and Raw reach errors, logs, progress updates and the CLI's output. A 2xx
+// body over the limit is dropped: only its size is reported.
+func (a *answer) scrub(secrets redact.Sets) {
+	if id := a.resp.Header.Get("X-Request-Id"); id != "" {
+		a.resp.Header.Set("X-Request-Id", secrets.Scrub(id))
+	}
+	if a.ok() && a.tooBig {
+		a.body = nil
+		return
+	}
+	if a.tooBig {
+		a.body = cutSecretStart(a.body, secrets.Secrets()) // the limit may have cut a secret in two
+	}
+	if a.ok() {
+		a.body = secrets.ScrubJSON(a.body)
+	} else {
+		a.body = secrets.ScrubBytes(a.body)
+	}
+}
+
+// jobFrom reads a scrubbed answer: the job of jobID, or an [*APIError] for
+// a non-2xx answer, a body over the limit, a malformed one or a job of
+// another id, or a [*NotVisibleError] for an answer without a job.
+// apiErrorFrom is given the secrets too, to scrub its clipped fields again.
+func (c *Client) jobFrom(a *answer, jobID string, secrets redact.Sets) (*Job, error) {
+	if !a.ok() {
+		return nil, apiErrorFrom(a.resp, a.body, a.tooBig, secrets...)
+	}
+	status, requestID := a.resp.StatusCode, clip(a.resp.Header.Get("X-Request-Id"), 128)
+	if a.tooBig {
+		return nil, &APIError{StatusCode: status, RequestID: requestID,
+			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
+	}
+	job, err := decodeJobBody(a.body)
+	if errors.Is(err, errNoJob) {
+		return nil, &NotVisibleError{JobID: jobID}
+	}
+	if err != nil {
+		return nil, &APIError{StatusCode: status, RequestID: requestID, Message: err.Error()}
+	}
+	if job.ID == "" {
+		job.ID = jobID
+	} else if job.ID != jobID {
+		return nil, &APIError{StatusCode: status, RequestID: requestID,
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+	}
+	return job, nil
+}
+
+// informationalAnswer closes a 1xx final answer unread and describes it.
+// Go's transport reads past 100 Continue and 103 Early Hints itself, so a
+// 1xx that gets here is a 101 Switching Protocols (or a custom transport's
+// doing): its body is the raw connection, which no request timeout covers,
+// so reading it, or draining it for reuse, could block forever.
+func informationalAnswer(resp *http.Response) error {
+	_ = resp.Body.Close()
+	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
+		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
+}
+
+// readLimited reads at most limit bytes; tooBig says there was more.
+func readLimited(r io.Reader, limit int64) (body []byte, tooBig bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true, nil
+	}
+	return body, false, err
+}
+
+// closeBody drains a little of what is left, so the connection can be
+// reused, and closes the body.
+func closeBody(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
