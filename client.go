@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
@@ -266,7 +267,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, sent, apiErrorFrom(resp, secrets.ScrubBytes(body), tooBig, secrets...)
 	}
-	requestID := clip(resp.Header.Get("X-Request-Id"), 128)
+	requestID := clip.Text(resp.Header.Get("X-Request-Id"), 128)
 	if tooBig {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
@@ -286,7 +287,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		job.ID = jobID
 	} else if job.ID != jobID {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip.Text(job.ID, 128))}
 	}
 	return job, sent, nil
 }
@@ -298,7 +299,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 // so reading it, or draining it for reuse, could block forever.
 func informationalAnswer(resp *http.Response) error {
 	_ = resp.Body.Close()
-	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
+	return &APIError{StatusCode: resp.StatusCode, RequestID: clip.Text(resp.Header.Get("X-Request-Id"), 128),
 		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // Sentinels to match with [errors.Is].
@@ -83,10 +85,10 @@ func (e *JobFailedError) Error() string {
 	}
 	name := ""
 	if e.Job.Name != "" {
-		name = " (" + clip(e.Job.Name, maxNameLen) + ")"
+		name = " (" + clip.Text(e.Job.Name, maxNameLen) + ")"
 	}
-	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip(e.Job.ID, MaxJobIDLen), name,
-		clip(string(e.Job.Status), maxNameLen), clip(reason, maxMessageLen))
+	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip.Text(e.Job.ID, MaxJobIDLen), name,
+		clip.Text(string(e.Job.Status), maxNameLen), clip.Text(reason, maxMessageLen))
 }
 
 // maxNameLen bounds a job's name or status in an error text.
@@ -116,7 +118,7 @@ func (e *TimeoutError) Error() string {
 	}
 	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %s", e.JobID, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.Last != nil {
-		fmt.Fprintf(&b, "; last status %s", clip(string(e.Last.Status), maxNameLen))
+		fmt.Fprintf(&b, "; last status %s", clip.Text(string(e.Last.Status), maxNameLen))
 		if e.Last.Progress >= 0 {
 			fmt.Fprintf(&b, " at %d%%", e.Last.Progress)
 		}

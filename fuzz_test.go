@@ -82,67 +82,6 @@ func sameJob(a, b *Job) bool {
 		a.FailReason == b.FailReason && string(a.Raw) == string(b.Raw)
 }
 
-// FuzzParseProgress: the result is always -1..100, surrounding spaces do
-// not matter, and a percent read back from its canonical form is the same.
-func FuzzParseProgress(f *testing.F) {
-	for _, s := range []string{"60%", "60", " 60 % ", "60.5%", "99.9%", "0%", "100%", "", "%", "-5%", "101%", "NaN", "Inf", "1e2", "0x1p6", "6_0", "+60", "060%"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p := parseProgress(s)
-		if p < -1 || p > 100 {
-			t.Fatalf("parseProgress(%q) = %d", s, p)
-		}
-		if q := parseProgress(" \t" + s + "\n "); q != p {
-			t.Fatalf("parseProgress(%q) = %d but with spaces around %d", s, p, q)
-		}
-		if p >= 0 {
-			if q := parseProgress(strconv.Itoa(p) + "%"); q != p {
-				t.Fatalf("parseProgress(%q) = %d, but parseProgress(\"%d%%\") = %d", s, p, p, q)
-			}
-		}
-	})
-}
-
-// FuzzParseTime: a time that parses survives a round trip through the
-// documented layout and RFC 3339, instant and offset alike.
-func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"2018-08-06T10:41:14+0800", "2018-08-06T16:41:14+0000", "2018-08-06T10:41:14-0530",
-		"2018-08-06T10:41:14+08:00", "2018-08-06T02:41:14Z", "2018-08-06T02:41:14.250Z", "2018-08-06T10:41:14.5+0800",
-		"2018-08-06T02:41:14", "2018-08-06 02:41:14", "", "  ", "yesterday", "2018-02-30T10:41:14+0800", "0000-01-01T00:00:00+2359"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := parseTime(s)
-		if err != nil {
-			if !got.IsZero() {
-				t.Fatalf("parseTime(%q) = %v and an error", s, got)
-			}
-			return
-		}
-		if got.IsZero() {
-			return
-		}
-		_, off := got.Zone()
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700"} {
-			text := got.Format(layout)
-			again, err := parseTime(text)
-			if err != nil {
-				t.Fatalf("parseTime(%q) = %v, whose %s form %q does not parse: %v", s, got, layout, text, err)
-			}
-			if _, off2 := again.Zone(); !again.Equal(got) || off2 != off {
-				t.Fatalf("parseTime(%q) = %v; through %q it becomes %v", s, got, text, again)
-			}
-		}
-		// The documented form has whole seconds.
-		text := got.Format("2006-01-02T15:04:05-0700")
-		again, err := parseTime(text)
-		if _, off2 := again.Zone(); err != nil || !again.Equal(got.Truncate(time.Second)) || off2 != off {
-			t.Fatalf("parseTime(%q) = %v; through the documented form %q it becomes %v, %v", s, got, text, again, err)
-		}
-	})
-}
-
 // FuzzParseRetryAfter: whatever a server sends as Retry-After, the delay
 // is within [0, maxRetryAfter], spaces around it do not matter, whole
 // seconds are read exactly, and a later clock never gives a longer delay.

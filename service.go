@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // Service is the Huawei Cloud database service whose jobs a [Client] asks
@@ -89,7 +91,7 @@ func ParseService(name string) (Service, error) {
 			return s, nil
 		}
 	}
-	return 0, invalid("service", "%q is not one of taurusdb, rds, opengauss, dds", clip(name, 32))
+	return 0, invalid("service", "%q is not one of taurusdb, rds, opengauss, dds", clip.Text(name, 32))
 }
 
 // MarshalText writes the service's name, so that a Service in a config

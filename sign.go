@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // AK/SK signing, the SDK-HMAC-SHA256 scheme of Huawei Cloud's API gateway
@@ -355,7 +357,7 @@ func VerifySignature(r *http.Request, ak, sk string, now time.Time, maxSkew time
 	}
 	t, err := time.Parse(sdkDateLayout, dates[0])
 	if err != nil || t.Format(sdkDateLayout) != dates[0] {
-		return badSignature("X-Sdk-Date %q is not of the form 20060102T150405Z", clip(dates[0], 40))
+		return badSignature("X-Sdk-Date %q is not of the form 20060102T150405Z", clip.Text(dates[0], 40))
 	}
 	if skew := now.Sub(t); skew > maxSkew || skew < -maxSkew {
 		return badSignature("X-Sdk-Date %s is %s away from the verifier's clock, more than the %s allowed",
@@ -416,7 +418,7 @@ func parseAuthorization(values []string) (access string, signed []string, sig st
 func checkSignedHeaders(r *http.Request, signed []string) error {
 	for i, name := range signed {
 		if name == "" || name != strings.ToLower(name) || strings.ContainsAny(name, " :,") {
-			return badSignature("SignedHeaders holds %q, not a lower-case header name", clip(name, 64))
+			return badSignature("SignedHeaders holds %q, not a lower-case header name", clip.Text(name, 64))
 		}
 		if i > 0 && signed[i-1] >= name {
 			return badSignature("SignedHeaders is not sorted or repeats a name")
@@ -425,7 +427,7 @@ func checkSignedHeaders(r *http.Request, signed []string) error {
 			return badSignature("SignedHeaders must not list authorization")
 		}
 		if len(headerValues(r, name)) == 0 {
-			return badSignature("SignedHeaders lists %s, which the request does not carry", clip(name, 64))
+			return badSignature("SignedHeaders lists %s, which the request does not carry", clip.Text(name, 64))
 		}
 	}
 	if !slices.Contains(signed, "x-sdk-date") {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // WriteStateFile replaces the file at path with token, atomically (see
@@ -39,10 +41,10 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		dir = "."
 	}
 	if base == "" {
-		return invalid("file", "path %q names a directory", clip(path, 200))
+		return invalid("file", "path %q names a directory", clip.Text(path, 200))
 	}
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
-		return invalid("file", "%s is not a regular file (%s); it is left as it is", clip(path, 200), fi.Mode().Type())
+		return invalid("file", "%s is not a regular file (%s); it is left as it is", clip.Text(path, 200), fi.Mode().Type())
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {

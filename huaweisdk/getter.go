@@ -10,6 +10,7 @@ import (
 	gaussdb "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // DefaultCallTimeout bounds each [Getter.GetJob] when no [WithCallTimeout]
@@ -149,7 +150,7 @@ func (g *Getter) call(req *model.ShowGaussMySqlJobInfoRequest, done chan<- outco
 	var o outcome
 	defer func() {
 		if p := recover(); p != nil {
-			o = outcome{err: fmt.Errorf("huaweisdk: the SDK panicked in ShowGaussMySqlJobInfo: %s", clip(fmt.Sprint(p), 256))}
+			o = outcome{err: fmt.Errorf("huaweisdk: the SDK panicked in ShowGaussMySqlJobInfo: %s", clip.Text(fmt.Sprint(p), 256))}
 		}
 		done <- o
 	}()
