@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
@@ -27,10 +28,11 @@ const (
 // JobGetter fetches one job. [*Client] implements it over HTTP; the
 // huaweisdk module adapts the official SDK's client; tests can fake it.
 //
-// GetJob returns the job, or an error that the waiter classifies: a
-// [*NotVisibleError] or a 404 [*APIError] means "not visible yet", a
-// [*TransportError], a 5xx, 429 or malformed-body [*APIError] is transient,
-// and anything else ends the wait.
+// GetJob returns the job, or an error that the waiter classifies: a 404
+// [*APIError] (or a nil job with a nil error) means "not there": not
+// visible yet before the job was seen, a passing fault after. A
+// [*TransportError], or a 5xx, 429, 408 or malformed-body [*APIError], is
+// retried; anything else ends the wait.
 type JobGetter interface {
 	GetJob(ctx context.Context, jobID string) (*Job, error)
 }
@@ -197,7 +199,8 @@ func (c *Client) ProjectID() string { return c.projectID }
 // GetJob fetches one job. It validates jobID first (see [ValidateJobID]) and
 // sends nothing when it is bad. It returns:
 //   - the job, when the API answers 200 with a job of that id;
-//   - a [*NotVisibleError] when the answer holds no job;
+//   - an error that the waiter reads as a 404 when the answer holds no job
+//     (a 2xx whose "job" is absent, null or empty);
 //   - an [*APIError] for any other answer (non-2xx, a malformed body, a job
 //     of another id), with the request id and any Retry-After;
 //   - a [*TransportError] when no answer could be had, including the
@@ -278,7 +281,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	// decodes, and Raw with it.
 	job, err = decodeJobBody(secrets.ScrubJSON(body))
 	if errors.Is(err, errNoJob) {
-		return nil, sent, &NotVisibleError{JobID: jobID}
+		return nil, sent, &nojob.Error{JobID: jobID}
 	}
 	if err != nil {
 		return nil, sent, &APIError{StatusCode: resp.StatusCode, RequestID: requestID, Message: err.Error()}

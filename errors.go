@@ -143,21 +143,17 @@ func (e *TimeoutError) Unwrap() []error {
 	return errs
 }
 
-// NotVisibleError says the job could not be found: every poll answered 404
-// or an empty job for longer than the visibility grace window. It matches
-// [ErrNotVisible]. [Client.GetJob] also returns one, with Polls and Waited
-// zero, for a 200 answer that holds no job.
+// NotVisibleError ends a wait whose job could not be found: every poll
+// answered 404 (or an answer without a job) for longer than the visibility
+// grace window. It matches [ErrNotVisible].
 type NotVisibleError struct {
 	JobID   string
 	Polls   int
 	Waited  time.Duration
-	LastErr error // the last poll's answer (a 404 *APIError, or nil for an empty job)
+	LastErr error // the last poll's answer: a 404 *APIError, an answer without a job, or nil
 }
 
 func (e *NotVisibleError) Error() string {
-	if e.Polls == 0 {
-		return fmt.Sprintf("taurusjob: job %s is not visible (the answer holds no job)", e.JobID)
-	}
 	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %s (jobs can be queried only for a month, and only a few seconds after creation)",
 		e.JobID, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.LastErr != nil {

@@ -379,7 +379,7 @@ func TestHostileJSON(t *testing.T) {
 		}},
 		{"invalid UTF-8 in job fields", 200, "{\"job\":{\"id\":\"" + testJobID + "\",\"name\":\"Create\xff\xfe\",\"status\":\"Runn\xc3ing\",\"process\":\"5\xff%\"}}", nil,
 			func(t *testing.T, job *Job, err error) {
-				if err != nil || !utf8.ValidString(job.Name) || !utf8.ValidString(string(job.Status)) || job.Status.Known() {
+				if err != nil || !utf8.ValidString(job.Name) || !utf8.ValidString(string(job.Status)) || job.Status.known() {
 					t.Errorf("GetJob = %+v, %v; want a job with valid text and an unknown status", job, err)
 				}
 			}},

@@ -29,8 +29,8 @@ func (s Status) Terminal() bool {
 // Succeeded reports whether the job completed.
 func (s Status) Succeeded() bool { return s == StatusCompleted }
 
-// Known reports whether s is one of the six documented statuses.
-func (s Status) Known() bool {
+// known reports whether s is one of the six documented statuses.
+func (s Status) known() bool {
 	switch s {
 	case StatusPending, StatusRunning, StatusUnauthorized, StatusCompleted, StatusFailed, StatusCanceled:
 		return true

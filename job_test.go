@@ -29,7 +29,7 @@ func TestStatusClasses(t *testing.T) {
 			if got := tt.status.Succeeded(); got != tt.succeeded {
 				t.Errorf("Succeeded() = %v, want %v", got, tt.succeeded)
 			}
-			if got := tt.status.Known(); got != tt.known {
+			if got := tt.status.known(); got != tt.known {
 				t.Errorf("Known() = %v, want %v", got, tt.known)
 			}
 		})

@@ -224,23 +224,23 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 	u := Update{Polled: true} // fill adds what the wait knows
 	retryAfter := time.Duration(0)
 	failing := true // this answer calls for the error backoff
-	switch Classify(job, err) {
-	case VerdictVisible:
+	switch classify(job, err, p.last != nil) {
+	case visible:
 		failing = false
 		p.errRun = 0
 		p.see(now, job, &u)
 		if result, ferr, done := p.settled(job); done {
+			if job.Status.Succeeded() {
+				p.learn(job) // how long it took, for the next job of its name
+			}
 			return p.finish(ctx, u, result, ferr)
 		}
-	case VerdictNotVisible:
+	case notVisibleYet:
 		p.lastErr = err
-		if p.last == nil && !now.Before(p.graceEnd) {
+		if !now.Before(p.graceEnd) {
 			return p.finish(ctx, u, nil, &NotVisibleError{JobID: p.jobID, Polls: p.polls, Waited: p.waited(now), LastErr: err})
 		}
-		if p.last != nil {
-			u.Err = err // a job seen before and now missing: a passing fault
-		}
-	case VerdictTransient:
+	case transient:
 		p.lastErr = err
 		u.Err = err
 		var ae *APIError
@@ -253,7 +253,13 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 		return p.finish(ctx, u, p.last, p.waitError(now, err))
 	}
 
+	if p.last != nil {
+		p.noteOutlived(now)
+	}
 	o := p.observe(now, deadline, failing, retryAfter)
+	if failing {
+		p.errRun = min(p.errRun+1, maxErrRun)
+	}
 	u.EndEarliest, u.EndLatest = o.end.lo, o.end.hi // what the schedule itself trusts
 	next, more := nextDelay(o)
 	if !more && !now.Before(p.deadline) { // answered at the deadline: this poll ends the wait
@@ -347,7 +353,6 @@ func (p *Poller) keep(job *Job) *Job {
 func (p *Poller) settled(job *Job) (*Job, error, bool) {
 	switch {
 	case job.Status.Succeeded():
-		p.learn(job)
 		return p.last, nil, true
 	case job.Status.Terminal():
 		return p.last, &JobFailedError{Job: p.last}, true
@@ -369,8 +374,9 @@ func (p *Poller) learn(job *Job) {
 	p.w.cfg.history.Record(job.Name, ended.Sub(job.Created))
 }
 
-// observe gathers what the schedule needs after a poll. It draws the
-// sleep's jitter and, after a failing answer, the backoff's next step.
+// observe gathers what the schedule needs after a poll: the sleep's jitter
+// and, after a failing answer, the backoff's step at the current run of
+// errors. It changes nothing; record counts the run.
 func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.Duration) observation {
 	cfg := &p.w.cfg
 	o := observation{
@@ -388,7 +394,6 @@ func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.
 	}
 	if failing {
 		o.backoff = backoffStep(cfg.minInterval, cfg.maxInterval, int(p.errRun))
-		p.errRun = min(p.errRun+1, maxErrRun)
 	}
 	if p.last != nil {
 		o.status = p.last.Status
@@ -417,33 +422,54 @@ func saneCreated(c, now time.Time) bool {
 	return !c.IsZero() && c.Before(now.Add(maxClockSkew)) && c.After(now.Add(-jobRetention))
 }
 
+// noteOutlived marks the predictions a Running job has outlived, so that
+// they are not trusted again in this wait: its percent's line once the job
+// runs past the line's latest end, and its name's history once it runs
+// past the longest earlier job of that name (the history is read only
+// when the percent predicts nothing).
+func (p *Poller) noteOutlived(now time.Time) {
+	if p.last.Status != StatusRunning {
+		return
+	}
+	if w := p.track.window(); w.known() {
+		if w.hi.IsZero() || !now.After(w.hi) {
+			return // the percent's line still holds
+		}
+		p.track.broken = true
+	}
+	if w, ok := p.historyWindow(now); ok && now.After(w.hi) {
+		p.histBroken = true
+	}
+}
+
 // endWindow predicts where the job ends: from its percent when that grows
-// like a line, else from how long earlier jobs of its name took. Once the
-// job outlives its name's history, it marks the history as broken for it.
+// like a line, else from how long earlier jobs of its name took; nothing
+// once the job outlived them (see noteOutlived).
 func (p *Poller) endWindow(now time.Time) window {
 	if p.last.Status != StatusRunning {
 		return window{}
 	}
 	if w := p.track.window(); w.known() {
-		if w.hi.IsZero() || !now.After(w.hi) {
-			return w
-		}
-		p.track.broken = true // still Running past its latest end: the percent misled
+		return w
 	}
+	if w, ok := p.historyWindow(now); ok && !now.After(w.hi) {
+		return w
+	}
+	return window{}
+}
+
+// historyWindow is where the job ends if it takes as long as earlier jobs
+// of its name did; false without such jobs, or once it outlived them.
+func (p *Poller) historyWindow(now time.Time) (window, bool) {
 	if p.histBroken {
-		return window{}
+		return window{}, false
 	}
-	lo, hi, ok := p.w.cfg.history.Window(p.last.Name)
+	lo, hi, ok := p.w.cfg.history.window(p.last.Name)
 	if !ok {
-		return window{}
+		return window{}, false
 	}
 	start := p.jobStart(now)
-	w := window{lo: start.Add(lo), hi: start.Add(hi)}
-	if now.After(w.hi) {
-		p.histBroken = true // this one runs longer than its name's history
-		return window{}
-	}
-	return w
+	return window{lo: start.Add(lo), hi: start.Add(hi)}, true
 }
 
 // expire ends the wait at its deadline. p.mu is held; expire releases it.

@@ -161,7 +161,7 @@ func (p *Poller) callSafely(bit int, what string, f func()) {
 // warnUnusual warns once per wait about a status that may keep it waiting
 // long: Unauthorized, or one this package does not know.
 func (p *Poller) warnUnusual(s Status) {
-	if s.Known() && s != StatusUnauthorized {
+	if s.known() && s != StatusUnauthorized {
 		return
 	}
 	if p.warned[s] {

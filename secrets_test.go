@@ -233,8 +233,8 @@ func isTransportError(t *testing.T, err error) { t.Helper(); asTransportError(t,
 
 func isNotVisible(t *testing.T, err error) {
 	t.Helper()
-	if !errors.Is(err, ErrNotVisible) {
-		t.Errorf("error %v is not a *NotVisibleError", err)
+	if classify(nil, err, false) != notVisibleYet {
+		t.Errorf("error %v is not read as \"not visible yet\"", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/jobfield"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // maxMessageLen bounds the message kept from an error answer; the SDK keeps
@@ -32,19 +33,19 @@ type rawInstance struct {
 // an escaped credential is in clear here.
 func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse, s *scrubber) (*taurusjob.Job, error) {
 	if resp == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	if c := resp.HttpStatusCode; c != 0 && (c < 200 || c > 299) {
 		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
 		return nil, &taurusjob.APIError{StatusCode: c, Message: "the SDK returned this answer without a job or an error"}
 	}
 	if resp.Job == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	d := scrubJobDetail(resp.Job, s)
 	status := s.text(d.Status.Value())
 	if d.Id == "" && d.Name == "" && status == "" {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID} // "job": {} and its like
+		return nil, &nojob.Error{JobID: jobID} // "job": {} and its like
 	}
 	if d.Id != "" && d.Id != jobID {
 		return nil, &taurusjob.APIError{StatusCode: resp.HttpStatusCode,

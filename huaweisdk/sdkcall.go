@@ -11,6 +11,7 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/jobfield"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // This file holds what the getters of the sibling services (RDS,
@@ -162,7 +163,7 @@ func (d *sdkJob) job(jobID string, httpStatus int, s *scrubber) (*taurusjob.Job,
 		return nil, &taurusjob.APIError{StatusCode: httpStatus, Message: "the SDK returned this answer without a job or an error"}
 	}
 	if d == nil || d.id == "" && d.name == "" && d.status == "" {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	if d.id != "" && d.id != jobID {
 		return nil, &taurusjob.APIError{StatusCode: httpStatus,
