@@ -12,17 +12,11 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
-)
-
-// Version is taurusjob's version, sent in the User-Agent header.
-const Version = "0.1.0"
-
-// Defaults of [ClientConfig].
-const (
-	DefaultRequestTimeout = 30 * time.Second // one get-job call, even when ctx has no deadline
-	DefaultMaxBodyBytes   = 1 << 20          // a job answer is a few KiB; 1 MiB leaves room for large entities
+	"github.com/taurusdb-tools/taurusjob/internal/version"
 )
 
 // JobGetter fetches one job. [*Client] implements it over HTTP; the
@@ -65,9 +59,9 @@ type ClientConfig struct {
 	// CheckRedirect is replaced so that credentials never follow a
 	// redirect to another host.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each call; 0 means [DefaultRequestTimeout].
+	// RequestTimeout bounds each call; 0 means 30 s.
 	RequestTimeout time.Duration
-	// MaxBodyBytes bounds each response body read; 0 means [DefaultMaxBodyBytes].
+	// MaxBodyBytes bounds each response body read; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// UserAgent is put before "taurusjob/VERSION" in the User-Agent header.
 	UserAgent string
@@ -128,7 +122,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	c := &Client{
 		projectID:   cfg.ProjectID,
 		language:    cfg.Language,
-		userAgent:   "taurusjob/" + Version,
+		userAgent:   "taurusjob/" + version.Version,
 		timeout:     cfg.RequestTimeout,
 		maxBody:     cfg.MaxBodyBytes,
 		staticToken: cfg.Token,
@@ -140,10 +134,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
 	}
 	if c.timeout == 0 {
-		c.timeout = DefaultRequestTimeout
+		c.timeout = defaults.RequestTimeout
 	}
 	if c.maxBody == 0 {
-		c.maxBody = DefaultMaxBodyBytes
+		c.maxBody = defaults.MaxBodyBytes
 	}
 	if cfg.UserAgent != "" {
 		if hasControl(cfg.UserAgent) {
@@ -451,17 +445,14 @@ func ValidateProjectID(id string) error {
 	return nil
 }
 
-// MaxJobIDLen is the longest job id accepted. Real ids are 36-character UUIDs.
-const MaxJobIDLen = 128
-
-// ValidateJobID checks a job id: 1 to [MaxJobIDLen] characters from the
+// ValidateJobID checks a job id: 1 to 128 characters from the
 // unreserved set (letters, digits, '-', '_', '.', '~'), not "." or "..".
 func ValidateJobID(id string) error {
 	if id == "" {
 		return invalid("job id", "is empty")
 	}
-	if len(id) > MaxJobIDLen {
-		return invalid("job id", "is %d characters long, more than %d", len(id), MaxJobIDLen)
+	if len(id) > jobid.MaxLen {
+		return invalid("job id", "is %d characters long, more than %d", len(id), jobid.MaxLen)
 	}
 	if id == "." || id == ".." {
 		return invalid("job id", "must not be %q", id)

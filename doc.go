@@ -23,8 +23,8 @@
 // client through the huaweisdk module, or a fake from package taurusjobtest.
 //
 // The waits of one [Waiter] share the API quota: a 429 holds them all
-// ([DefaultThrottleCooldown]), and [WithRateLimit] or [WithLimiter] caps
-// their request rate. A wait can outlive its process: [OnState] and
+// (5 s, or the answer's Retry-After), and [WithLimiter] caps their
+// request rate. A wait can outlive its process: [OnState] and
 // [Poller.ResumeToken] hand out its state, [Waiter.Resume] and
 // [Waiter.ResumePoller] continue it.
 package taurusjob

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // Sentinels to match with [errors.Is].
@@ -87,7 +88,7 @@ func (e *JobFailedError) Error() string {
 	if e.Job.Name != "" {
 		name = " (" + clip.Text(e.Job.Name, maxNameLen) + ")"
 	}
-	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip.Text(e.Job.ID, MaxJobIDLen), name,
+	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip.Text(e.Job.ID, jobid.MaxLen), name,
 		clip.Text(string(e.Job.Status), maxNameLen), clip.Text(reason, maxMessageLen))
 }
 

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
@@ -226,7 +227,7 @@ func FuzzResumeToken(f *testing.F) {
 	good := encodeState(nil, st)
 	f.Add(good, st.JobID, st.Start, st.GraceEnd, st.Deadline, st.Polls, st.Seen, st.Name, string(st.Status), st.Progress, []byte(st.Learned), uint16(7))
 	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
-		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", MaxStateTokenLen+1), sentinelLikeSecret} {
+		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", jobid.MaxStateTokenLen+1), sentinelLikeSecret} {
 		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, []byte(nil), uint16(0))
 	}
 	f.Add("", "../x", int64(0), int64(-1), int64(-2), -1, true, "a\nb", "Running\x00", 150, []byte(`{"rate":`), uint16(65535))
@@ -266,7 +267,7 @@ func FuzzResumeToken(f *testing.F) {
 			}
 		}
 		tok := encodeState(nil, st)
-		if len(tok) > MaxStateTokenLen {
+		if len(tok) > jobid.MaxStateTokenLen {
 			return // too big to be read back, by design
 		}
 		back, err := decodeState(nil, tok)

@@ -16,6 +16,8 @@ import (
 	"testing/synctest"
 	"time"
 	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 )
 
 // Hostile answers: what a broken or malicious endpoint can send, and the
@@ -133,7 +135,7 @@ func TestHostileHugeBodies(t *testing.T) {
 		written  *endless
 	}{
 		{"1 GiB job body", huge.URL, http.StatusOK,
-			fmt.Sprintf("answer body exceeds the %d-byte limit", DefaultMaxBodyBytes), gib},
+			fmt.Sprintf("answer body exceeds the %d-byte limit", defaults.MaxBodyBytes), gib},
 		{"an error body that never ends", neverEnds.URL, http.StatusBadGateway,
 			"(body over the size limit, cut)", forever},
 	}
@@ -151,7 +153,7 @@ func TestHostileHugeBodies(t *testing.T) {
 				t.Errorf("GetJob = %v, %v; want an *APIError %d saying %q", job, err, tt.status, tt.message)
 			}
 			read := ct.read.Load()
-			if limit := int64(DefaultMaxBodyBytes + 1 + drainBytes); read > limit {
+			if limit := int64(defaults.MaxBodyBytes + 1 + drainBytes); read > limit {
 				t.Errorf("read %d body bytes; the bound is %d (limit + 1 + drain)", read, limit)
 			}
 			if allocated > 32<<20 {
@@ -455,14 +457,14 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // goes on correctly. A 429 holds every wait of the Waiter for a cool-down
 // (plus up to 20 % spread): a huge or far-future Retry-After is capped by
 // the max interval; a negative, past or malformed one is ignored and the
-// default cool-down (DefaultThrottleCooldown) applies; a sane one is
+// default cool-down (defaults.ThrottleCooldown) applies; a sane one is
 // honoured. The job is then returned at the second poll.
 func TestHostileRetryAfterWait(t *testing.T) {
 	const maxI = 30 * time.Second
 	held := func(d time.Duration) func(time.Duration) bool { // d plus the cool-down's spread
 		return func(gap time.Duration) bool { return gap >= d && gap <= d+d/5 }
 	}
-	capped, ignored := held(maxI), held(DefaultThrottleCooldown)
+	capped, ignored := held(maxI), held(defaults.ThrottleCooldown)
 	tests := []struct {
 		name  string
 		value func(now time.Time) string

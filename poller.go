@@ -78,9 +78,9 @@ const (
 	HoldNotDue Hold = iota + 1
 	// HoldCooldown: the Waiter's shared 429 cool-down holds every poll.
 	HoldCooldown
-	// HoldRateLimit: the Waiter's rate limit ([WithRateLimit],
-	// [WithLimiter]) has no token for this poll yet: one is reserved for it,
-	// unless it would come too late for any poll before the deadline.
+	// HoldRateLimit: the Waiter's rate limit ([WithLimiter]) has no token
+	// for this poll yet: one is reserved for it, unless it would come too
+	// late for any poll before the deadline.
 	HoldRateLimit
 )
 

@@ -354,7 +354,7 @@ func TestPollersShareTheQuota(t *testing.T) {
 				log.record(id)
 				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
 			})
-			w := mustWaiter(t, g, taurusjob.WithRateLimit(1, 1), taurusjob.WithInterval(100*time.Millisecond, time.Minute))
+			w := mustWaiter(t, g, taurusjob.WithLimiter(rate.NewLimiter(1, 1)), taurusjob.WithInterval(100*time.Millisecond, time.Minute))
 			var wg sync.WaitGroup
 			for _, id := range jobIDs(10) {
 				p := mustPoller(t, w, id)

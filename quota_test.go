@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"golang.org/x/time/rate"
 )
 
@@ -83,7 +84,7 @@ func jobIDs(n int) []string {
 
 // One wait answered 429 holds every wait of the Waiter: none polls until
 // the cool-down (Retry-After, capped by the max interval, or
-// DefaultThrottleCooldown without one) is over, and each is released within
+// defaults.ThrottleCooldown without one) is over, and each is released within
 // a fifth of the cool-down after it ends, not much later.
 func TestCooldownIsShared(t *testing.T) {
 	tests := []struct {
@@ -93,7 +94,7 @@ func TestCooldownIsShared(t *testing.T) {
 		want       time.Duration
 	}{
 		{"Retry-After 30s", 30 * time.Second, nil, 30 * time.Second},
-		{"no Retry-After", 0, nil, taurusjob.DefaultThrottleCooldown},
+		{"no Retry-After", 0, nil, defaults.ThrottleCooldown},
 		{"Retry-After capped by max interval", 24 * time.Hour,
 			[]taurusjob.Option{taurusjob.WithInterval(time.Second, 20*time.Second)}, 20 * time.Second},
 	}
@@ -243,7 +244,7 @@ func TestRateLimitIsShared(t *testing.T) {
 		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
 			return runningUntil(90*time.Second, log.record(id), id), nil
 		})
-		waitAllCompleted(t, mustWaiter(t, g, taurusjob.WithRateLimit(rps, burst)), jobIDs(100))
+		waitAllCompleted(t, mustWaiter(t, g, taurusjob.WithLimiter(rate.NewLimiter(rate.Limit(rps), burst))), jobIDs(100))
 		polls := log.times()
 		for _, win := range []time.Duration{time.Second, 10 * time.Second, time.Minute} {
 			checkRate(t, polls, rps, burst, win)
@@ -350,10 +351,9 @@ func TestTokenWaitEnds(t *testing.T) {
 func TestRateLimitValidation(t *testing.T) {
 	g := newScript(nil)
 	bad := map[string]taurusjob.Option{
-		"zero rps":      taurusjob.WithRateLimit(0, 1),
-		"negative rps":  taurusjob.WithRateLimit(-1, 1),
-		"zero burst":    taurusjob.WithRateLimit(1, 0),
-		"burst 0 limit": taurusjob.WithLimiter(rate.NewLimiter(1, 0)),
+		"zero rps":     taurusjob.WithLimiter(rate.NewLimiter(0, 1)),
+		"negative rps": taurusjob.WithLimiter(rate.NewLimiter(-1, 1)),
+		"zero burst":   taurusjob.WithLimiter(rate.NewLimiter(1, 0)),
 	}
 	for name, opt := range bad {
 		if _, err := taurusjob.NewWaiter(g, opt); !errors.Is(err, taurusjob.ErrInvalidInput) {

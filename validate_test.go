@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // checkInvalid asserts what every validation error promises: it matches
@@ -183,7 +185,7 @@ func TestJobIDValidation(t *testing.T) {
 	c := newTestClient(t, srv.URL, nil)
 	tests := []struct{ name, id string }{
 		{"empty", ""},
-		{"129 characters", strings.Repeat("a", MaxJobIDLen+1)},
+		{"129 characters", strings.Repeat("a", jobid.MaxLen+1)},
 		{"slash", "f9959f52/aa4d"},
 		{"question mark", "f9959f52?x=1"},
 		{"hash", "f9959f52#x"},
@@ -228,7 +230,7 @@ func TestJobIDValidation(t *testing.T) {
 	}
 
 	// The edges of what is valid pass (TestRequestShape sends them).
-	for _, ok := range []string{"a", strings.Repeat("a", MaxJobIDLen), "a.b_c~d-e", "..a", "A9"} {
+	for _, ok := range []string{"a", strings.Repeat("a", jobid.MaxLen), "a.b_c~d-e", "..a", "A9"} {
 		if err := ValidateJobID(ok); err != nil {
 			t.Errorf("ValidateJobID(%q): %v", ok, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -41,7 +42,7 @@ func TestWaitCompleted(t *testing.T) {
 		if polls[0] != 0 {
 			t.Errorf("first poll at %s, want at once", polls[0])
 		}
-		if last := polls[len(polls)-1]; last < 10*time.Second || last > 10*time.Second+taurusjob.DefaultMinInterval*4 {
+		if last := polls[len(polls)-1]; last < 10*time.Second || last > 10*time.Second+defaults.MinInterval*4 {
 			t.Errorf("completion at 10s noticed at %s", last)
 		}
 	})
@@ -204,8 +205,8 @@ func TestWaitNeverVisible(t *testing.T) {
 		if job != nil || !errors.As(err, &nv) || !errors.Is(err, taurusjob.ErrNotVisible) {
 			t.Fatalf("Wait = %v, %v; want *NotVisibleError", job, err)
 		}
-		if got := time.Since(start); got != taurusjob.DefaultVisibilityGrace {
-			t.Errorf("gave up after %s, want exactly the %s grace", got, taurusjob.DefaultVisibilityGrace)
+		if got := time.Since(start); got != defaults.VisibilityGrace {
+			t.Errorf("gave up after %s, want exactly the %s grace", got, defaults.VisibilityGrace)
 		}
 		if nv.Polls != len(g.pollTimes()) || nv.LastErr == nil {
 			t.Errorf("NotVisibleError = %+v; want polls counted and the last 404 kept", nv)
@@ -447,7 +448,7 @@ func TestWaitTwoHourJob(t *testing.T) {
 			t.Errorf("%d polls for a 2-hour job; want at most 160", len(polls))
 		}
 		for i := 1; i < len(polls); i++ {
-			if gap := polls[i] - polls[i-1]; gap > taurusjob.DefaultMaxInterval {
+			if gap := polls[i] - polls[i-1]; gap > defaults.MaxInterval {
 				t.Errorf("gap of %s between polls, above the max interval", gap)
 			}
 		}

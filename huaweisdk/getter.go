@@ -11,11 +11,12 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 )
 
 // DefaultCallTimeout bounds each [Getter.GetJob] when no [WithCallTimeout]
-// is given. It matches [taurusjob.DefaultRequestTimeout].
-const DefaultCallTimeout = taurusjob.DefaultRequestTimeout
+// is given. It matches the core's 30 s.
+const DefaultCallTimeout = defaults.RequestTimeout
 
 // Getter fetches jobs through the official SDK's GaussDB v3 client. It
 // implements [taurusjob.JobGetter]. It is safe for concurrent use as far as
