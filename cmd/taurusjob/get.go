@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"go.uber.org/zap"
 )
 
@@ -110,8 +111,11 @@ func writeGot(stdout, stderr io.Writer, format, id string, job *taurusjob.Job, e
 }
 
 func isNotFound(err error) bool {
-	var ae *taurusjob.APIError
-	return errors.As(err, &ae) && ae.StatusCode == 404
+	var (
+		ae    *taurusjob.APIError
+		empty *nojob.Error
+	)
+	return errors.As(err, &empty) || (errors.As(err, &ae) && ae.StatusCode == 404)
 }
 
 // jobText is the full text form of a job, entities included.
