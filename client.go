@@ -35,7 +35,7 @@ type JobGetter interface {
 // (Token, TokenSource, or AccessKey with SecretKey) are required.
 type ClientConfig struct {
 	// Endpoint is the service's base URL, e.g.
-	// "https://gaussdb.cn-north-4.myhuaweicloud.com" (see [RegionEndpoint]).
+	// "https://gaussdb.cn-north-4.myhuaweicloud.com" (see [Service.Endpoint]).
 	// It must be https; plain http is accepted only for loopback hosts.
 	Endpoint string
 	// ProjectID is the tenant's project in the region: 32 letters and digits.
@@ -116,7 +116,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Service.checkEndpoint(base); err != nil {
 		return nil, err
 	}
-	if err := ValidateProjectID(cfg.ProjectID); err != nil {
+	if err := validateProjectID(cfg.ProjectID); err != nil {
 		return nil, err
 	}
 	c := &Client{
@@ -432,8 +432,8 @@ func defaultTransport() *http.Transport {
 // maxConnsPerHost bounds the default transport's connections to one host.
 const maxConnsPerHost = 256
 
-// ValidateProjectID checks a project id: exactly 32 ASCII letters and digits.
-func ValidateProjectID(id string) error {
+// validateProjectID checks a project id: exactly 32 ASCII letters and digits.
+func validateProjectID(id string) error {
 	if len(id) != 32 {
 		return invalid("project id", "must be 32 letters and digits, got %d characters", len(id))
 	}

@@ -116,8 +116,7 @@ func (s *Service) UnmarshalText(text []byte) error {
 
 // Endpoint returns the service's documented endpoint in a region, e.g.
 // "https://rds.cn-north-4.myhuaweicloud.com", and false for a region not
-// in the official SDK's table for that service. For [ServiceTaurusDB] it
-// is [RegionEndpoint].
+// in the official SDK's table for that service.
 func (s Service) Endpoint(region string) (string, bool) {
 	i, ok := s.info()
 	if !ok {

@@ -167,15 +167,15 @@ func TestProjectIDValidation(t *testing.T) {
 				t.Errorf("NewClient returned a client for project id %q", tt.id)
 			}
 			checkInvalid(t, err, "project id")
-			checkInvalid(t, ValidateProjectID(tt.id), "project id")
+			checkInvalid(t, validateProjectID(tt.id), "project id")
 		})
 	}
 	if srv.requests() != 0 {
 		t.Errorf("server got %d requests from invalid project ids", srv.requests())
 	}
 	for _, ok := range []string{testProjectID, strings.ToUpper(testProjectID)} {
-		if err := ValidateProjectID(ok); err != nil {
-			t.Errorf("ValidateProjectID(%q): %v", ok, err)
+		if err := validateProjectID(ok); err != nil {
+			t.Errorf("validateProjectID(%q): %v", ok, err)
 		}
 	}
 }
