@@ -189,20 +189,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return p.reportHold(ctx, now, hold, wait)
 	}
 
-	reqCtx, cancel := ctx, context.CancelFunc(nil)
-	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
-		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
-	}
-	job, err := p.get(reqCtx)
-	// The deadline came during the request: by our ctx, or by the caller's
-	// when it carries the same deadline (Wait's). Checked before cancel,
-	// which sets reqCtx's error.
-	expired := err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
-	if cancel != nil {
-		cancel()
-	}
-	if err != nil && ctx.Err() != nil && !expired {
-		// Cut short by the caller: the Poller stays as it was.
+	a := p.send(ctx)
+	if a.cut { // by the caller: the Poller stays as it was
 		p.share = share
 		now = time.Now()
 		u := p.heldUpdate(now, 0, p.retryIn(now))
@@ -211,10 +199,37 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	}
 	p.polls++
 	p.share = -1
-	if expired { // the deadline came during the request
+	if a.expired {
 		return p.finish(ctx, Update{Polled: true}, p.last, p.timeout(time.Now(), context.DeadlineExceeded))
 	}
-	return p.record(ctx, job, err, deadline)
+	return p.record(ctx, a.job, a.err, deadline)
+}
+
+// answer is what the one request of a poll brought.
+type answer struct {
+	job     *Job
+	err     error
+	cut     bool // the caller's ctx ended the request: not an answer
+	expired bool // the Poller's deadline came during the request
+}
+
+// send makes a poll's one request, bounded by the Poller's deadline.
+func (p *Poller) send(ctx context.Context) answer {
+	reqCtx, cancel := ctx, context.CancelFunc(nil)
+	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
+		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
+	}
+	a := answer{}
+	a.job, a.err = p.get(reqCtx)
+	// The deadline came during the request: by our ctx, or by the caller's
+	// when it carries the same deadline (Wait's). Checked before cancel,
+	// which sets reqCtx's error.
+	a.expired = a.err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
+	if cancel != nil {
+		cancel()
+	}
+	a.cut = a.err != nil && ctx.Err() != nil && !a.expired
+	return a
 }
 
 // record takes one poll's answer: classify it, keep what it says, end the
