@@ -14,6 +14,11 @@
 //	if err != nil { return err }
 //	job, err := w.Wait(ctx, jobID) // *JobFailedError, *TimeoutError, ... on failure
 //
+// Every way a wait ends keeps what was known: match the error with
+// [ErrJobFailed], [ErrTimeout], [ErrNotVisible] or [ErrInvalidInput] (or
+// errors.As an [*APIError]), take the last job seen with [LastJob], and
+// name the ending with [Outcome].
+//
 // A controller or a workflow activity that cannot block drives the same
 // wait one step at a time with a [Poller] ([Waiter.NewPoller],
 // [Poller.Poll], [Poller.ResumeToken], [Waiter.ResumePoller]); many jobs
