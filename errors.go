@@ -213,3 +213,33 @@ func polls(n int) string {
 	}
 	return fmt.Sprintf("%d polls", n)
 }
+
+// outcome names how a wait ended, for logs and the CLI.
+func outcome(job *Job, err error) string {
+	var (
+		te *TimeoutError
+		nv *NotVisibleError
+	)
+	switch {
+	case err == nil && job != nil && job.Status == StatusPending:
+		return "pending"
+	case err == nil:
+		return "completed"
+	case errors.Is(err, ErrJobFailed) && job != nil && job.Status == StatusCanceled:
+		return "canceled"
+	case errors.Is(err, ErrJobFailed):
+		return "failed"
+	case errors.As(err, &te) && errors.Is(te.Cause, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &te):
+		return "timeout"
+	case errors.As(err, &nv):
+		return "not_visible"
+	}
+	return "error"
+}
+
+// Outcome names how a wait ended: "completed", "pending" (with
+// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
+// "not_visible" or "error", from what [Waiter.Wait] returned.
+func Outcome(job *Job, err error) string { return outcome(job, err) }

@@ -164,3 +164,10 @@ func (w *Waiter) WaitPollers(ctx context.Context, pollers ...*Poller) []Result {
 	}
 	return results
 }
+
+// Result is one job's outcome in [Waiter.WaitAll].
+type Result struct {
+	JobID string
+	Job   *Job  // the last job seen (also on error); nil if never seen
+	Err   error // what Wait returned for this job
+}
