@@ -22,30 +22,6 @@ import (
 // this test binary, so that two drivers of the same wait draw the same
 // jitter and can be compared poll for poll.
 
-// fakeAPI is the in-memory fake job API and a real Client on it. Use it
-// inside a synctest bubble.
-func fakeAPI(t *testing.T, opts ...taurusjobtest.Option) (*taurusjobtest.Server, *taurusjob.Client) {
-	t.Helper()
-	srv := taurusjobtest.NewInMemory(append([]taurusjobtest.Option{taurusjobtest.WithMaxRecords(0)}, opts...)...)
-	t.Cleanup(srv.Close)
-	c, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL(), ProjectID: srv.ProjectID(),
-		Token: srv.Token(), HTTPClient: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
-}
-
-// mustPoller starts a Poller for id, failing the test on an error.
-func mustPoller(t *testing.T, w *taurusjob.Waiter, id string) *taurusjob.Poller {
-	t.Helper()
-	p, err := w.NewPoller(id)
-	if err != nil {
-		t.Fatalf("NewPoller(%q): %v", id, err)
-	}
-	return p
-}
-
 // A controller calls Poll from its reconcile loop: Poll must return at
 // once (fake time does not move, beyond the request, which takes none on
 // the in-memory fake), and the wait's schedule must live in Next, never 0
