@@ -283,7 +283,7 @@ func FuzzValidateJobID(f *testing.F) {
 // decodes back to itself when it is valid, is refused when not, and any
 // one changed byte of its token, or another key, is refused.
 func FuzzResumeToken(f *testing.F) {
-	st := sampleStateForFuzz()
+	st := sampleState()
 	good := encodeState(nil, st)
 	f.Add(good, st.JobID, st.Start, st.GraceEnd, st.Deadline, st.Polls, st.Seen, st.Name, string(st.Status), st.Progress, []byte(st.Learned), uint16(7))
 	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
@@ -359,13 +359,6 @@ func FuzzResumeToken(f *testing.F) {
 // sentinelLikeSecret is pasted where a token belongs, as a user might.
 const sentinelLikeSecret = "SENTINEL-TOKEN-pasted-by-mistake-0123456789"
 
-func sampleStateForFuzz() *savedWait {
-	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
-	return &savedWait{JobID: "f9959f52-aa4d-43f7-be74-44b6fc20b239", Start: start.UnixNano(),
-		GraceEnd: start.Add(time.Minute).UnixNano(), Deadline: start.Add(time.Hour).UnixNano(), Polls: 17, Seen: true,
-		Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Learned: json.RawMessage(`{"rate":0.5}`)}
-}
-
 // checkStateTokenError asserts what a refused token gives: an *InputError
 // about the state token, short and printable, without the token in it.
 func checkStateTokenError(t *testing.T, err error, token string) {
@@ -384,7 +377,3 @@ func checkStateTokenError(t *testing.T, err error, token string) {
 		}
 	}
 }
-
-type getterFunc func(context.Context, string) (*Job, error)
-
-func (g getterFunc) GetJob(ctx context.Context, id string) (*Job, error) { return g(ctx, id) }

@@ -1,6 +1,8 @@
 package taurusjob
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Values shared by the tests: a valid project id (the documented example's)
@@ -138,4 +141,39 @@ func asTransportError(t *testing.T, err error) *TransportError {
 		t.Fatalf("error %v (%T) is not a *TransportError", err, err)
 	}
 	return te
+}
+
+// getterFunc is a JobGetter made of a function: the function is the whole
+// API, so a test decides each answer and can fail the test where no
+// request may be sent. The external tests' getterFunc has the same
+// signature.
+type getterFunc func(ctx context.Context, id string) (*Job, error)
+
+func (f getterFunc) GetJob(ctx context.Context, id string) (*Job, error) { return f(ctx, id) }
+
+// sampleState returns a new copy of the state a typical wait saves: every
+// field a token holds is set, each to a value the token check accepts
+// (LastErr and Share not nil). The state token tests rely on that to
+// compare a round trip field by field and to edit one field at a time
+// into a refused state; FuzzResumeToken seeds its corpus with its token
+// and fields.
+func sampleState() *savedWait {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
+	return &savedWait{
+		JobID:    testJobID,
+		Start:    start.UnixNano(),
+		GraceEnd: start.Add(time.Minute).UnixNano(),
+		Deadline: start.Add(time.Hour).UnixNano(),
+		Due:      start.Add(10 * time.Minute).UnixNano(),
+		Polls:    17,
+		Errs:     2,
+		Share:    new(0.125),
+		Created:  start.Add(-3 * time.Second).UnixNano(),
+		LastErr:  &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
+		Seen:     true,
+		Name:     "CreateGaussDBforMySQLInstance",
+		Status:   StatusRunning,
+		Progress: 60,
+		Learned:  json.RawMessage(`{"rate":0.5}`),
+	}
 }
