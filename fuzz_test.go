@@ -175,9 +175,6 @@ func FuzzParseRetryAfter(f *testing.F) {
 	})
 }
 
-// fuzzSecret stands for a token the server may echo.
-const fuzzSecret = "SENTINEL-FUZZ-TOKEN-6f1c9a3e7b5d"
-
 // printable reports whether s is one line of valid UTF-8 that a terminal
 // shows as text: no control characters (C0, DEL, C1) and no line or
 // paragraph separator.
@@ -203,8 +200,8 @@ func FuzzErrorBody(f *testing.F) {
 	}
 	for _, s := range []string{``, `{}`, `{"error":{"code":"A","message":"B"}}`, `{"error":"x"}`, `{"error_msg":null}`,
 		`{"error_code":1e999}`, `<title>a</title>`, `<TITLE>` + strings.Repeat("t", 600) + `</TITLE>`, "\x00\x1b[2J\u2028",
-		`{"error_msg":"` + fuzzSecret + `"}`, `{"error_msg":"` + strings.Repeat("é", 300) + fuzzSecret + `"}`,
-		`<title>&lt;` + fuzzSecret + `&gt;</title>`, `{"request_id":"` + fuzzSecret + `"}`} {
+		`{"error_msg":"` + sentinelToken + `"}`, `{"error_msg":"` + strings.Repeat("é", 300) + sentinelToken + `"}`,
+		`<title>&lt;` + sentinelToken + `&gt;</title>`, `{"request_id":"` + sentinelToken + `"}`} {
 		f.Add(502, []byte(s), "", "1", "", false)
 	}
 	f.Add(302, []byte(`<a href="x">`), "\xff\xfe", "Fri, 31 Dec 9999 23:59:59 GMT", "https://evil.example/", true)
@@ -213,7 +210,7 @@ func FuzzErrorBody(f *testing.F) {
 		resp.Header["X-Request-Id"] = []string{requestID}
 		resp.Header["Retry-After"] = []string{retryAfter}
 		resp.Header["Location"] = []string{location}
-		e := apiErrorFrom(resp, body, tooBig, redact.New(fuzzSecret))
+		e := apiErrorFrom(resp, body, tooBig, redact.New(sentinelToken))
 		if e.StatusCode != status {
 			t.Fatalf("StatusCode = %d, want %d", e.StatusCode, status)
 		}
@@ -233,7 +230,7 @@ func FuzzErrorBody(f *testing.F) {
 			if !printable(f.text) || len(f.text) > f.max {
 				t.Fatalf("%s is %d bytes (bound %d) or not one printable line: %q", f.name, len(f.text), f.max, f.text)
 			}
-			if piece, found := secretcheck.Leak(f.text, fuzzSecret); found && strings.Contains(string(body)+requestID, fuzzSecret) {
+			if piece, found := secretcheck.Leak(f.text, sentinelToken); found && strings.Contains(string(body)+requestID, sentinelToken) {
 				t.Fatalf("%s shows %q of the secret the answer echoed: %q", f.name, piece, f.text)
 			}
 		}

@@ -22,6 +22,21 @@ const (
 	testToken     = "MIIEhgYJKoZIhvcNAQcCoIIEdzCCBHMCAQExDTALBglghkgBZQMEAgEwgg"
 )
 
+// Sentinel credentials: values no real text holds, long enough for pieces
+// to count, so that finding any 12-byte piece of one in an error, a job, a
+// progress update, a state token or a log line means it leaked. The secret
+// tests and fuzzers plant them in what a server answers. Like real ones
+// they hold no space, colon or quote, so no piece of one can span the
+// separators an error or a log line puts between two fields; like a real
+// IAM token (base64) the token holds '/', '+' and '=', which encoders
+// escape. The external tests' sentinels have the same names.
+const (
+	sentinelToken = "SENTINEL-TOKEN-7f3a9c1e/5b2d8f4a+6c0e9b7d/5f3a1c8e/9b7d5f3a=="
+	sentinelAK    = "SENTINELAKECHO7KQ2XW"
+	sentinelSK    = "SENTINEL-SK-ECHO-3e9b1d7f5a2c8e4b6d0f9a1c"
+	sentinelSTS   = "SENTINEL-STS-ECHO-c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4"
+)
+
 // recordingServer is a loopback API that counts and keeps every request it
 // receives, so a test can say how many reached it and what they carried.
 type recordingServer struct {
