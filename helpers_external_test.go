@@ -6,6 +6,8 @@ package taurusjob_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -139,4 +141,107 @@ func asAPIError(t *testing.T, err error) *taurusjob.APIError {
 		t.Fatalf("error %v (%T) is not an *APIError", err, err)
 	}
 	return ae
+}
+
+// driveByHand is a caller's own loop over Poll, as a controller's requeue
+// would be, sleeping Next between calls.
+func driveByHand(p *taurusjob.Poller) (*taurusjob.Job, error) {
+	for !p.Done() {
+		u, _ := p.Poll(context.Background())
+		if !p.Done() {
+			time.Sleep(u.Next)
+		}
+	}
+	return p.Result()
+}
+
+// rebuiltEachStep waits for id as a controller that keeps nothing but the
+// wait's token between its steps: rebuild the Poller from the token, Poll
+// once, sleep Next, until the wait is over.
+func rebuiltEachStep(t *testing.T, w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
+	t.Helper()
+	p := mustPoller(t, w, id)
+	for {
+		token, err := p.ResumeToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = w.ResumePoller(id, token); err != nil {
+			t.Fatalf("ResumePoller: %v", err)
+		}
+		u, _ := p.Poll(context.Background())
+		if p.Done() {
+			return p.Result()
+		}
+		time.Sleep(u.Next)
+	}
+}
+
+// abs returns the size of n, for a difference of poll counts or times
+// that may go either way.
+func abs(n int) int { return max(n, -n) }
+
+// pollLog records every GetJob call of many concurrent waits, as offsets
+// from its creation. Use it inside a synctest bubble.
+type pollLog struct {
+	mu    sync.Mutex
+	start time.Time
+	all   []time.Duration
+	byID  map[string][]time.Duration
+}
+
+func newPollLog() *pollLog {
+	return &pollLog{start: time.Now(), byID: map[string][]time.Duration{}}
+}
+
+// record notes a poll for id and returns its offset.
+func (l *pollLog) record(id string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := time.Since(l.start)
+	l.all = append(l.all, e)
+	l.byID[id] = append(l.byID[id], e)
+	return e
+}
+
+func (l *pollLog) times() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.all)
+}
+
+func (l *pollLog) of(id string) []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.byID[id])
+}
+
+// jobIDs returns n distinct job ids, job-000 on, in order.
+func jobIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%03d", i)
+	}
+	return ids
+}
+
+// checkRate fails the test if any window of length win holds more polls
+// than the limit allows: rps·win + burst.
+func checkRate(t *testing.T, polls []time.Duration, rps float64, burst int, win time.Duration) {
+	t.Helper()
+	slices.Sort(polls)
+	allowed := int(rps*win.Seconds()) + burst
+	for i, p := range polls {
+		j, _ := slices.BinarySearch(polls, p+win)
+		if n := j - i; n > allowed {
+			t.Errorf("%d polls in the %s from %s; the limit allows %d", n, win, p, allowed)
+			return
+		}
+	}
+}
+
+// linear is a percent that grows like a line from 0 at the start to 100
+// at d, for job30m and the ETA tests.
+func linear(d time.Duration) func(time.Duration) int {
+	return func(e time.Duration) int { return int(100 * e / d) }
 }

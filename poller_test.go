@@ -134,18 +134,6 @@ var endings = []ending{
 	}},
 }
 
-// driveByHand is a caller's own loop over Poll, as a controller's requeue
-// would be, sleeping Next between calls.
-func driveByHand(p *taurusjob.Poller) (*taurusjob.Job, error) {
-	for !p.Done() {
-		u, _ := p.Poll(context.Background())
-		if !p.Done() {
-			time.Sleep(u.Next)
-		}
-	}
-	return p.Result()
-}
-
 // Result, once Done, is exactly what Wait returns, for every ending; before
 // Done it is ErrNotDone, never a panic.
 func TestPollerResultIsWaits(t *testing.T) {
@@ -239,30 +227,6 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 					waitOutcome, waitCalls, tokenOutcome, tokenCalls)
 			}
 		})
-	}
-}
-
-func abs(n int) int { return max(n, -n) }
-
-// rebuiltEachStep waits for id as a controller that keeps nothing but the
-// wait's token between its steps: rebuild the Poller from the token, Poll
-// once, sleep Next, until the wait is over.
-func rebuiltEachStep(t *testing.T, w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
-	t.Helper()
-	p := mustPoller(t, w, id)
-	for {
-		token, err := p.ResumeToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = w.ResumePoller(id, token); err != nil {
-			t.Fatalf("ResumePoller: %v", err)
-		}
-		u, _ := p.Poll(context.Background())
-		if p.Done() {
-			return p.Result()
-		}
-		time.Sleep(u.Next)
 	}
 }
 
