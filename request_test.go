@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,12 +9,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// echoJob answers with a Running job of the id asked for.
-func echoJob(w http.ResponseWriter, r *http.Request) {
-	id, _ := json.Marshal(r.URL.Query().Get("id"))
-	fmt.Fprintf(w, `{"job":{"id":%s,"status":"Running","process":"10%%"}}`, id)
-}
 
 func TestRequestShape(t *testing.T) {
 	tests := []struct {

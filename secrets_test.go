@@ -203,11 +203,6 @@ func TestNoTokenInConfigErrors(t *testing.T) {
 	checkNoSecret(t, err, sentinelToken)
 }
 
-func useSentinelSource(c *ClientConfig) {
-	c.Token = ""
-	c.TokenSource = func(context.Context) (string, error) { return sentinelToken, nil }
-}
-
 // checkNoSecret fails if err's text, or the text of any error it wraps,
 // holds secret or a 12-character piece of it.
 func checkNoSecret(t *testing.T, err error, secret string) {
