@@ -1,7 +1,6 @@
 package taurusjob
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -36,48 +34,6 @@ const (
 	// connection.
 	drainBytes = 64 << 10
 )
-
-// countingTransport counts the body bytes the client reads.
-type countingTransport struct {
-	base http.RoundTripper
-	read atomic.Int64
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.base.RoundTrip(r)
-	if resp != nil {
-		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.read}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
-
-// newCountingClient is a client for endpoint whose transport (a fresh one,
-// closed at the end of the test) counts the body bytes read.
-func newCountingClient(t *testing.T, endpoint string, edit func(*ClientConfig)) (*Client, *countingTransport) {
-	t.Helper()
-	tr := defaultTransport()
-	t.Cleanup(tr.CloseIdleConnections)
-	ct := &countingTransport{base: tr}
-	c := newTestClient(t, endpoint, func(c *ClientConfig) {
-		c.HTTPClient = &http.Client{Transport: ct}
-		c.RequestTimeout = hostileTimeout
-		if edit != nil {
-			edit(c)
-		}
-	})
-	return c, ct
-}
 
 // measured runs f and returns how long it took, how many bytes the whole
 // process allocated meanwhile, and how much the live heap grew (after a GC).
@@ -184,55 +140,6 @@ func TestHostileHugeBodies(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rawServer listens on loopback and hands each connection to handle; the
-// connections are closed and the goroutines ended when the test ends.
-func rawServer(t *testing.T, handle func(conn net.Conn, done <-chan struct{})) (url string, accepted *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	accepted = new(atomic.Int32)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); handle(conn, done) }()
-		}
-	}()
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String(), accepted
-}
-
-// readRequest reads the request's head, so that an answer written next is
-// one the client asked for.
-func readRequest(conn net.Conn) bool {
-	_, err := http.ReadRequest(bufio.NewReader(conn))
-	return err == nil
 }
 
 // trickle reads the request, writes prefix, then one byte of filler every

@@ -3,7 +3,6 @@ package taurusjob_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -14,41 +13,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"golang.org/x/time/rate"
 )
-
-// pollLog records every GetJob call of many concurrent waits, as offsets
-// from its creation. Use it inside a synctest bubble.
-type pollLog struct {
-	mu    sync.Mutex
-	start time.Time
-	all   []time.Duration
-	byID  map[string][]time.Duration
-}
-
-func newPollLog() *pollLog {
-	return &pollLog{start: time.Now(), byID: map[string][]time.Duration{}}
-}
-
-// record notes a poll for id and returns its offset.
-func (l *pollLog) record(id string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := time.Since(l.start)
-	l.all = append(l.all, e)
-	l.byID[id] = append(l.byID[id], e)
-	return e
-}
-
-func (l *pollLog) times() []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.all)
-}
-
-func (l *pollLog) of(id string) []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.byID[id])
-}
 
 // runningUntil answers Running until end, then Completed.
 func runningUntil(end, e time.Duration, id string) *taurusjob.Job {
@@ -72,14 +36,6 @@ func waitAllCompleted(t *testing.T, w *taurusjob.Waiter, ids []string) {
 		})
 	}
 	wg.Wait()
-}
-
-func jobIDs(n int) []string {
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("job-%03d", i)
-	}
-	return ids
 }
 
 // One wait answered 429 holds every wait of the Waiter: none polls until
@@ -218,21 +174,6 @@ func TestBlindPollsOfWaitsStartedTogetherAreSpread(t *testing.T) {
 			t.Errorf("only %d polls checked between 30s and 3m; want the blind polls of a 3-minute job", checked)
 		}
 	})
-}
-
-// checkRate fails the test if any window of length win holds more polls
-// than the limit allows: rps·win + burst.
-func checkRate(t *testing.T, polls []time.Duration, rps float64, burst int, win time.Duration) {
-	t.Helper()
-	slices.Sort(polls)
-	allowed := int(rps*win.Seconds()) + burst
-	for i, p := range polls {
-		j, _ := slices.BinarySearch(polls, p+win)
-		if n := j - i; n > allowed {
-			t.Errorf("%d polls in the %s from %s; the limit allows %d", n, win, p, allowed)
-			return
-		}
-	}
 }
 
 // With a rate limit, the polls of many waits stay within it in every

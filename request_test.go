@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,12 +12,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/internal/version"
 )
-
-// echoJob answers with a Running job of the id asked for.
-func echoJob(w http.ResponseWriter, r *http.Request) {
-	id, _ := json.Marshal(r.URL.Query().Get("id"))
-	fmt.Fprintf(w, `{"job":{"id":%s,"status":"Running","process":"10%%"}}`, id)
-}
 
 func TestRequestShape(t *testing.T) {
 	tests := []struct {

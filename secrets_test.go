@@ -15,11 +15,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
-// sentinelToken is a token no real text contains, so that finding any
-// piece of it in an error means the token leaked. Like a real IAM token
-// (base64) it holds '/', '+' and '=', which encoders escape.
-const sentinelToken = "SENTINEL-TOKEN-7f3a9c1e/5b2d8f4a+6c0e9b7d/5f3a1c8e/9b7d5f3a=="
-
 // echo returns a handler that puts the token it received into its answer
 // through put.
 func echo(put func(w http.ResponseWriter, token string)) http.HandlerFunc {
@@ -206,11 +201,6 @@ func TestNoTokenInConfigErrors(t *testing.T) {
 		TokenSource: func(context.Context) (string, error) { return sentinelToken, nil }})
 	checkInvalid(t, err, "credentials")
 	checkNoSecret(t, err, sentinelToken)
-}
-
-func useSentinelSource(c *ClientConfig) {
-	c.Token = ""
-	c.TokenSource = func(context.Context) (string, error) { return sentinelToken, nil }
 }
 
 // checkNoSecret fails if err's text, or the text of any error it wraps,

@@ -12,38 +12,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
-// checkInvalid asserts what every validation error promises: it matches
-// ErrInvalidInput, is an *InputError for field, and says the field's name.
-func checkInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error; want an invalid %s", field)
-	}
-	if !errors.Is(err, ErrInvalidInput) {
-		t.Errorf("error %q does not match ErrInvalidInput", err)
-	}
-	var ie *InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("error %q (%T) is not an *InputError", err, err)
-	}
-	if ie.Field != field {
-		t.Errorf("Field = %q, want %q", ie.Field, field)
-	}
-	if !strings.Contains(err.Error(), field) {
-		t.Errorf("error %q does not name the field %q", err, field)
-	}
-	// The message is short and printable whatever the value: a 10 KB or
-	// binary value is described, never echoed.
-	if msg := err.Error(); len(msg) > 200 || hasControl(msg) {
-		t.Errorf("error message of %d bytes (bound 200) or with control characters: %.300q", len(msg), msg)
-	}
-}
-
-// okServer answers every request with the documented job.
-func okServer(t *testing.T) *recordingServer {
-	return newServer(t, serveBody(http.StatusOK, readFixture(t, "jobs/completed.json"), nil))
-}
-
 func TestEndpointValidation(t *testing.T) {
 	srv := okServer(t)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port

@@ -17,15 +17,6 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 )
 
-func mustWaiter(t *testing.T, g taurusjob.JobGetter, opts ...taurusjob.Option) *taurusjob.Waiter {
-	t.Helper()
-	w, err := taurusjob.NewWaiter(g, opts...)
-	if err != nil {
-		t.Fatalf("NewWaiter: %v", err)
-	}
-	return w
-}
-
 // A completed job is returned with a nil error, and the first poll is made
 // at once: callers do not pay a sleep before the first check.
 func TestWaitCompleted(t *testing.T) {
@@ -544,7 +535,3 @@ func TestWaitAll(t *testing.T) {
 		}
 	})
 }
-
-type getterFunc func(ctx context.Context, id string) (*taurusjob.Job, error)
-
-func (f getterFunc) GetJob(ctx context.Context, id string) (*taurusjob.Job, error) { return f(ctx, id) }
