@@ -35,4 +35,4 @@ func benchmarkGet(b *testing.B, opts ...Option) {
 }
 
 func BenchmarkInMemoryGet(b *testing.B)          { benchmarkGet(b, WithMaxRecords(0)) }
-func BenchmarkInMemoryGetRecording(b *testing.B) { benchmarkGet(b, WithMaxRecords(DefaultMaxRecords)) }
+func BenchmarkInMemoryGetRecording(b *testing.B) { benchmarkGet(b, WithMaxRecords(defaultMaxRecords)) }

@@ -62,8 +62,8 @@ func GatewayPage(code int) Fault {
 // Unauthorized answers 401 APIGW.0301, whatever the credentials.
 func Unauthorized() Fault {
 	return Fault{kind: kindAnswer, name: "unauthorized", status: http.StatusUnauthorized, ctype: jsonType,
-		s:    string(errorBody(CodeBadAuth, "Incorrect IAM authentication information: the token is invalid.")),
-		code: CodeBadAuth}
+		s:    string(errorBody(codeBadAuth, "Incorrect IAM authentication information: the token is invalid.")),
+		code: codeBadAuth}
 }
 
 // Answer answers status with the given content type ("" is JSON) and
@@ -114,12 +114,12 @@ func ResetMidBody() Fault { return Fault{kind: kindReset, name: "reset"} }
 // that matches: the body reads cleanly but is not valid JSON.
 func Truncated() Fault { return Fault{kind: kindTruncate, name: "truncated"} }
 
-// Oversized pads the body to about size bytes (0 is [DefaultOversize]),
+// Oversized pads the body to about size bytes (0 is [defaultOversize]),
 // streamed without holding it in memory. The body stays valid JSON: the
 // padding is an extra "padding" field.
 func Oversized(size int) Fault {
 	if size <= 0 {
-		size = DefaultOversize
+		size = defaultOversize
 	}
 	return Fault{kind: kindOversize, name: "oversized", n: size}
 }

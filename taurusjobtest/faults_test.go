@@ -36,8 +36,8 @@ func TestErrorFaults(t *testing.T) {
 		{ServerError(503), 503, "APIGW.0203", "server-error-503"},
 		{ServerError(504), 504, "APIGW.0204", "server-error-504"},
 		{ServerError(507), 507, "DBS.000507", "server-error-507"},
-		{Unauthorized(), 401, CodeBadAuth, "unauthorized"},
-		{Throttle(0), 429, CodeThrottled, "throttle"},
+		{Unauthorized(), 401, codeBadAuth, "unauthorized"},
+		{Throttle(0), 429, codeThrottled, "throttle"},
 		{Answer(403, "", `{"error_code":"APIGW.0302","error_msg":"no permission"}`), 403, "APIGW.0302", "answer-403"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestGatewayPage(t *testing.T) {
 func TestThrottle(t *testing.T) {
 	forModes(t, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
-		wantError(t, r, 429, CodeThrottled)
+		wantError(t, r, 429, codeThrottled)
 		if got := r.header.Get("Retry-After"); got != "3" {
 			t.Errorf("Retry-After %q, want 3 (2.5s rounded up)", got)
 		}
@@ -83,7 +83,7 @@ func TestThrottle(t *testing.T) {
 		defer srv.Close()
 		time.Sleep(500 * time.Millisecond)
 		r := get(t, srv, jobURL(srv, "x"))
-		wantError(t, r, 429, CodeThrottled)
+		wantError(t, r, 429, codeThrottled)
 		at, err := http.ParseTime(r.header.Get("Retry-After"))
 		if want := time.Now().Add(3500 * time.Millisecond); err != nil || !at.Equal(want) {
 			t.Errorf("Retry-After %q (%v), want %s: 3s rounded up to the second", r.header.Get("Retry-After"), err, want)
@@ -173,7 +173,7 @@ func TestTruncated(t *testing.T) {
 func TestOversized(t *testing.T) {
 	forModes(t, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
-		if r.err != nil || r.status != 200 || len(r.body) != DefaultOversize ||
+		if r.err != nil || r.status != 200 || len(r.body) != defaultOversize ||
 			!strings.HasPrefix(string(r.body), `{"job":{"id":`) || !strings.HasSuffix(string(r.body), `xxx"}`) {
 			t.Fatalf("HTTP %d, %d bytes, error %v", r.status, len(r.body), r.err)
 		}
@@ -211,7 +211,7 @@ func TestWrongJobID(t *testing.T) {
 			t.Errorf("got %+v", j)
 		}
 		hidden := srv.AddJob(Job{Invisible: time.Hour})
-		wantError(t, get(t, srv, jobURL(srv, hidden)), 404, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, hidden)), 404, codeJobNotFound)
 		done := srv.AddJob(Job{ID: "done", Outcome: Failed})
 		if j := getJob(t, srv, done); j.ID != "done-other" || j.Status != "Failed" || j.Ended == "" {
 			t.Errorf("terminal: %+v", j)
@@ -266,7 +266,7 @@ func TestRedirect(t *testing.T) {
 			}
 			resp.Body.Close()
 			got := b.Requests()
-			if len(got) != 1 || got[0].Header.Get("X-Auth-Token") != Redacted || got[0].Status != 401 {
+			if len(got) != 1 || got[0].Header.Get("X-Auth-Token") != redactedValue || got[0].Status != 401 {
 				t.Errorf("B recorded %+v, want one request with a redacted token, refused", got)
 			}
 			if got := lastFault(t, a); got != "redirect" {

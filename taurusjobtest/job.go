@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// TimeLayout is the layout of the created and ended times in job bodies:
+// timeLayout is the layout of the created and ended times in job bodies:
 // an offset without a colon, as the API writes them.
-const TimeLayout = "2006-01-02T15:04:05-0700"
+const timeLayout = "2006-01-02T15:04:05-0700"
 
 const (
 	defaultJobName    = "CreateGaussDBforMySQLInstance"
@@ -61,7 +61,7 @@ func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job
 		jb.hidden = defaultHidden
 	}
 	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,
-		created: j.Created.In(loc).Format(TimeLayout), entities: j.Entities, shape: sh}
+		created: j.Created.In(loc).Format(timeLayout), entities: j.Entities, shape: sh}
 	if v.name == "" {
 		v.name = sh.jobName
 	}
@@ -94,7 +94,7 @@ func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job
 	}
 	jb.end = at
 	if at != Forever {
-		jb.view.ended = j.Created.Add(at).In(loc).Format(TimeLayout)
+		jb.view.ended = j.Created.Add(at).In(loc).Format(timeLayout)
 	}
 	if j.Outcome != Completed {
 		jb.view.failReason = j.FailReason

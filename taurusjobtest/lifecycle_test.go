@@ -47,7 +47,7 @@ func checkStep(t *testing.T, srv *Server, id string, created time.Time, i int) {
 	t.Helper()
 	st := steps[i]
 	if !st.visible {
-		wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, codeJobNotFound)
 		return
 	}
 	j := getJob(t, srv, id)
@@ -57,11 +57,11 @@ func checkStep(t *testing.T, srv *Server, id string, created time.Time, i int) {
 	if !timeRE.MatchString(j.Created) {
 		t.Errorf("created %q is not in the API's form", j.Created)
 	}
-	if got, _ := time.Parse(TimeLayout, j.Created); !got.Equal(created.Truncate(time.Second)) {
+	if got, _ := time.Parse(timeLayout, j.Created); !got.Equal(created.Truncate(time.Second)) {
 		t.Errorf("created %q, want %s", j.Created, created)
 	}
 	if st.ended {
-		end, _ := time.Parse(TimeLayout, j.Ended)
+		end, _ := time.Parse(timeLayout, j.Ended)
 		if want := created.Add(123 * time.Second).Truncate(time.Second); !end.Equal(want) {
 			t.Errorf("ended %q, want %s", j.Ended, want)
 		}
@@ -155,7 +155,7 @@ func TestNotVisibleAs(t *testing.T) {
 				id := srv.AddJob(Job{Invisible: time.Hour, NotVisibleAs: tc.job})
 				r := get(t, srv, jobURL(srv, id))
 				if tc.wantError {
-					wantError(t, r, tc.status, CodeJobNotFound)
+					wantError(t, r, tc.status, codeJobNotFound)
 					return
 				}
 				if r.status != tc.status || string(r.body) != tc.wantBody {
@@ -168,7 +168,7 @@ func TestNotVisibleAs(t *testing.T) {
 
 func TestUnknownJob(t *testing.T) {
 	forModes(t, func(t *testing.T, srv *Server) {
-		wantError(t, get(t, srv, jobURL(srv, "no-such-job")), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, "no-such-job")), http.StatusNotFound, codeJobNotFound)
 	})
 	forModes(t, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, "no-such-job"))
@@ -185,7 +185,7 @@ func TestNeverAppearsNeverEnds(t *testing.T) {
 		never := srv.AddJob(Job{Invisible: Forever, Running: time.Minute})
 		forever := srv.AddJob(Job{Running: Forever})
 		time.Sleep(24 * 365 * time.Hour)
-		wantError(t, get(t, srv, jobURL(srv, never)), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, never)), http.StatusNotFound, codeJobNotFound)
 		if j := getJob(t, srv, forever); j.Status != "Running" || j.Process != "0%" {
 			t.Errorf("forever job: %+v", j)
 		}
@@ -284,7 +284,7 @@ func TestAddJob(t *testing.T) {
 		t.Errorf("replaced job: %s", j.Status)
 	}
 	srv.RemoveJob(id)
-	wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, CodeJobNotFound)
+	wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, codeJobNotFound)
 
 	defer func() {
 		if recover() == nil {

@@ -9,15 +9,15 @@ import (
 
 // Defaults of a [Server].
 const (
-	// DefaultProjectID is the project id a server answers for unless
-	// [WithProjectID] says otherwise: 32 letters and digits, like a real one.
-	DefaultProjectID = "taurusjobtestproject000000000000"
-	// DefaultMaxRecords is how many requests a server records unless
-	// [WithMaxRecords] says otherwise. Past it, the oldest are dropped.
-	DefaultMaxRecords = 100_000
-	// DefaultOversize is the body size of [Oversized] when given 0: 2 MiB,
+	// defaultProjectID is the project id a server answers for unless
+	// WithProjectID says otherwise: 32 letters and digits, like a real one.
+	defaultProjectID = "taurusjobtestproject000000000000"
+	// defaultMaxRecords is how many requests a server records unless
+	// WithMaxRecords says otherwise. Past it, the oldest are dropped.
+	defaultMaxRecords = 100_000
+	// defaultOversize is the body size of Oversized when given 0: 2 MiB,
 	// twice the client's default body limit.
-	DefaultOversize = 2 << 20
+	defaultOversize = 2 << 20
 )
 
 // An Option configures a [Server] at construction.
@@ -39,15 +39,16 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		projectID:  DefaultProjectID,
-		maxRecords: DefaultMaxRecords,
+		projectID:  defaultProjectID,
+		maxRecords: defaultMaxRecords,
 		notVisible: NotFound,
 		loc:        time.FixedZone("CST", 8*60*60),
 	}
 }
 
 // WithProjectID sets the project id the server answers for; a request for
-// another project gets 400 with an error body. Default [DefaultProjectID].
+// another project gets 400 with an error body. Default: 32 letters and
+// digits, like a real one; [Server.ProjectID] returns it.
 func WithProjectID(id string) Option {
 	return func(c *config) { c.projectID = id }
 }
@@ -69,11 +70,10 @@ func WithTokenLifetime(d time.Duration) Option {
 
 // WithAuthCheck replaces the credential check. check is called for each
 // request that passed the path and method checks; a nil error lets it
-// through. An [*Error] it returns is answered as is; any other error
-// becomes 401 APIGW.0301 with the error's text as message (so it must not
-// hold secrets). Wrap [Server.TokenCheck] to keep the default check, or
-// plug in an AK/SK signature verifier. A nil check lets every request
-// through. check must be safe for concurrent use.
+// through; an error becomes 401 APIGW.0301 with the error's text as
+// message (so it must not hold secrets). It is how a test sees the
+// credentials its code sends, or plugs in a verifier of its own. A nil
+// check lets every request through. check must be safe for concurrent use.
 func WithAuthCheck(check func(r *http.Request) error) Option {
 	return func(c *config) {
 		if check == nil {
@@ -99,7 +99,7 @@ func WithRules(rules ...Rule) Option {
 
 // WithMaxRecords bounds the recorded requests to the n most recent. n == 0
 // turns recording off (counts are still kept); n < 0 keeps every request.
-// Default [DefaultMaxRecords]. Simulations with many jobs should lower it.
+// Default 100,000. Simulations with many jobs should lower it.
 func WithMaxRecords(n int) Option {
 	return func(c *config) { c.maxRecords = n }
 }
@@ -134,7 +134,7 @@ func WithAKSK(accessKey, secretKey string) Option {
 	return WithAuthCheck(func(r *http.Request) error {
 		err := taurusjob.VerifySignature(r, accessKey, secretKey, time.Now(), taurusjob.DefaultSignatureMaxSkew)
 		if err != nil {
-			return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
+			return &apiError{Status: http.StatusUnauthorized, Code: codeBadAuth,
 				Message: "Incorrect IAM authentication information: " + err.Error()}
 		}
 		return nil

@@ -99,7 +99,7 @@ func newServer(opts []Option) *Server {
 	}
 	s.tokens.init(s.cfg.token)
 	if s.cfg.authCheck == nil {
-		s.cfg.authCheck = s.TokenCheck
+		s.cfg.authCheck = s.tokenCheck
 	}
 	if s.cfg.rate > 0 {
 		s.limiter = newBucket(s.cfg.rate, s.cfg.burst)

@@ -12,10 +12,10 @@ import (
 	"syscall"
 )
 
-// ErrConnReset is the error a body Read returns, in memory, where an
+// errConnReset is the error a body Read returns, in memory, where an
 // injected [ResetMidBody] breaks the connection. It wraps
-// syscall.ECONNRESET, as a real reset does.
-var ErrConnReset = fmt.Errorf("taurusjobtest: connection reset mid-body: %w", syscall.ECONNRESET)
+// syscall.ECONNRESET, as a real reset does, so errors.Is finds it.
+var errConnReset = fmt.Errorf("taurusjobtest: connection reset mid-body: %w", syscall.ECONNRESET)
 
 var errBodyClosed = errors.New("taurusjobtest: read on closed response body")
 
@@ -106,7 +106,7 @@ func (b *memBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	if err == io.EOF && b.reset {
-		err = ErrConnReset
+		err = errConnReset
 	}
 	return n, err
 }
