@@ -30,7 +30,6 @@ type config struct {
 	authCheck     func(*http.Request) error
 	rate          float64
 	burst         int
-	rules         []Rule
 	maxRecords    int
 	notVisible    NotVisible
 	loc           *time.Location
@@ -90,11 +89,6 @@ func WithAuthCheck(check func(r *http.Request) error) Option {
 // rps <= 0 turns the limit off (the default).
 func WithRateLimit(rps float64, burst int) Option {
 	return func(c *config) { c.rate, c.burst = rps, max(burst, 1) }
-}
-
-// WithRules installs fault rules at construction; see [Server.AddRule].
-func WithRules(rules ...Rule) Option {
-	return func(c *config) { c.rules = append(c.rules, rules...) }
 }
 
 // WithMaxRecords bounds the recorded requests to the n most recent. n == 0

@@ -105,11 +105,7 @@ func newServer(opts []Option) *Server {
 		s.limiter = newBucket(s.cfg.rate, s.cfg.burst)
 	}
 	s.rec.max = s.cfg.maxRecords
-	rules := make([]*rule, 0, len(s.cfg.rules))
-	for _, r := range s.cfg.rules {
-		rules = append(rules, newRule(r))
-	}
-	s.rules.Store(&rules)
+	s.rules.Store(&[]*rule{})
 	return s
 }
 

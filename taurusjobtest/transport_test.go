@@ -74,7 +74,7 @@ func TestTransportErrors(t *testing.T) {
 
 func TestCloseEndsLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv := NewInMemory(WithRules(Rule{Fault: Latency(time.Hour)}))
+		srv := withRules(NewInMemory(), Rule{Fault: Latency(time.Hour)})
 		id := srv.AddJob(Job{})
 		var err error
 		done := make(chan struct{})
@@ -91,7 +91,7 @@ func TestCloseEndsLatency(t *testing.T) {
 		}
 	})
 
-	srv := NewServer(WithRules(Rule{Fault: Latency(time.Hour)}))
+	srv := withRules(NewServer(), Rule{Fault: Latency(time.Hour)})
 	id := srv.AddJob(Job{})
 	done := make(chan error)
 	go func() {
