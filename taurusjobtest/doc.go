@@ -25,6 +25,6 @@
 // Time is [time.Now] and timers only, so inside a testing/synctest bubble
 // the fake clock drives every script, latency, token lifetime and rate
 // limit: make the server with [NewInMemory] inside the bubble and reach it
-// through [Server.Client] or [Server.Transport]. A loopback server's
+// through [Server.Client] or [NewTransport]. A loopback server's
 // goroutines would keep a bubble from settling.
 package taurusjobtest

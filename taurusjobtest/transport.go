@@ -25,7 +25,8 @@ var errBodyClosed = errors.New("taurusjobtest: read on closed response body")
 // a testing/synctest bubble needs, with the servers made inside the same
 // bubble. Several servers make one transport that can follow a redirect
 // from one to another. A request for another host fails, reaching no
-// server, as an unknown host does.
+// server, as an unknown host does. For one server, [Server.Client] is
+// the short way; NewTransport is for several, or for a transport to wrap.
 //
 // The transport honours the request's context: it fails at once when the
 // context has ended, an injected latency ends with it, and reading the

@@ -17,7 +17,7 @@ func TestTransportResponse(t *testing.T) {
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", jobURL(srv, srv.AddJob(Job{})), nil)
 	req.Header.Set("X-Auth-Token", srv.Token())
-	resp, err := srv.Transport().RoundTrip(req)
+	resp, err := NewTransport(srv).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
