@@ -46,8 +46,6 @@ func errorBody(code, msg string) []byte {
 var (
 	ansNotFound = answer{status: http.StatusNotFound, code: codeJobNotFound,
 		body: errorBody(codeJobNotFound, "The job does not exist, or is not visible yet.")}
-	ansNullJob   = answer{status: http.StatusOK, body: []byte(`{"job":null}`)}
-	ansEmptyBody = answer{status: http.StatusOK, body: []byte(`{}`)}
 	ansNoSuchAPI = answer{status: http.StatusNotFound, code: codeNoSuchAPI,
 		body: errorBody(codeNoSuchAPI, "The API does not exist or has not been published in the environment.")}
 	ansBadMethod = answer{status: http.StatusMethodNotAllowed, code: codeBadRequest,
@@ -66,15 +64,4 @@ func errorAnswer(err error) answer {
 			Message: "Incorrect IAM authentication information: " + err.Error()}
 	}
 	return answer{status: e.Status, code: e.Code, body: errorBody(e.Code, e.Message)}
-}
-
-// hiddenAnswer is the answer for a job that is not visible.
-func hiddenAnswer(how NotVisible) answer {
-	switch how {
-	case NullJob:
-		return ansNullJob
-	case EmptyBody:
-		return ansEmptyBody
-	}
-	return ansNotFound
 }

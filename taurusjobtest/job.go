@@ -24,7 +24,6 @@ type job struct {
 	view      jobView
 	created   time.Time
 	invisible time.Duration
-	hidden    NotVisible
 	phases    []phaseRun
 	end       time.Duration // offset of the terminal status; Forever if never
 	outcome   Outcome
@@ -50,15 +49,11 @@ type jobView struct {
 	shape                    shape
 }
 
-func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job {
+func compile(j Job, loc *time.Location, sh shape) *job {
 	jb := &job{
 		created:   j.Created,
 		invisible: max(j.Invisible, 0),
-		hidden:    j.NotVisibleAs,
 		outcome:   j.Outcome,
-	}
-	if jb.hidden == ServerDefault {
-		jb.hidden = defaultHidden
 	}
 	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,
 		created: j.Created.In(loc).Format(timeLayout), entities: j.Entities, shape: sh}

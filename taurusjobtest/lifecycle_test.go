@@ -135,47 +135,27 @@ func TestOutcomes(t *testing.T) {
 	}
 }
 
-func TestNotVisibleAs(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		server    NotVisible
-		job       NotVisible
-		status    int
-		wantBody  string
-		wantError bool
-	}{
-		{"default 404", ServerDefault, ServerDefault, http.StatusNotFound, "", true},
-		{"job null", ServerDefault, NullJob, http.StatusOK, `{"job":null}`, false},
-		{"job empty", ServerDefault, EmptyBody, http.StatusOK, `{}`, false},
-		{"server null", NullJob, ServerDefault, http.StatusOK, `{"job":null}`, false},
-		{"job overrides server", NullJob, NotFound, http.StatusNotFound, "", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			forModes(t, func(t *testing.T, srv *Server) {
-				id := srv.AddJob(Job{Invisible: time.Hour, NotVisibleAs: tc.job})
-				r := get(t, srv, jobURL(srv, id))
-				if tc.wantError {
-					wantError(t, r, tc.status, codeJobNotFound)
-					return
-				}
-				if r.status != tc.status || string(r.body) != tc.wantBody {
-					t.Errorf("got HTTP %d %s, want %d %s", r.status, r.body, tc.status, tc.wantBody)
-				}
-			}, WithNotVisible(tc.server))
-		})
-	}
+// A job answered otherwise than 404 while invisible is a Rule with Answer.
+func TestNotVisibleByRule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := NewInMemory()
+		defer srv.Close()
+		id := srv.AddJob(Job{Invisible: time.Minute})
+		srv.AddRule(Rule{JobID: id, Until: time.Now().Add(time.Minute), Fault: Answer(http.StatusOK, "", `{"job":null}`)})
+		if r := get(t, srv, jobURL(srv, id)); r.status != http.StatusOK || string(r.body) != `{"job":null}` {
+			t.Errorf("got HTTP %d %s, want 200 {\"job\":null}", r.status, r.body)
+		}
+		time.Sleep(time.Minute)
+		if j := getJob(t, srv, id); j.Status != "Completed" {
+			t.Errorf("status %s once visible, want Completed", j.Status)
+		}
+	})
 }
 
 func TestUnknownJob(t *testing.T) {
 	forModes(t, func(t *testing.T, srv *Server) {
 		wantError(t, get(t, srv, jobURL(srv, "no-such-job")), http.StatusNotFound, codeJobNotFound)
 	})
-	forModes(t, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, "no-such-job"))
-		if r.status != http.StatusOK || string(r.body) != `{}` {
-			t.Errorf("got HTTP %d %s", r.status, r.body)
-		}
-	}, WithNotVisible(EmptyBody))
 }
 
 func TestNeverAppearsNeverEnds(t *testing.T) {

@@ -31,7 +31,6 @@ type config struct {
 	rate          float64
 	burst         int
 	maxRecords    int
-	notVisible    NotVisible
 	loc           *time.Location
 	service       taurusjob.Service // the shape of the bodies; see WithService
 }
@@ -40,7 +39,6 @@ func defaultConfig() config {
 	return config{
 		projectID:  defaultProjectID,
 		maxRecords: defaultMaxRecords,
-		notVisible: NotFound,
 		loc:        time.FixedZone("CST", 8*60*60),
 	}
 }
@@ -96,17 +94,6 @@ func WithRateLimit(rps float64, burst int) Option {
 // Default 100,000. Simulations with many jobs should lower it.
 func WithMaxRecords(n int) Option {
 	return func(c *config) { c.maxRecords = n }
-}
-
-// WithNotVisible sets how a job that is not visible yet, or unknown, is
-// answered, for jobs that do not choose (see [Job].NotVisibleAs).
-// Default [NotFound].
-func WithNotVisible(how NotVisible) Option {
-	return func(c *config) {
-		if how != ServerDefault {
-			c.notVisible = how
-		}
-	}
 }
 
 // WithLocation sets the time zone of the created and ended times in job
