@@ -161,10 +161,6 @@ func TestTokenLifetime(t *testing.T) {
 		if fresh == srv.IssueToken() {
 			t.Error("IssueToken gave the same token twice")
 		}
-
-		other := srv.IssueToken()
-		srv.RevokeToken(other)
-		wantError(t, ask(other), 401, codeBadAuth)
 	})
 }
 

@@ -59,13 +59,6 @@ func GatewayPage(code int) Fault {
 		ctype: "text/html", s: page}
 }
 
-// Unauthorized answers 401 APIGW.0301, whatever the credentials.
-func Unauthorized() Fault {
-	return Fault{kind: kindAnswer, name: "unauthorized", status: http.StatusUnauthorized, ctype: jsonType,
-		s:    string(errorBody(codeBadAuth, "Incorrect IAM authentication information: the token is invalid.")),
-		code: codeBadAuth}
-}
-
 // Answer answers status with the given content type ("" is JSON) and
 // body, for anything the other faults do not cover (a 403, a body of
 // another shape). The record's Code is the body's error_code, if any.
@@ -132,10 +125,10 @@ func WrongJobID(id string) Fault { return Fault{kind: kindWrongID, name: "wrong-
 // must hold: a zero field is no condition. Rules are tried in the order
 // they were added. Latency rules and body faults (reset, truncated,
 // oversized, wrong id) let the next rules run too; the first rule that
-// answers (server error, gateway page, throttle, redirect, answer,
-// unauthorized) ends the search, and the request never reaches the API's
-// own checks. Body faults that fired apply to whatever is answered, so
-// Oversized before GatewayPage makes a huge HTML page.
+// answers (server error, gateway page, throttle, redirect, answer) ends
+// the search, and the request never reaches the API's own checks. Body
+// faults that fired apply to whatever is answered, so Oversized before
+// GatewayPage makes a huge HTML page.
 type Rule struct {
 	Fault Fault
 	// JobID limits the rule to requests for this job id.
@@ -201,13 +194,6 @@ func (s *Server) AddRule(r Rule) {
 	copy(rules, old)
 	rules = append(rules, newRule(r))
 	s.rules.Store(&rules)
-}
-
-// ClearRules removes every fault rule.
-func (s *Server) ClearRules() {
-	s.rulesMu.Lock()
-	defer s.rulesMu.Unlock()
-	s.rules.Store(&[]*rule{})
 }
 
 func serverErrorCode(code int) (string, string) {

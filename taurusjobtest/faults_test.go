@@ -36,7 +36,6 @@ func TestErrorFaults(t *testing.T) {
 		{ServerError(503), 503, "APIGW.0203", "server-error-503"},
 		{ServerError(504), 504, "APIGW.0204", "server-error-504"},
 		{ServerError(507), 507, "DBS.000507", "server-error-507"},
-		{Unauthorized(), 401, codeBadAuth, "unauthorized"},
 		{Throttle(0), 429, codeThrottled, "throttle"},
 		{Answer(403, "", `{"error_code":"APIGW.0302","error_msg":"no permission"}`), 403, "APIGW.0302", "answer-403"},
 	} {

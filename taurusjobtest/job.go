@@ -13,6 +13,10 @@ import (
 // an offset without a colon, as the API writes them.
 const timeLayout = "2006-01-02T15:04:05-0700"
 
+// apiZone is the time zone of the created and ended times in job bodies:
+// UTC+08:00, as the API usually answers.
+var apiZone = time.FixedZone("CST", 8*60*60)
+
 const (
 	defaultJobName    = "CreateGaussDBforMySQLInstance"
 	defaultFailReason = "The job failed (scripted by taurusjobtest)."

@@ -102,19 +102,11 @@ func (s *Server) AddJob(j Job) string {
 	if j.Created.IsZero() {
 		j.Created = time.Now()
 	}
-	jb := compile(j, s.cfg.loc, shapes[s.cfg.service])
+	jb := compile(j, apiZone, shapes[s.cfg.service])
 	s.jobsMu.Lock()
 	s.jobs[j.ID] = jb
 	s.jobsMu.Unlock()
 	return j.ID
-}
-
-// RemoveJob forgets a job: it is then answered as unknown, as a job older
-// than a month is. It does nothing for an unknown id.
-func (s *Server) RemoveJob(id string) {
-	s.jobsMu.Lock()
-	delete(s.jobs, id)
-	s.jobsMu.Unlock()
 }
 
 // JobEnd returns when a job reaches its terminal status and which one, so

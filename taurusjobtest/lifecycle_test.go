@@ -263,8 +263,6 @@ func TestAddJob(t *testing.T) {
 	if j := getJob(t, srv, id); j.Status != "Completed" {
 		t.Errorf("replaced job: %s", j.Status)
 	}
-	srv.RemoveJob(id)
-	wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, codeJobNotFound)
 
 	defer func() {
 		if recover() == nil {

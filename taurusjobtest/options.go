@@ -31,7 +31,6 @@ type config struct {
 	rate          float64
 	burst         int
 	maxRecords    int
-	loc           *time.Location
 	service       taurusjob.Service // the shape of the bodies; see WithService
 }
 
@@ -39,7 +38,6 @@ func defaultConfig() config {
 	return config{
 		projectID:  defaultProjectID,
 		maxRecords: defaultMaxRecords,
-		loc:        time.FixedZone("CST", 8*60*60),
 	}
 }
 
@@ -94,16 +92,6 @@ func WithRateLimit(rps float64, burst int) Option {
 // Default 100,000. Simulations with many jobs should lower it.
 func WithMaxRecords(n int) Option {
 	return func(c *config) { c.maxRecords = n }
-}
-
-// WithLocation sets the time zone of the created and ended times in job
-// bodies. Default UTC+08:00, as the API usually answers.
-func WithLocation(loc *time.Location) Option {
-	return func(c *config) {
-		if loc != nil {
-			c.loc = loc
-		}
-	}
 }
 
 // WithAKSK makes the server check requests as the real gateway checks AK/SK

@@ -120,16 +120,3 @@ func (s *Server) RequestCount(jobID string) int {
 
 // TotalRequests returns how many requests the server received.
 func (s *Server) TotalRequests() int { return int(s.total.Load()) }
-
-// ClearRequests forgets the recorded requests and resets the counts.
-func (s *Server) ClearRequests() {
-	s.rec.mu.Lock()
-	s.rec.reqs, s.rec.next, s.rec.unknown = nil, 0, nil
-	s.rec.mu.Unlock()
-	s.total.Store(0)
-	s.jobsMu.RLock()
-	for _, jb := range s.jobs {
-		jb.count.Store(0)
-	}
-	s.jobsMu.RUnlock()
-}

@@ -31,13 +31,6 @@ func (s *Server) IssueToken() string {
 	return tok
 }
 
-// RevokeToken makes a token invalid at once: requests carrying it get 401.
-func (s *Server) RevokeToken(token string) {
-	s.tokens.mu.Lock()
-	delete(s.tokens.issued, token)
-	s.tokens.mu.Unlock()
-}
-
 // tokenCheck is the default credential check (see [WithAuthCheck]): the
 // X-Auth-Token header must hold a token of this server ([Server.Token] or
 // one from [Server.IssueToken]) that has not expired. It returns an
