@@ -169,39 +169,6 @@ func TestTruncated(t *testing.T) {
 	})
 }
 
-func TestOversized(t *testing.T) {
-	forModesRules(t, []Rule{{Fault: Oversized(0)}}, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
-		if r.err != nil || r.status != 200 || len(r.body) != defaultOversize ||
-			!strings.HasPrefix(string(r.body), `{"job":{"id":`) || !strings.HasSuffix(string(r.body), `xxx"}`) {
-			t.Fatalf("HTTP %d, %d bytes, error %v", r.status, len(r.body), r.err)
-		}
-	})
-
-	// Smaller, to decode it whole quickly under the race detector.
-	forModesRules(t, []Rule{{Fault: Oversized(100_000)}}, func(t *testing.T, srv *Server) {
-		id := srv.AddJob(Job{})
-		r := get(t, srv, jobURL(srv, id))
-		if r.err != nil || r.status != 200 || len(r.body) != 100_000 || !json.Valid(r.body) {
-			t.Fatalf("HTTP %d, %d bytes, valid %v, error %v", r.status, len(r.body), json.Valid(r.body), r.err)
-		}
-		if j := getJob(t, srv, id); j.ID != id || j.Status != "Completed" {
-			t.Errorf("the padded body lost the job: %+v", j)
-		}
-		r = get(t, srv, jobURL(srv, "unknown"))
-		if r.status != 404 || len(r.body) != 100_000 || !json.Valid(r.body) {
-			t.Errorf("404: %d bytes, valid %v", len(r.body), json.Valid(r.body))
-		}
-	})
-
-	forModesRules(t, []Rule{{Fault: Oversized(5000)}, {Fault: GatewayPage(502)}}, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, "x"))
-		if r.status != 502 || len(r.body) != 5000 {
-			t.Errorf("HTML page: HTTP %d, %d bytes", r.status, len(r.body))
-		}
-	})
-}
-
 func TestWrongJobID(t *testing.T) {
 	forModesRules(t, []Rule{{Fault: WrongJobID("")}}, func(t *testing.T, srv *Server) {
 		id := srv.AddJob(Job{Running: time.Hour, Entities: json.RawMessage(`{"k":1}`)})

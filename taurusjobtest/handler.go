@@ -71,8 +71,6 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 			a.reset = true
 		case kindTruncate:
 			a.cut = true
-		case kindOversize:
-			a.oversize = f.n
 		case kindWrongID:
 			if visible {
 				id := f.s

@@ -15,9 +15,6 @@ const (
 	// defaultMaxRecords is how many requests a server records unless
 	// WithMaxRecords says otherwise. Past it, the oldest are dropped.
 	defaultMaxRecords = 100_000
-	// defaultOversize is the body size of Oversized when given 0: 2 MiB,
-	// twice the client's default body limit.
-	defaultOversize = 2 << 20
 )
 
 // An Option configures a [Server] at construction.

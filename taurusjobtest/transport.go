@@ -1,6 +1,7 @@
 package taurusjobtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -81,16 +82,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		ContentLength: announce,
+		ContentLength: int64(announce),
 		Request:       req,
-		Body:          &memBody{r: bodyReader{answer: a, limit: send}, reset: a.reset, ctx: ctx},
+		Body:          &memBody{r: bytes.NewReader(a.body[:send]), reset: a.reset, ctx: ctx},
 	}, nil
 }
 
 // memBody is a response body in memory: it fails as a connection would.
 type memBody struct {
 	mu     sync.Mutex
-	r      bodyReader
+	r      *bytes.Reader
 	reset  bool
 	ctx    context.Context
 	closed bool
