@@ -34,7 +34,7 @@ func (s *Server) IssueToken() string {
 // tokenCheck is the default credential check (see [WithAuthCheck]): the
 // X-Auth-Token header must hold a token of this server ([Server.Token] or
 // one from [Server.IssueToken]) that has not expired. It returns an
-// [*apiError]: 401 APIGW.0301 for a missing or unknown token, 401 APIGW.0307
+// *apiError: 401 APIGW.0301 for a missing or unknown token, 401 APIGW.0307
 // for an expired one. Its messages never contain the token.
 func (s *Server) tokenCheck(r *http.Request) error {
 	tok := r.Header.Get("X-Auth-Token")
