@@ -204,11 +204,12 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 				var calls int
 				synctest.Test(t, func(t *testing.T) {
 					mrand.Seed(11)
-					var rules []taurusjobtest.Rule
+					srv, c := fakeAPI(t)
 					if tc.rules != nil {
-						rules = tc.rules(time.Now())
+						for _, r := range tc.rules(time.Now()) {
+							srv.AddRule(r)
+						}
 					}
-					srv, c := fakeAPI(t, taurusjobtest.WithRules(rules...))
 					id := srv.AddJob(tc.job)
 					w := mustWaiter(t, c, taurusjob.WithTimeout(time.Hour))
 					job, err := drive(w, id)

@@ -91,7 +91,7 @@ func run(t *testing.T, sc scenario) measured {
 			}
 			ids[i] = srv.AddJob(j)
 		}
-		ct := &counting{rt: srv.Transport()}
+		ct := &counting{rt: taurusjobtest.NewTransport(srv)}
 		client, err := taurusjob.NewClient(taurusjob.ClientConfig{
 			Endpoint: srv.URL(), ProjectID: srv.ProjectID(), Token: srv.Token(),
 			HTTPClient: &http.Client{Transport: ct},
