@@ -3,16 +3,14 @@ package taurusjob
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
@@ -32,7 +30,7 @@ func apiErrorFrom(resp *http.Response, body []byte, tooBig bool, sets ...*redact
 	secrets := redact.Sets(sets)
 	// Scrubbed again after the clip: it turns control characters into
 	// spaces, which could join the pieces of a secret that holds a space.
-	clean := func(s string, n int) string { return secrets.Scrub(clip(secrets.Scrub(s), n)) }
+	clean := func(s string, n int) string { return secrets.Scrub(clip.Text(secrets.Scrub(s), n)) }
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  clean(resp.Header.Get("X-Request-Id"), 128),
@@ -61,7 +59,7 @@ func apiErrorFrom(resp *http.Response, body []byte, tooBig bool, sets ...*redact
 // errorBodyFields finds a code and a message in an error body, clipped.
 func errorBodyFields(body []byte) (code, msg string) {
 	code, msg = rawErrorBodyFields(body)
-	return clip(code, 64), clip(msg, maxMessageLen)
+	return clip.Text(code, 64), clip.Text(msg, maxMessageLen)
 }
 
 // rawErrorBodyFields finds a code and a message in an error body: decoded
@@ -144,26 +142,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return min(d, maxRetryAfter)
 	}
 	return 0
-}
-
-// clip makes s printable on one line and at most n bytes long: invalid
-// UTF-8 becomes U+FFFD, and control characters (C0, DEL and C1, whose
-// U+009B some terminals take for an escape) and the Unicode line and
-// paragraph separators become spaces.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + fmt.Sprintf("… (%d bytes cut)", len(s)-cut)
 }

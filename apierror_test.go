@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -92,12 +94,12 @@ func TestClip(t *testing.T) {
 		{"ééééé", 3, "é… (8 bytes cut)"}, // never cuts inside a rune
 	}
 	for _, tt := range tests {
-		got := clip(tt.in, tt.n)
+		got := clip.Text(tt.in, tt.n)
 		if got != tt.want {
-			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			t.Errorf("clip.Text(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 		if !utf8.ValidString(got) {
-			t.Errorf("clip(%q, %d) = %q is not valid UTF-8", tt.in, tt.n, got)
+			t.Errorf("clip.Text(%q, %d) = %q is not valid UTF-8", tt.in, tt.n, got)
 		}
 	}
 }

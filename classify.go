@@ -6,83 +6,96 @@ import (
 	"errors"
 	"net"
 	"net/http"
+
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
-// Verdict is what one poll's answer means for a wait.
-type Verdict int
+// verdict is what one poll's answer means for a wait.
+type verdict int
 
-// The verdicts, decided in one place by [Classify].
 const (
-	// VerdictVisible: the job was returned.
-	VerdictVisible Verdict = iota
-	// VerdictNotVisible: 404 or an answer without a job. Inside the
-	// visibility grace window, and before the job was ever seen, this means
-	// "not visible yet"; once the job was seen it is treated as transient.
-	VerdictNotVisible
-	// VerdictTransient: worth retrying: 5xx, 429, 408, a redirect that was
-	// not followed, a malformed 2xx body, a network error or request timeout.
-	VerdictTransient
-	// VerdictPermanent: retrying cannot fix it: 400, 401 (after the token
-	// source was asked once more), 403 and other 4xx, invalid input, a
+	// visible: the job was returned.
+	visible verdict = iota
+	// notVisibleYet: 404 or an answer without a job, before the job was
+	// ever seen. The grace window decides whether the wait goes on.
+	notVisibleYet
+	// transient: worth retrying: 5xx, 429, 408, a redirect that was not
+	// followed, a malformed 2xx body, a network error or request timeout,
+	// and a 404 or empty answer for a job that was seen before.
+	transient
+	// permanent: retrying cannot fix it: 400, 401 (after the token source
+	// was asked once more), 403 and other 4xx, invalid input, a
 	// certificate error, an unknown host, or any error of unknown kind.
-	VerdictPermanent
+	permanent
 )
 
-func (v Verdict) String() string {
+func (v verdict) String() string {
 	switch v {
-	case VerdictVisible:
+	case visible:
 		return "visible"
-	case VerdictNotVisible:
-		return "not visible"
-	case VerdictTransient:
+	case notVisibleYet:
+		return "not visible yet"
+	case transient:
 		return "transient"
-	case VerdictPermanent:
+	case permanent:
 		return "permanent"
 	}
 	return "unknown verdict"
 }
 
-// Classify tells what a GetJob result means for a wait. A [JobGetter]
-// written by hand can check with it how its errors will be treated: return
-// [*APIError], [*NotVisibleError] or [*TransportError] to choose.
-func Classify(job *Job, err error) Verdict {
-	if err == nil {
-		if job == nil {
-			return VerdictNotVisible
+// classify tells what a GetJob result means for a wait that has (seen) or
+// has not yet seen the job. It is the one place of the rule "a 404 or an
+// answer without a job means not visible yet": the API shows a new job only
+// after a few seconds. Once the job was seen, the same answer is a passing
+// fault, retried like a 5xx.
+func classify(job *Job, err error, seen bool) verdict {
+	switch {
+	case err == nil && job != nil:
+		return visible
+	case err != nil && errors.Is(err, ErrInvalidInput):
+		return permanent
+	case err == nil || missing(err):
+		if seen {
+			return transient
 		}
-		return VerdictVisible
+		return notVisibleYet
 	}
 	var (
 		ae *APIError
-		nv *NotVisibleError
 		te *TransportError
 	)
 	switch {
-	case errors.Is(err, ErrInvalidInput):
-		return VerdictPermanent
-	case errors.As(err, &nv):
-		return VerdictNotVisible
 	case errors.As(err, &ae):
 		return classifyStatus(ae.StatusCode)
 	case errors.As(err, &te):
 		if configError(te.Err) {
-			return VerdictPermanent
+			return permanent
 		}
-		return VerdictTransient
+		return transient
 	}
-	return VerdictPermanent
+	return permanent
 }
 
-func classifyStatus(code int) Verdict {
+// missing reports whether err says the job is not there: a 404, an answer
+// that held no job, or (from a getter written before the empty answer had
+// its own error) a *NotVisibleError.
+func missing(err error) bool {
+	var (
+		ae    *APIError
+		empty *nojob.Error
+	)
+	return errors.As(err, &empty) || errors.Is(err, ErrNotVisible) ||
+		(errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound)
+}
+
+func classifyStatus(code int) verdict {
 	switch {
-	case code == http.StatusNotFound:
-		return VerdictNotVisible
 	case code == http.StatusTooManyRequests || code == http.StatusRequestTimeout:
-		return VerdictTransient
+		return transient
 	case code >= 500, code < 400:
-		return VerdictTransient // 5xx, a refused redirect, a malformed 2xx
+		return transient // 5xx, a refused redirect, a malformed 2xx
 	}
-	return VerdictPermanent
+	return permanent
 }
 
 // configError reports transport failures that come from a wrong endpoint

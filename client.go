@@ -10,26 +10,21 @@ import (
 	"sync"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 	"github.com/taurusdb-tools/taurusjob/internal/sign"
-)
-
-// Version is taurusjob's version, sent in the User-Agent header.
-const Version = "0.1.0"
-
-// Defaults of [ClientConfig].
-const (
-	DefaultRequestTimeout = 30 * time.Second // one get-job call, even when ctx has no deadline
-	DefaultMaxBodyBytes   = 1 << 20          // a job answer is a few KiB; 1 MiB leaves room for large entities
+	"github.com/taurusdb-tools/taurusjob/internal/version"
 )
 
 // JobGetter fetches one job. [*Client] implements it over HTTP; the
 // huaweisdk module adapts the official SDK's client; tests can fake it.
 //
-// GetJob returns the job, or an error that the waiter classifies: a
-// [*NotVisibleError] or a 404 [*APIError] means "not visible yet", a
-// [*TransportError], a 5xx, 429 or malformed-body [*APIError] is transient,
-// and anything else ends the wait.
+// GetJob returns the job, or an error that the waiter classifies: a 404
+// [*APIError] (or a nil job with a nil error) means "not there": not
+// visible yet before the job was seen, a passing fault after. A
+// [*TransportError], or a 5xx, 429, 408 or malformed-body [*APIError], is
+// retried; anything else ends the wait.
 type JobGetter interface {
 	GetJob(ctx context.Context, jobID string) (*Job, error)
 }
@@ -38,7 +33,7 @@ type JobGetter interface {
 // (Token, TokenSource, or AccessKey with SecretKey) are required.
 type ClientConfig struct {
 	// Endpoint is the service's base URL, e.g.
-	// "https://gaussdb.cn-north-4.myhuaweicloud.com" (see [RegionEndpoint]).
+	// "https://gaussdb.cn-north-4.myhuaweicloud.com" (see [Service.Endpoint]).
 	// It must be https; plain http is accepted only for loopback hosts.
 	Endpoint string
 	// ProjectID is the tenant's project in the region: 32 letters and digits.
@@ -62,9 +57,9 @@ type ClientConfig struct {
 	// CheckRedirect is replaced so that credentials never follow a
 	// redirect to another host.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each call; 0 means [DefaultRequestTimeout].
+	// RequestTimeout bounds each call; 0 means 30 s.
 	RequestTimeout time.Duration
-	// MaxBodyBytes bounds each response body read; 0 means [DefaultMaxBodyBytes].
+	// MaxBodyBytes bounds each response body read; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// UserAgent is put before "taurusjob/VERSION" in the User-Agent header.
 	UserAgent string
@@ -119,13 +114,13 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err := cfg.Service.checkEndpoint(base); err != nil {
 		return nil, err
 	}
-	if err := ValidateProjectID(cfg.ProjectID); err != nil {
+	if err := validateProjectID(cfg.ProjectID); err != nil {
 		return nil, err
 	}
 	c := &Client{
 		projectID:   cfg.ProjectID,
 		language:    cfg.Language,
-		userAgent:   "taurusjob/" + Version,
+		userAgent:   "taurusjob/" + version.Version,
 		timeout:     cfg.RequestTimeout,
 		maxBody:     cfg.MaxBodyBytes,
 		staticToken: cfg.Token,
@@ -137,10 +132,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
 	}
 	if c.timeout == 0 {
-		c.timeout = DefaultRequestTimeout
+		c.timeout = defaults.RequestTimeout
 	}
 	if c.maxBody == 0 {
-		c.maxBody = DefaultMaxBodyBytes
+		c.maxBody = defaults.MaxBodyBytes
 	}
 	if cfg.UserAgent != "" {
 		if hasControl(cfg.UserAgent) {
@@ -166,7 +161,8 @@ func (c *Client) ProjectID() string { return c.projectID }
 // GetJob fetches one job. It validates jobID first (see [ValidateJobID]) and
 // sends nothing when it is bad. It returns:
 //   - the job, when the API answers 200 with a job of that id;
-//   - a [*NotVisibleError] when the answer holds no job;
+//   - an error that the waiter reads as a 404 when the answer holds no job
+//     (a 2xx whose "job" is absent, null or empty);
 //   - an [*APIError] for any other answer (non-2xx, a malformed body, a job
 //     of another id), with the request id and any Retry-After;
 //   - a [*TransportError] when no answer could be had, including the
@@ -209,12 +205,12 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 	secrets, done := c.secrets(req)
 	defer done() // after the scrub below: deferred calls run last first
 	defer func() { err = redactError(err, secrets) }()
-	ans, err := c.send(ctx, req)
+	rep, err := c.send(ctx, req)
 	if err != nil {
 		return nil, sent, err
 	}
-	ans.scrub(secrets)
-	job, err = c.jobFrom(ans, jobID, secrets)
+	rep.scrub(secrets)
+	job, err = c.jobFrom(rep, jobID, secrets)
 	return job, sent, err
 }
 
@@ -350,8 +346,8 @@ func defaultTransport() *http.Transport {
 // maxConnsPerHost bounds the default transport's connections to one host.
 const maxConnsPerHost = 256
 
-// ValidateProjectID checks a project id: exactly 32 ASCII letters and digits.
-func ValidateProjectID(id string) error {
+// validateProjectID checks a project id: exactly 32 ASCII letters and digits.
+func validateProjectID(id string) error {
 	if len(id) != 32 {
 		return invalid("project id", "must be 32 letters and digits, got %d characters", len(id))
 	}
@@ -363,17 +359,14 @@ func ValidateProjectID(id string) error {
 	return nil
 }
 
-// MaxJobIDLen is the longest job id accepted. Real ids are 36-character UUIDs.
-const MaxJobIDLen = 128
-
-// ValidateJobID checks a job id: 1 to [MaxJobIDLen] characters from the
+// ValidateJobID checks a job id: 1 to 128 characters from the
 // unreserved set (letters, digits, '-', '_', '.', '~'), not "." or "..".
 func ValidateJobID(id string) error {
 	if id == "" {
 		return invalid("job id", "is empty")
 	}
-	if len(id) > MaxJobIDLen {
-		return invalid("job id", "is %d characters long, more than %d", len(id), MaxJobIDLen)
+	if len(id) > jobid.MaxLen {
+		return invalid("job id", "is %d characters long, more than %d", len(id), jobid.MaxLen)
 	}
 	if id == "." || id == ".." {
 		return invalid("job id", "must not be %q", id)

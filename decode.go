@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/jobfield"
 )
 
 // errNoJob reports a well-formed answer that holds no job: the job is not
@@ -81,12 +84,12 @@ func decodeJobBody(body []byte) (*Job, error) {
 		Status:     canonicalStatus(string(j.Status)),
 		Created:    parseTimeOrZero(string(j.Created)),
 		Ended:      parseTimeOrZero(string(j.Ended)),
-		Progress:   parseProgress(string(j.Process)),
+		Progress:   jobfield.Progress(string(j.Process)),
 		FailReason: string(j.FailReason),
 		Raw:        raw, // a part of body, which is this answer's own buffer
 	}
 	if job.Progress < 0 {
-		job.Progress = parseProgress(string(j.Progress))
+		job.Progress = jobfield.Progress(string(j.Progress))
 	}
 	if j.Instance != nil {
 		job.Instance = Instance{ID: string(j.Instance.ID), Name: string(j.Instance.Name)}
@@ -135,4 +138,11 @@ func jsonString(raw json.RawMessage) string {
 		return ""
 	}
 	return string(raw)
+}
+
+// parseTimeOrZero reads a job time; an unreadable one is zero, its text
+// stays in Job.Raw.
+func parseTimeOrZero(s string) time.Time {
+	t, _ := jobfield.Time(s)
+	return t
 }

@@ -14,6 +14,11 @@
 //	if err != nil { return err }
 //	job, err := w.Wait(ctx, jobID) // *JobFailedError, *TimeoutError, ... on failure
 //
+// Every way a wait ends keeps what was known: match the error with
+// [ErrJobFailed], [ErrTimeout], [ErrNotVisible] or [ErrInvalidInput] (or
+// errors.As an [*APIError]), take the last job seen with [LastJob], and
+// name the ending with [Outcome].
+//
 // A controller or a workflow activity that cannot block drives the same
 // wait one step at a time with a [Poller] ([Waiter.NewPoller],
 // [Poller.Poll], [Poller.ResumeToken], [Waiter.ResumePoller]); many jobs
@@ -23,8 +28,8 @@
 // client through the huaweisdk module, or a fake from package taurusjobtest.
 //
 // The waits of one [Waiter] share the API quota: a 429 holds them all
-// ([DefaultThrottleCooldown]), and [WithRateLimit] or [WithLimiter] caps
-// their request rate. A wait can outlive its process: [OnState] and
+// (5 s, or the answer's Retry-After), and [WithLimiter] caps their
+// request rate. A wait can outlive its process: [OnState] and
 // [Poller.ResumeToken] hand out its state, [Waiter.Resume] and
 // [Waiter.ResumePoller] continue it.
 package taurusjob

@@ -12,17 +12,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
-func fakeClient(t *testing.T, srv *taurusjobtest.Server) *taurusjob.Client {
-	t.Helper()
-	c, err := taurusjob.NewClient(taurusjob.ClientConfig{
-		Endpoint: srv.URL(), ProjectID: srv.ProjectID(), Token: srv.Token(), HTTPClient: srv.Client(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // The whole path, client and waiter, against the fake API: a two-hour job,
 // invisible for 8 s, through 10 % random 503s and a 429 storm with
 // Retry-After, completes with its entities, and no poll breaks the

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // Sentinels to match with [errors.Is].
@@ -83,10 +86,10 @@ func (e *JobFailedError) Error() string {
 	}
 	name := ""
 	if e.Job.Name != "" {
-		name = " (" + clip(e.Job.Name, maxNameLen) + ")"
+		name = " (" + clip.Text(e.Job.Name, maxNameLen) + ")"
 	}
-	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip(e.Job.ID, MaxJobIDLen), name,
-		clip(string(e.Job.Status), maxNameLen), clip(reason, maxMessageLen))
+	return fmt.Sprintf("taurusjob: job %s%s ended %s: %s", clip.Text(e.Job.ID, jobid.MaxLen), name,
+		clip.Text(string(e.Job.Status), maxNameLen), clip.Text(reason, maxMessageLen))
 }
 
 // maxNameLen bounds a job's name or status in an error text.
@@ -116,7 +119,7 @@ func (e *TimeoutError) Error() string {
 	}
 	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %s", e.JobID, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.Last != nil {
-		fmt.Fprintf(&b, "; last status %s", clip(string(e.Last.Status), maxNameLen))
+		fmt.Fprintf(&b, "; last status %s", clip.Text(string(e.Last.Status), maxNameLen))
 		if e.Last.Progress >= 0 {
 			fmt.Fprintf(&b, " at %d%%", e.Last.Progress)
 		}
@@ -141,21 +144,17 @@ func (e *TimeoutError) Unwrap() []error {
 	return errs
 }
 
-// NotVisibleError says the job could not be found: every poll answered 404
-// or an empty job for longer than the visibility grace window. It matches
-// [ErrNotVisible]. [Client.GetJob] also returns one, with Polls and Waited
-// zero, for a 200 answer that holds no job.
+// NotVisibleError ends a wait whose job could not be found: every poll
+// answered 404 (or an answer without a job) for longer than the visibility
+// grace window. It matches [ErrNotVisible].
 type NotVisibleError struct {
 	JobID   string
 	Polls   int
 	Waited  time.Duration
-	LastErr error // the last poll's answer (a 404 *APIError, or nil for an empty job)
+	LastErr error // the last poll's answer: a 404 *APIError, an answer without a job, or nil
 }
 
 func (e *NotVisibleError) Error() string {
-	if e.Polls == 0 {
-		return fmt.Sprintf("taurusjob: job %s is not visible (the answer holds no job)", e.JobID)
-	}
 	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %s (jobs can be queried only for a month, and only a few seconds after creation)",
 		e.JobID, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.LastErr != nil {
@@ -214,3 +213,33 @@ func polls(n int) string {
 	}
 	return fmt.Sprintf("%d polls", n)
 }
+
+// outcome names how a wait ended, for logs and the CLI.
+func outcome(job *Job, err error) string {
+	var (
+		te *TimeoutError
+		nv *NotVisibleError
+	)
+	switch {
+	case err == nil && job != nil && job.Status == StatusPending:
+		return "pending"
+	case err == nil:
+		return "completed"
+	case errors.Is(err, ErrJobFailed) && job != nil && job.Status == StatusCanceled:
+		return "canceled"
+	case errors.Is(err, ErrJobFailed):
+		return "failed"
+	case errors.As(err, &te) && errors.Is(te.Cause, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &te):
+		return "timeout"
+	case errors.As(err, &nv):
+		return "not_visible"
+	}
+	return "error"
+}
+
+// Outcome names how a wait ended: "completed", "pending" (with
+// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
+// "not_visible" or "error", from what [Waiter.Wait] returned.
+func Outcome(job *Job, err error) string { return outcome(job, err) }

@@ -40,7 +40,9 @@ func ExampleWaiter_Resume() {
 
 	run := func(ctx context.Context) {
 		waiter, err := taurusjob.NewWaiter(api, taurusjob.OnState(func(jobID, token string) {
-			if err := taurusjob.WriteStateFile(path, token); err != nil {
+			// A real program writes to a temporary file and renames it, so a
+			// crash never leaves half a token.
+			if err := os.WriteFile(path, []byte(token), 0o600); err != nil {
 				fmt.Println("saving the wait:", err) // the wait goes on
 			}
 		}))
@@ -49,7 +51,7 @@ func ExampleWaiter_Resume() {
 			return
 		}
 		var job *taurusjob.Job
-		token, err := taurusjob.ReadStateFile(path)
+		token, err := os.ReadFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			fmt.Println("new wait")
@@ -59,7 +61,7 @@ func ExampleWaiter_Resume() {
 			return
 		default:
 			fmt.Println("resumed wait")
-			job, err = waiter.Resume(ctx, jobID, token)
+			job, err = waiter.Resume(ctx, jobID, string(token))
 		}
 		if job != nil {
 			fmt.Println(taurusjob.Outcome(job, err), job.Status, job.Progress)

@@ -15,16 +15,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
-// Credentials the fuzzed server plants. Like real ones they hold no space,
-// colon or quote, so no piece of one can span the separators an error or
-// a log line puts between two fields.
-const (
-	fuzzToken = "MIIEfuzzTOKEN+7f3a9c1e/5b2d8f4a6c0e9b7d5f3a1c8e9b7d5f3a0Z=="
-	fuzzAK    = "FUZZAKEXAMPLE7KQ2XW9"
-	fuzzSK    = "FUZZ-SK-3e9b1d7f5a2c8e4b6d0f9a1c3e5b7d9f"
-	fuzzSTS   = "FUZZ-STS-c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2"
-)
-
 // echoTransport answers every request in memory with the fuzzed status,
 // X-Request-Id and body, the request's own credentials planted in them,
 // and keeps every credential it saw (each AK/SK request has its own
@@ -40,7 +30,7 @@ func (e *echoTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	secrets := []string{r.Header.Get("X-Auth-Token")}
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		_, sig, _ := strings.Cut(auth, "Signature=")
-		secrets = []string{fuzzAK, fuzzSK, r.Header.Get("X-Security-Token"), sig}
+		secrets = []string{sentinelAK, sentinelSK, r.Header.Get("X-Security-Token"), sig}
 	}
 	e.mu.Lock()
 	e.seen = append(e.seen, secrets...)
@@ -55,7 +45,7 @@ func (e *echoTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (e *echoTransport) secrets() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := []string{fuzzToken, fuzzAK, fuzzSK, fuzzSTS}
+	out := []string{sentinelToken, sentinelAK, sentinelSK, sentinelSTS}
 	for _, s := range e.seen {
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
@@ -79,10 +69,10 @@ func FuzzSecretEcho(f *testing.F) {
 			status = 100 + (status%500+500)%500
 		}
 		tr := &echoTransport{status: status, requestID: requestID, body: body}
-		cfg := ClientConfig{Endpoint: "https://fuzz.invalid", ProjectID: testProjectID, Token: fuzzToken,
+		cfg := ClientConfig{Endpoint: "https://fuzz.invalid", ProjectID: testProjectID, Token: sentinelToken,
 			HTTPClient: &http.Client{Transport: tr}}
 		if aksk {
-			cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = "", fuzzAK, fuzzSK, fuzzSTS
+			cfg.Token, cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = "", sentinelAK, sentinelSK, sentinelSTS
 		}
 		c, err := NewClient(cfg)
 		if err != nil {

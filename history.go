@@ -43,9 +43,9 @@ func (h *History) Record(name string, d time.Duration) {
 	h.names[name] = ds
 }
 
-// Window returns the range of durations expected for a job of this name,
+// window returns the range of durations expected for a job of this name,
 // widened by a small margin, and false when none was recorded.
-func (h *History) Window(name string) (lo, hi time.Duration, ok bool) {
+func (h *History) window(name string) (lo, hi time.Duration, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ds := h.names[name]

@@ -11,24 +11,24 @@ import (
 // the CLI can keep it between runs.
 func TestHistory(t *testing.T) {
 	h := NewHistory()
-	if _, _, ok := h.Window("CreateGaussDBforMySQLInstance"); ok {
+	if _, _, ok := h.window("CreateGaussDBforMySQLInstance"); ok {
 		t.Fatal("an empty history claims a window")
 	}
 	h.Record("CreateGaussDBforMySQLInstance", 30*time.Minute)
 	h.Record("CreateGaussDBforMySQLInstance", 32*time.Minute)
 	h.Record("", time.Minute)              // ignored: no name
 	h.Record("ResizeFlavor", -time.Minute) // ignored: negative
-	lo, hi, ok := h.Window("CreateGaussDBforMySQLInstance")
+	lo, hi, ok := h.window("CreateGaussDBforMySQLInstance")
 	if !ok || lo >= 30*time.Minute || lo < 29*time.Minute || hi <= 32*time.Minute || hi > 33*time.Minute {
 		t.Errorf("window %s..%s; want a little wider than 30m..32m", lo, hi)
 	}
-	if _, _, ok := h.Window("ResizeFlavor"); ok {
+	if _, _, ok := h.window("ResizeFlavor"); ok {
 		t.Error("a negative duration was recorded")
 	}
 	for i := range 20 {
 		h.Record("ResizeFlavor", time.Duration(i+1)*time.Minute)
 	}
-	if lo, _, _ := h.Window("ResizeFlavor"); lo < 12*time.Minute {
+	if lo, _, _ := h.window("ResizeFlavor"); lo < 12*time.Minute {
 		t.Errorf("oldest durations kept: window starts at %s", lo)
 	}
 	b, err := json.Marshal(h)
@@ -39,7 +39,7 @@ func TestHistory(t *testing.T) {
 	if err := json.Unmarshal(b, h2); err != nil {
 		t.Fatal(err)
 	}
-	lo2, hi2, _ := h2.Window("CreateGaussDBforMySQLInstance")
+	lo2, hi2, _ := h2.window("CreateGaussDBforMySQLInstance")
 	if lo2 != lo || hi2 != hi {
 		t.Errorf("after a JSON round trip: %s..%s, want %s..%s", lo2, hi2, lo, hi)
 	}

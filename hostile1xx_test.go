@@ -59,8 +59,8 @@ func TestHostile1xxFinalAnswer(t *testing.T) {
 				if job != nil || !errors.As(err, &ae) || ae.StatusCode != 101 || !strings.Contains(err.Error(), "1xx") {
 					t.Errorf("GetJob = %v, %v; want an *APIError for the 101 answer", job, err)
 				}
-				if Classify(nil, err) != VerdictTransient {
-					t.Errorf("a 1xx answer is %v; want transient (the server misbehaved, the next poll may work)", Classify(nil, err))
+				if classify(nil, err, false) != transient {
+					t.Errorf("a 1xx answer is %v; want transient (the server misbehaved, the next poll may work)", classify(nil, err, false))
 				}
 				t.Logf("ended after %v: %v", took.Round(time.Millisecond), err)
 			})

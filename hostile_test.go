@@ -1,7 +1,6 @@
 package taurusjob
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,12 +9,13 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 )
 
 // Hostile answers: what a broken or malicious endpoint can send, and the
@@ -34,48 +34,6 @@ const (
 	// connection.
 	drainBytes = 64 << 10
 )
-
-// countingTransport counts the body bytes the client reads.
-type countingTransport struct {
-	base http.RoundTripper
-	read atomic.Int64
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := c.base.RoundTrip(r)
-	if resp != nil {
-		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.read}
-	}
-	return resp, err
-}
-
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
-}
-
-// newCountingClient is a client for endpoint whose transport (a fresh one,
-// closed at the end of the test) counts the body bytes read.
-func newCountingClient(t *testing.T, endpoint string, edit func(*ClientConfig)) (*Client, *countingTransport) {
-	t.Helper()
-	tr := defaultTransport()
-	t.Cleanup(tr.CloseIdleConnections)
-	ct := &countingTransport{base: tr}
-	c := newTestClient(t, endpoint, func(c *ClientConfig) {
-		c.HTTPClient = &http.Client{Transport: ct}
-		c.RequestTimeout = hostileTimeout
-		if edit != nil {
-			edit(c)
-		}
-	})
-	return c, ct
-}
 
 // measured runs f and returns how long it took, how many bytes the whole
 // process allocated meanwhile, and how much the live heap grew (after a GC).
@@ -133,7 +91,7 @@ func TestHostileHugeBodies(t *testing.T) {
 		written  *endless
 	}{
 		{"1 GiB job body", huge.URL, http.StatusOK,
-			fmt.Sprintf("answer body exceeds the %d-byte limit", DefaultMaxBodyBytes), gib},
+			fmt.Sprintf("answer body exceeds the %d-byte limit", defaults.MaxBodyBytes), gib},
 		{"an error body that never ends", neverEnds.URL, http.StatusBadGateway,
 			"(body over the size limit, cut)", forever},
 	}
@@ -151,7 +109,7 @@ func TestHostileHugeBodies(t *testing.T) {
 				t.Errorf("GetJob = %v, %v; want an *APIError %d saying %q", job, err, tt.status, tt.message)
 			}
 			read := ct.read.Load()
-			if limit := int64(DefaultMaxBodyBytes + 1 + drainBytes); read > limit {
+			if limit := int64(defaults.MaxBodyBytes + 1 + drainBytes); read > limit {
 				t.Errorf("read %d body bytes; the bound is %d (limit + 1 + drain)", read, limit)
 			}
 			if allocated > 32<<20 {
@@ -182,55 +140,6 @@ func TestHostileHugeBodies(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rawServer listens on loopback and hands each connection to handle; the
-// connections are closed and the goroutines ended when the test ends.
-func rawServer(t *testing.T, handle func(conn net.Conn, done <-chan struct{})) (url string, accepted *atomic.Int32) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	accepted = new(atomic.Int32)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); handle(conn, done) }()
-		}
-	}()
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String(), accepted
-}
-
-// readRequest reads the request's head, so that an answer written next is
-// one the client asked for.
-func readRequest(conn net.Conn) bool {
-	_, err := http.ReadRequest(bufio.NewReader(conn))
-	return err == nil
 }
 
 // trickle reads the request, writes prefix, then one byte of filler every
@@ -379,7 +288,7 @@ func TestHostileJSON(t *testing.T) {
 		}},
 		{"invalid UTF-8 in job fields", 200, "{\"job\":{\"id\":\"" + testJobID + "\",\"name\":\"Create\xff\xfe\",\"status\":\"Runn\xc3ing\",\"process\":\"5\xff%\"}}", nil,
 			func(t *testing.T, job *Job, err error) {
-				if err != nil || !utf8.ValidString(job.Name) || !utf8.ValidString(string(job.Status)) || job.Status.Known() {
+				if err != nil || !utf8.ValidString(job.Name) || !utf8.ValidString(string(job.Status)) || job.Status.known() {
 					t.Errorf("GetJob = %+v, %v; want a job with valid text and an unknown status", job, err)
 				}
 			}},
@@ -455,14 +364,14 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // goes on correctly. A 429 holds every wait of the Waiter for a cool-down
 // (plus up to 20 % spread): a huge or far-future Retry-After is capped by
 // the max interval; a negative, past or malformed one is ignored and the
-// default cool-down (DefaultThrottleCooldown) applies; a sane one is
+// default cool-down (defaults.ThrottleCooldown) applies; a sane one is
 // honoured. The job is then returned at the second poll.
 func TestHostileRetryAfterWait(t *testing.T) {
 	const maxI = 30 * time.Second
 	held := func(d time.Duration) func(time.Duration) bool { // d plus the cool-down's spread
 		return func(gap time.Duration) bool { return gap >= d && gap <= d+d/5 }
 	}
-	capped, ignored := held(maxI), held(DefaultThrottleCooldown)
+	capped, ignored := held(maxI), held(defaults.ThrottleCooldown)
 	tests := []struct {
 		name  string
 		value func(now time.Time) string

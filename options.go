@@ -5,35 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"go.uber.org/zap"
 )
 
-// Defaults of a [Waiter], each chosen for the TaurusDB job API.
 const (
-	// DefaultTimeout bounds one wait. Creating an instance takes minutes,
-	// not hours; a longer job needs WithTimeout (ctx's deadline also counts).
-	DefaultTimeout = time.Hour
-	// DefaultVisibilityGrace is how long 404s are taken as "not visible
-	// yet": the API says a new job needs a few seconds to appear, and a
-	// minute covers a slow region without hiding a wrong id for long.
-	DefaultVisibilityGrace = 60 * time.Second
-	// DefaultMinInterval is the shortest delay between polls, and the first
-	// one after an error; the first poll is made at once.
-	DefaultMinInterval = time.Second
-	// DefaultMaxInterval caps every delay (a server's Retry-After too): a
-	// job that fails is noticed within this bound however long it runs.
-	// Below it, delays are also capped by half the job's age, so a young
-	// job that fails is noticed sooner.
-	DefaultMaxInterval = 5 * time.Minute
-	// DefaultLatencyBudget is the median detection lag accepted when
-	// nothing predicts a job's end (no percent, no earlier job of its
-	// name): the waiter then polls every two budgets. Every schedule
-	// without knowledge trades calls for lag (calls x lag is about half
-	// the job's duration); 5 s matches the lag of the common 10 s loops.
-	DefaultLatencyBudget = 5 * time.Second
-	// DefaultConcurrency bounds the requests in flight in one WaitAll: a
-	// waiting job costs memory only, a request costs a connection.
-	DefaultConcurrency = 16
 	// maxTimeout bounds WithTimeout and WithVisibilityGrace: the API keeps
 	// a job for a month, so a longer wait cannot be meant, and a state
 	// token that claims one is forged or damaged.
@@ -73,13 +49,13 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		timeout:     DefaultTimeout,
-		grace:       DefaultVisibilityGrace,
-		minInterval: DefaultMinInterval,
-		maxInterval: DefaultMaxInterval,
-		budget:      DefaultLatencyBudget,
+		timeout:     defaults.Timeout,
+		grace:       defaults.VisibilityGrace,
+		minInterval: defaults.MinInterval,
+		maxInterval: defaults.MaxInterval,
+		budget:      defaults.LatencyBudget,
 		logger:      zap.NewNop(),
-		concurrency: DefaultConcurrency,
+		concurrency: defaults.Concurrency,
 	}
 }
 
@@ -87,7 +63,7 @@ func (c *config) fail(format string, args ...any) {
 	c.errs = append(c.errs, &InputError{Field: "option", Reason: fmt.Sprintf(format, args...)})
 }
 
-// WithTimeout bounds each wait (default [DefaultTimeout]). ctx's own
+// WithTimeout bounds each wait (default 1 h). ctx's own
 // deadline also counts: the earlier one ends the wait.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
@@ -99,7 +75,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithVisibilityGrace sets how long after Wait starts a 404 or an empty
-// answer means "not visible yet" (default [DefaultVisibilityGrace]). Past it,
+// answer means "not visible yet" (default 60 s). Past it,
 // Wait returns a [*NotVisibleError]. Zero fails on the first 404.
 func WithVisibilityGrace(d time.Duration) Option {
 	return optionFunc(func(c *config) {
@@ -110,11 +86,11 @@ func WithVisibilityGrace(d time.Duration) Option {
 	})
 }
 
-// WithInterval bounds the delays between polls (defaults
-// [DefaultMinInterval], [DefaultMaxInterval]): min is the shortest delay
-// and the first one after an error, max the longest, whatever predicts the
-// job's end and whatever Retry-After a server sends. The first poll is
-// always made at once.
+// WithInterval bounds the delays between polls (defaults 1 s and 5 min):
+// min is the shortest delay and the first one after an error, max the
+// longest, whatever predicts the job's end and whatever Retry-After a
+// server sends, so a job that fails is noticed within max however long it
+// runs. The first poll is always made at once.
 func WithInterval(min, max time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if min <= 0 || max < min {
@@ -180,8 +156,8 @@ func WithReturnOnPending() Option {
 }
 
 // WithConcurrency bounds how many requests one [Waiter.WaitAll] (or
-// [Waiter.WaitPollers]) has in flight at once (default
-// [DefaultConcurrency]). It does not bound the waits: every job is waited
+// [Waiter.WaitPollers]) has in flight at once (default 16). It does not
+// bound the waits: every job is waited
 // for from the start, and a job between polls costs memory only.
 func WithConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
@@ -193,7 +169,7 @@ func WithConcurrency(n int) Option {
 }
 
 // WithLatencyBudget sets the median detection lag accepted when nothing
-// predicts the job's end (default [DefaultLatencyBudget]): the waiter then
+// predicts the job's end (default 5 s): the waiter then
 // polls every two budgets, within the bounds of [WithInterval]. A smaller
 // budget notices completion sooner and spends more calls, in proportion.
 func WithLatencyBudget(d time.Duration) Option {

@@ -78,9 +78,9 @@ const (
 	HoldNotDue Hold = iota + 1
 	// HoldCooldown: the Waiter's shared 429 cool-down holds every poll.
 	HoldCooldown
-	// HoldRateLimit: the Waiter's rate limit ([WithRateLimit],
-	// [WithLimiter]) has no token for this poll yet: one is reserved for it,
-	// unless it would come too late for any poll before the deadline.
+	// HoldRateLimit: the Waiter's rate limit ([WithLimiter]) has no token
+	// for this poll yet: one is reserved for it, unless it would come too
+	// late for any poll before the deadline.
 	HoldRateLimit
 )
 
@@ -189,20 +189,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return p.reportHold(ctx, now, hold, wait)
 	}
 
-	reqCtx, cancel := ctx, context.CancelFunc(nil)
-	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
-		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
-	}
-	job, err := p.get(reqCtx)
-	// The deadline came during the request: by our ctx, or by the caller's
-	// when it carries the same deadline (Wait's). Checked before cancel,
-	// which sets reqCtx's error.
-	expired := err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
-	if cancel != nil {
-		cancel()
-	}
-	if err != nil && ctx.Err() != nil && !expired {
-		// Cut short by the caller: the Poller stays as it was.
+	a := p.send(ctx)
+	if a.cut { // by the caller: the Poller stays as it was
 		p.share = share
 		now = time.Now()
 		u := p.heldUpdate(now, 0, p.retryIn(now))
@@ -211,10 +199,37 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	}
 	p.polls++
 	p.share = -1
-	if expired { // the deadline came during the request
+	if a.expired {
 		return p.finish(ctx, Update{Polled: true}, p.last, p.timeout(time.Now(), context.DeadlineExceeded))
 	}
-	return p.record(ctx, job, err, deadline)
+	return p.record(ctx, a.job, a.err, deadline)
+}
+
+// answer is what the one request of a poll brought.
+type answer struct {
+	job     *Job
+	err     error
+	cut     bool // the caller's ctx ended the request: not an answer
+	expired bool // the Poller's deadline came during the request
+}
+
+// send makes a poll's one request, bounded by the Poller's deadline.
+func (p *Poller) send(ctx context.Context) answer {
+	reqCtx, cancel := ctx, context.CancelFunc(nil)
+	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
+		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
+	}
+	a := answer{}
+	a.job, a.err = p.get(reqCtx)
+	// The deadline came during the request: by our ctx, or by the caller's
+	// when it carries the same deadline (Wait's). Checked before cancel,
+	// which sets reqCtx's error.
+	a.expired = a.err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
+	if cancel != nil {
+		cancel()
+	}
+	a.cut = a.err != nil && ctx.Err() != nil && !a.expired
+	return a
 }
 
 // record takes one poll's answer: classify it, keep what it says, end the
@@ -224,23 +239,23 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 	u := Update{Polled: true} // fill adds what the wait knows
 	retryAfter := time.Duration(0)
 	failing := true // this answer calls for the error backoff
-	switch Classify(job, err) {
-	case VerdictVisible:
+	switch classify(job, err, p.last != nil) {
+	case visible:
 		failing = false
 		p.errRun = 0
 		p.see(now, job, &u)
 		if result, ferr, done := p.settled(job); done {
+			if job.Status.Succeeded() {
+				p.learn(job) // how long it took, for the next job of its name
+			}
 			return p.finish(ctx, u, result, ferr)
 		}
-	case VerdictNotVisible:
+	case notVisibleYet:
 		p.lastErr = err
-		if p.last == nil && !now.Before(p.graceEnd) {
+		if !now.Before(p.graceEnd) {
 			return p.finish(ctx, u, nil, &NotVisibleError{JobID: p.jobID, Polls: p.polls, Waited: p.waited(now), LastErr: err})
 		}
-		if p.last != nil {
-			u.Err = err // a job seen before and now missing: a passing fault
-		}
-	case VerdictTransient:
+	case transient:
 		p.lastErr = err
 		u.Err = err
 		var ae *APIError
@@ -253,7 +268,13 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 		return p.finish(ctx, u, p.last, p.waitError(now, err))
 	}
 
+	if p.last != nil {
+		p.noteOutlived(now)
+	}
 	o := p.observe(now, deadline, failing, retryAfter)
+	if failing {
+		p.errRun = min(p.errRun+1, maxErrRun)
+	}
 	u.EndEarliest, u.EndLatest = o.end.lo, o.end.hi // what the schedule itself trusts
 	next, more := nextDelay(o)
 	if !more && !now.Before(p.deadline) { // answered at the deadline: this poll ends the wait
@@ -347,7 +368,6 @@ func (p *Poller) keep(job *Job) *Job {
 func (p *Poller) settled(job *Job) (*Job, error, bool) {
 	switch {
 	case job.Status.Succeeded():
-		p.learn(job)
 		return p.last, nil, true
 	case job.Status.Terminal():
 		return p.last, &JobFailedError{Job: p.last}, true
@@ -369,8 +389,9 @@ func (p *Poller) learn(job *Job) {
 	p.w.cfg.history.Record(job.Name, ended.Sub(job.Created))
 }
 
-// observe gathers what the schedule needs after a poll. It draws the
-// sleep's jitter and, after a failing answer, the backoff's next step.
+// observe gathers what the schedule needs after a poll: the sleep's jitter
+// and, after a failing answer, the backoff's step at the current run of
+// errors. It changes nothing; record counts the run.
 func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.Duration) observation {
 	cfg := &p.w.cfg
 	o := observation{
@@ -388,7 +409,6 @@ func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.
 	}
 	if failing {
 		o.backoff = backoffStep(cfg.minInterval, cfg.maxInterval, int(p.errRun))
-		p.errRun = min(p.errRun+1, maxErrRun)
 	}
 	if p.last != nil {
 		o.status = p.last.Status
@@ -417,33 +437,54 @@ func saneCreated(c, now time.Time) bool {
 	return !c.IsZero() && c.Before(now.Add(maxClockSkew)) && c.After(now.Add(-jobRetention))
 }
 
+// noteOutlived marks the predictions a Running job has outlived, so that
+// they are not trusted again in this wait: its percent's line once the job
+// runs past the line's latest end, and its name's history once it runs
+// past the longest earlier job of that name (the history is read only
+// when the percent predicts nothing).
+func (p *Poller) noteOutlived(now time.Time) {
+	if p.last.Status != StatusRunning {
+		return
+	}
+	if w := p.track.window(); w.known() {
+		if w.hi.IsZero() || !now.After(w.hi) {
+			return // the percent's line still holds
+		}
+		p.track.broken = true
+	}
+	if w, ok := p.historyWindow(now); ok && now.After(w.hi) {
+		p.histBroken = true
+	}
+}
+
 // endWindow predicts where the job ends: from its percent when that grows
-// like a line, else from how long earlier jobs of its name took. Once the
-// job outlives its name's history, it marks the history as broken for it.
+// like a line, else from how long earlier jobs of its name took; nothing
+// once the job outlived them (see noteOutlived).
 func (p *Poller) endWindow(now time.Time) window {
 	if p.last.Status != StatusRunning {
 		return window{}
 	}
 	if w := p.track.window(); w.known() {
-		if w.hi.IsZero() || !now.After(w.hi) {
-			return w
-		}
-		p.track.broken = true // still Running past its latest end: the percent misled
+		return w
 	}
+	if w, ok := p.historyWindow(now); ok && !now.After(w.hi) {
+		return w
+	}
+	return window{}
+}
+
+// historyWindow is where the job ends if it takes as long as earlier jobs
+// of its name did; false without such jobs, or once it outlived them.
+func (p *Poller) historyWindow(now time.Time) (window, bool) {
 	if p.histBroken {
-		return window{}
+		return window{}, false
 	}
-	lo, hi, ok := p.w.cfg.history.Window(p.last.Name)
+	lo, hi, ok := p.w.cfg.history.window(p.last.Name)
 	if !ok {
-		return window{}
+		return window{}, false
 	}
 	start := p.jobStart(now)
-	w := window{lo: start.Add(lo), hi: start.Add(hi)}
-	if now.After(w.hi) {
-		p.histBroken = true // this one runs longer than its name's history
-		return window{}
-	}
-	return w
+	return window{lo: start.Add(lo), hi: start.Add(hi)}, true
 }
 
 // expire ends the wait at its deadline. p.mu is held; expire releases it.

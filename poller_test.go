@@ -22,30 +22,6 @@ import (
 // this test binary, so that two drivers of the same wait draw the same
 // jitter and can be compared poll for poll.
 
-// fakeAPI is the in-memory fake job API and a real Client on it. Use it
-// inside a synctest bubble.
-func fakeAPI(t *testing.T, opts ...taurusjobtest.Option) (*taurusjobtest.Server, *taurusjob.Client) {
-	t.Helper()
-	srv := taurusjobtest.NewInMemory(append([]taurusjobtest.Option{taurusjobtest.WithMaxRecords(0)}, opts...)...)
-	t.Cleanup(srv.Close)
-	c, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL(), ProjectID: srv.ProjectID(),
-		Token: srv.Token(), HTTPClient: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
-}
-
-// mustPoller starts a Poller for id, failing the test on an error.
-func mustPoller(t *testing.T, w *taurusjob.Waiter, id string) *taurusjob.Poller {
-	t.Helper()
-	p, err := w.NewPoller(id)
-	if err != nil {
-		t.Fatalf("NewPoller(%q): %v", id, err)
-	}
-	return p
-}
-
 // A controller calls Poll from its reconcile loop: Poll must return at
 // once (fake time does not move, beyond the request, which takes none on
 // the in-memory fake), and the wait's schedule must live in Next, never 0
@@ -158,18 +134,6 @@ var endings = []ending{
 	}},
 }
 
-// driveByHand is a caller's own loop over Poll, as a controller's requeue
-// would be, sleeping Next between calls.
-func driveByHand(p *taurusjob.Poller) (*taurusjob.Job, error) {
-	for !p.Done() {
-		u, _ := p.Poll(context.Background())
-		if !p.Done() {
-			time.Sleep(u.Next)
-		}
-	}
-	return p.Result()
-}
-
 // Result, once Done, is exactly what Wait returns, for every ending; before
 // Done it is ErrNotDone, never a panic.
 func TestPollerResultIsWaits(t *testing.T) {
@@ -240,11 +204,12 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 				var calls int
 				synctest.Test(t, func(t *testing.T) {
 					mrand.Seed(11)
-					var rules []taurusjobtest.Rule
+					srv, c := fakeAPI(t)
 					if tc.rules != nil {
-						rules = tc.rules(time.Now())
+						for _, r := range tc.rules(time.Now()) {
+							srv.AddRule(r)
+						}
 					}
-					srv, c := fakeAPI(t, taurusjobtest.WithRules(rules...))
 					id := srv.AddJob(tc.job)
 					w := mustWaiter(t, c, taurusjob.WithTimeout(time.Hour))
 					job, err := drive(w, id)
@@ -263,30 +228,6 @@ func TestPollerRebuiltFromTokenEveryStep(t *testing.T) {
 					waitOutcome, waitCalls, tokenOutcome, tokenCalls)
 			}
 		})
-	}
-}
-
-func abs(n int) int { return max(n, -n) }
-
-// rebuiltEachStep waits for id as a controller that keeps nothing but the
-// wait's token between its steps: rebuild the Poller from the token, Poll
-// once, sleep Next, until the wait is over.
-func rebuiltEachStep(t *testing.T, w *taurusjob.Waiter, id string) (*taurusjob.Job, error) {
-	t.Helper()
-	p := mustPoller(t, w, id)
-	for {
-		token, err := p.ResumeToken()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p, err = w.ResumePoller(id, token); err != nil {
-			t.Fatalf("ResumePoller: %v", err)
-		}
-		u, _ := p.Poll(context.Background())
-		if p.Done() {
-			return p.Result()
-		}
-		time.Sleep(u.Next)
 	}
 }
 
@@ -354,7 +295,7 @@ func TestPollersShareTheQuota(t *testing.T) {
 				log.record(id)
 				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
 			})
-			w := mustWaiter(t, g, taurusjob.WithRateLimit(1, 1), taurusjob.WithInterval(100*time.Millisecond, time.Minute))
+			w := mustWaiter(t, g, taurusjob.WithLimiter(rate.NewLimiter(1, 1)), taurusjob.WithInterval(100*time.Millisecond, time.Minute))
 			var wg sync.WaitGroup
 			for _, id := range jobIDs(10) {
 				p := mustPoller(t, w, id)

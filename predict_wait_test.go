@@ -23,10 +23,6 @@ func job30m(name string, d time.Duration, percent func(e time.Duration) int) *sc
 	return g
 }
 
-func linear(d time.Duration) func(time.Duration) int {
-	return func(e time.Duration) int { return int(100 * e / d) }
-}
-
 func noPercent(time.Duration) int { return -1 }
 
 // lagAndPolls runs one wait and returns how long after the job's end it

@@ -2,22 +2,21 @@ package taurusjob
 
 import (
 	"errors"
-	"math"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"golang.org/x/time/rate"
 )
 
-// DefaultThrottleCooldown is how long every wait of a [Waiter] holds its
-// next poll after one of them was answered 429 without a Retry-After. A 429
+// The 429 cool-down (defaults.ThrottleCooldown, 5 s) holds every wait of
+// a Waiter after one of them was answered 429 without a Retry-After; a 429
 // with a Retry-After holds them that long instead. Either is capped by the
 // max interval ([WithInterval]), as a wait's own delays are, so a hostile
 // header cannot stall the Waiter. The cool-down is always on: it is what
 // keeps many waits from each finding the throttle on its own.
-const DefaultThrottleCooldown = 5 * time.Second
 
 // cooldownSpread spreads the end of a cool-down: each wait held by a
 // cool-down of length d polls at a random moment up to cooldownSpread·d
@@ -62,57 +61,46 @@ func newQuota(c *config) *quota {
 	return &quota{limiter: c.quota.limiter, max: c.maxInterval}
 }
 
-// WithRateLimit makes all the waits of the Waiter share a limit of rps
-// requests a second, with bursts of at most burst requests (a token bucket:
-// see [rate.NewLimiter]). Each poll takes one token before it is sent. A
-// token that would come too late for a poll before the deadline (the last
-// poll is made a second before it) is given back to the other waits at
-// once, and the wait ends at the deadline with a [*TimeoutError] carrying
-// its state; so is a token reserved by a wait that ends. rps must be
-// positive and finite, and burst at least 1.
+// WithLimiter makes every poll of the Waiter take a token from l before
+// it is sent: rate.NewLimiter(rps, burst) gives all the waits of the Waiter
+// one limit of rps requests a second with bursts of at most burst; pass the
+// same l to several Waiters (or to other code calling the same API) so that
+// they share one quota. l is used through Reserve and Cancel only, so it
+// may be shared with code calling its Wait or Allow. A token that would
+// come too late for a poll before the deadline (the last poll is made a
+// second before it) is given back at once, and the wait ends at the
+// deadline with a [*TimeoutError] carrying its state; so is a token
+// reserved by a wait that ends.
 //
-// Default: no limit, because the tenant's quota is not known: Huawei
+// Default: no limit (nil), because the tenant's quota is not known: Huawei
 // Cloud's API gateway throttles each user at a rate set per tenant and not
 // published for TaurusDB (RDS documents 60 calls a minute per user on some
-// APIs), so without a limit only the Waiter's shared 429 cool-down (see
-// [DefaultThrottleCooldown]) protects the quota. A program that waits for
-// many jobs at once should set a limit a little below its quota, minus
-// what its other calls spend, with a small burst; see [WithLimiter] to
-// share one limit between several Waiters.
-func WithRateLimit(rps float64, burst int) Option {
-	return optionFunc(func(c *config) {
-		if !(rps > 0) || math.IsInf(rps, 0) || burst < 1 {
-			c.fail("WithRateLimit(%v, %d): need rps > 0 (finite) and burst >= 1", rps, burst)
-			return
-		}
-		c.quota.limiter = rate.NewLimiter(rate.Limit(rps), burst)
-	})
-}
-
-// WithLimiter makes every poll of the Waiter take a token from l before it
-// is sent. Pass the same l to several Waiters (or to other code calling the
-// same API) so that they share one quota. l is used through Reserve and
-// Cancel only, so it may be shared with code calling its Wait or Allow.
-// nil means no limit. A limiter whose burst is 0 (and limit not [rate.Inf])
-// can never allow a request: NewWaiter refuses it, and a wait that finds
-// it so later ends with a [*WaitError] matching [ErrInvalidInput].
+// APIs), so without a limit only the Waiter's shared 429 cool-down
+// protects the quota. A program that waits for many jobs at once should
+// set a limit a little below its quota, minus what its other calls spend,
+// with a small burst.
+//
+// A limiter with a limit of 0 or less, or a burst of 0 (unless its limit
+// is [rate.Inf]), could not let every poll through: NewWaiter refuses it,
+// and a wait that finds it so later ends with a [*WaitError] matching
+// [ErrInvalidInput].
 func WithLimiter(l *rate.Limiter) Option {
 	return optionFunc(func(c *config) {
-		if l != nil && l.Limit() != rate.Inf && l.Burst() < 1 {
-			c.fail("WithLimiter: the limiter's burst is %d; no request could ever be sent", l.Burst())
+		if l != nil && l.Limit() != rate.Inf && (l.Burst() < 1 || !(l.Limit() > 0)) {
+			c.fail("WithLimiter: the limiter's limit is %v and burst %d; every poll needs a limit above 0 and a burst of at least 1", float64(l.Limit()), l.Burst())
 			return
 		}
 		c.quota.limiter = l
 	})
 }
 
-// note starts a cool-down of retryAfter (or DefaultThrottleCooldown when
+// note starts a cool-down of retryAfter (or defaults.ThrottleCooldown when
 // it is 0) at now, capped by max; a cool-down that already ends later is
 // kept.
 func (q *quota) note(now time.Time, retryAfter time.Duration) {
 	d := retryAfter
 	if d <= 0 {
-		d = DefaultThrottleCooldown
+		d = defaults.ThrottleCooldown
 	}
 	d = min(d, q.max)
 	end := now.Add(d)

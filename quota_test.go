@@ -3,7 +3,6 @@ package taurusjob_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -11,43 +10,9 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"golang.org/x/time/rate"
 )
-
-// pollLog records every GetJob call of many concurrent waits, as offsets
-// from its creation. Use it inside a synctest bubble.
-type pollLog struct {
-	mu    sync.Mutex
-	start time.Time
-	all   []time.Duration
-	byID  map[string][]time.Duration
-}
-
-func newPollLog() *pollLog {
-	return &pollLog{start: time.Now(), byID: map[string][]time.Duration{}}
-}
-
-// record notes a poll for id and returns its offset.
-func (l *pollLog) record(id string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := time.Since(l.start)
-	l.all = append(l.all, e)
-	l.byID[id] = append(l.byID[id], e)
-	return e
-}
-
-func (l *pollLog) times() []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.all)
-}
-
-func (l *pollLog) of(id string) []time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.byID[id])
-}
 
 // runningUntil answers Running until end, then Completed.
 func runningUntil(end, e time.Duration, id string) *taurusjob.Job {
@@ -73,17 +38,9 @@ func waitAllCompleted(t *testing.T, w *taurusjob.Waiter, ids []string) {
 	wg.Wait()
 }
 
-func jobIDs(n int) []string {
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("job-%03d", i)
-	}
-	return ids
-}
-
 // One wait answered 429 holds every wait of the Waiter: none polls until
 // the cool-down (Retry-After, capped by the max interval, or
-// DefaultThrottleCooldown without one) is over, and each is released within
+// defaults.ThrottleCooldown without one) is over, and each is released within
 // a fifth of the cool-down after it ends, not much later.
 func TestCooldownIsShared(t *testing.T) {
 	tests := []struct {
@@ -93,7 +50,7 @@ func TestCooldownIsShared(t *testing.T) {
 		want       time.Duration
 	}{
 		{"Retry-After 30s", 30 * time.Second, nil, 30 * time.Second},
-		{"no Retry-After", 0, nil, taurusjob.DefaultThrottleCooldown},
+		{"no Retry-After", 0, nil, defaults.ThrottleCooldown},
 		{"Retry-After capped by max interval", 24 * time.Hour,
 			[]taurusjob.Option{taurusjob.WithInterval(time.Second, 20*time.Second)}, 20 * time.Second},
 	}
@@ -219,21 +176,6 @@ func TestBlindPollsOfWaitsStartedTogetherAreSpread(t *testing.T) {
 	})
 }
 
-// checkRate fails the test if any window of length win holds more polls
-// than the limit allows: rps·win + burst.
-func checkRate(t *testing.T, polls []time.Duration, rps float64, burst int, win time.Duration) {
-	t.Helper()
-	slices.Sort(polls)
-	allowed := int(rps*win.Seconds()) + burst
-	for i, p := range polls {
-		j, _ := slices.BinarySearch(polls, p+win)
-		if n := j - i; n > allowed {
-			t.Errorf("%d polls in the %s from %s; the limit allows %d", n, win, p, allowed)
-			return
-		}
-	}
-}
-
 // With a rate limit, the polls of many waits stay within it in every
 // window, the limit is used (not starved), and every wait completes.
 func TestRateLimitIsShared(t *testing.T) {
@@ -243,7 +185,7 @@ func TestRateLimitIsShared(t *testing.T) {
 		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
 			return runningUntil(90*time.Second, log.record(id), id), nil
 		})
-		waitAllCompleted(t, mustWaiter(t, g, taurusjob.WithRateLimit(rps, burst)), jobIDs(100))
+		waitAllCompleted(t, mustWaiter(t, g, taurusjob.WithLimiter(rate.NewLimiter(rate.Limit(rps), burst))), jobIDs(100))
 		polls := log.times()
 		for _, win := range []time.Duration{time.Second, 10 * time.Second, time.Minute} {
 			checkRate(t, polls, rps, burst, win)
@@ -350,10 +292,9 @@ func TestTokenWaitEnds(t *testing.T) {
 func TestRateLimitValidation(t *testing.T) {
 	g := newScript(nil)
 	bad := map[string]taurusjob.Option{
-		"zero rps":      taurusjob.WithRateLimit(0, 1),
-		"negative rps":  taurusjob.WithRateLimit(-1, 1),
-		"zero burst":    taurusjob.WithRateLimit(1, 0),
-		"burst 0 limit": taurusjob.WithLimiter(rate.NewLimiter(1, 0)),
+		"zero rps":     taurusjob.WithLimiter(rate.NewLimiter(0, 1)),
+		"negative rps": taurusjob.WithLimiter(rate.NewLimiter(-1, 1)),
+		"zero burst":   taurusjob.WithLimiter(rate.NewLimiter(1, 0)),
 	}
 	for name, opt := range bad {
 		if _, err := taurusjob.NewWaiter(g, opt); !errors.Is(err, taurusjob.ErrInvalidInput) {

@@ -1,12 +1,12 @@
 package taurusjob
 
 import (
-	"slices"
 	"strings"
 )
 
-// regionHosts maps each region of the official SDK's table to the host
-// pattern it uses; three patterns are in use, so a region cannot be guessed.
+// regionHosts maps each region of the official SDK's TaurusDB table to its
+// host; three patterns are in use, so a region cannot be guessed.
+// [ServiceTaurusDB].Endpoint reads it.
 var regionHosts = map[string]string{}
 
 func init() {
@@ -20,26 +20,4 @@ func init() {
 			regionHosts[r] = strings.Replace(pattern, "%s", r, 1)
 		}
 	}
-}
-
-// RegionEndpoint returns the documented endpoint of a region, e.g.
-// "https://gaussdb.cn-north-4.myhuaweicloud.com", and false for a region
-// not in the official SDK's table. It is TaurusDB's; [Service.Endpoint]
-// gives the other services'.
-func RegionEndpoint(region string) (string, bool) {
-	host, ok := regionHosts[region]
-	if !ok {
-		return "", false
-	}
-	return "https://" + host, true
-}
-
-// Regions returns the known region names, sorted.
-func Regions() []string {
-	names := make([]string, 0, len(regionHosts))
-	for r := range regionHosts {
-		names = append(names, r)
-	}
-	slices.Sort(names)
-	return names
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"go.uber.org/zap"
 )
 
@@ -69,7 +70,7 @@ func (p *Poller) logPoll(u Update) {
 		return
 	}
 	fields := []zap.Field{zap.String("job_id", p.jobID), zap.Int("poll", u.Poll),
-		zap.String("status", clip(string(u.Status), 128)), zap.Int("progress", u.Progress),
+		zap.String("status", clip.Text(string(u.Status), 128)), zap.Int("progress", u.Progress),
 		zap.Duration("next", u.Next)}
 	if u.Err != nil {
 		fields = append(fields, zap.Error(u.Err))
@@ -109,7 +110,7 @@ func (p *Poller) logEnd(now time.Time, job *Job, err error) {
 		zap.Duration("elapsed", now.Sub(p.start)),
 	}
 	if last := p.last; last != nil {
-		fields = append(fields, zap.String("status", clip(string(last.Status), 128)))
+		fields = append(fields, zap.String("status", clip.Text(string(last.Status), 128)))
 		if !last.Ended.IsZero() && last.Status.Terminal() {
 			if lag := now.Sub(last.Ended); lag >= 0 {
 				fields = append(fields, zap.Duration("detection_lag", lag))
@@ -160,7 +161,7 @@ func (p *Poller) callSafely(bit int, what string, f func()) {
 // warnUnusual warns once per wait about a status that may keep it waiting
 // long: Unauthorized, or one this package does not know.
 func (p *Poller) warnUnusual(s Status) {
-	if s.Known() && s != StatusUnauthorized {
+	if s.known() && s != StatusUnauthorized {
 		return
 	}
 	if p.warned[s] {
@@ -174,5 +175,5 @@ func (p *Poller) warnUnusual(s Status) {
 	if s == StatusUnauthorized {
 		msg = "job is waiting for an authorization; it will not progress until someone grants it"
 	}
-	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip(string(s), 128)))
+	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(string(s), 128)))
 }

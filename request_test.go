@@ -2,20 +2,16 @@ package taurusjob
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-)
 
-// echoJob answers with a Running job of the id asked for.
-func echoJob(w http.ResponseWriter, r *http.Request) {
-	id, _ := json.Marshal(r.URL.Query().Get("id"))
-	fmt.Fprintf(w, `{"job":{"id":%s,"status":"Running","process":"10%%"}}`, id)
-}
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
+	"github.com/taurusdb-tools/taurusjob/internal/version"
+)
 
 func TestRequestShape(t *testing.T) {
 	tests := []struct {
@@ -26,15 +22,15 @@ func TestRequestShape(t *testing.T) {
 		wantLanguage  string
 		wantUserAgent string
 	}{
-		{name: "defaults", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
-		{name: "language", jobID: testJobID, edit: func(c *ClientConfig) { c.Language = "zh-cn" }, wantLanguage: "zh-cn", wantUserAgent: "taurusjob/" + Version},
-		{name: "user agent prefix", jobID: testJobID, edit: func(c *ClientConfig) { c.UserAgent = "provisioner/2.1" }, wantUserAgent: "provisioner/2.1 taurusjob/" + Version},
-		{name: "endpoint with a path", pathPrefix: "/gateway", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
-		{name: "endpoint with a trailing slash", pathPrefix: "/", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
-		{name: "endpoint with several trailing slashes", pathPrefix: "/gateway//", jobID: testJobID, wantUserAgent: "taurusjob/" + Version},
-		{name: "longest id", jobID: strings.Repeat("a", MaxJobIDLen), wantUserAgent: "taurusjob/" + Version},
-		{name: "unreserved punctuation", jobID: "a.b_c~d-e", wantUserAgent: "taurusjob/" + Version},
-		{name: "leading dots", jobID: "..a", wantUserAgent: "taurusjob/" + Version},
+		{name: "defaults", jobID: testJobID, wantUserAgent: "taurusjob/" + version.Version},
+		{name: "language", jobID: testJobID, edit: func(c *ClientConfig) { c.Language = "zh-cn" }, wantLanguage: "zh-cn", wantUserAgent: "taurusjob/" + version.Version},
+		{name: "user agent prefix", jobID: testJobID, edit: func(c *ClientConfig) { c.UserAgent = "provisioner/2.1" }, wantUserAgent: "provisioner/2.1 taurusjob/" + version.Version},
+		{name: "endpoint with a path", pathPrefix: "/gateway", jobID: testJobID, wantUserAgent: "taurusjob/" + version.Version},
+		{name: "endpoint with a trailing slash", pathPrefix: "/", jobID: testJobID, wantUserAgent: "taurusjob/" + version.Version},
+		{name: "endpoint with several trailing slashes", pathPrefix: "/gateway//", jobID: testJobID, wantUserAgent: "taurusjob/" + version.Version},
+		{name: "longest id", jobID: strings.Repeat("a", jobid.MaxLen), wantUserAgent: "taurusjob/" + version.Version},
+		{name: "unreserved punctuation", jobID: "a.b_c~d-e", wantUserAgent: "taurusjob/" + version.Version},
+		{name: "leading dots", jobID: "..a", wantUserAgent: "taurusjob/" + version.Version},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

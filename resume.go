@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // stateConfig is the resume part of a Waiter's config.
@@ -31,7 +33,7 @@ type stateConfig struct {
 // not called again for that wait, and the wait goes on.
 //
 // A token is a short printable string (base64url, no padding, under
-// [MaxStateTokenLen] bytes). It holds no credential and no response body.
+// [jobid.MaxStateTokenLen] bytes). It holds no credential and no response body.
 func OnState(f func(jobID, token string)) Option {
 	return optionFunc(func(c *config) { c.state.fn = f })
 }
@@ -137,8 +139,8 @@ func (p *Poller) snapshot() *savedWait {
 	}
 	if p.last != nil {
 		st.Seen = true
-		st.Name = clip(p.last.Name, maxSavedName)
-		st.Status = Status(clip(string(p.last.Status), maxSavedStatus))
+		st.Name = clip.Text(p.last.Name, maxSavedName)
+		st.Status = Status(clip.Text(string(p.last.Status), maxSavedStatus))
 		st.Progress = p.last.Progress
 		if c := p.last.Created; !c.IsZero() && !c.Before(p.start.Add(-jobRetention)) && !c.After(p.deadline.Add(maxClockSkew)) {
 			st.Created = c.UnixNano() // the range check accepts
@@ -255,9 +257,9 @@ func saveErr(err error) *savedErr {
 	}
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return &savedErr{Status: ae.StatusCode, Code: clip(ae.Code, 64), Text: clip(ae.Message, maxSavedErrText)}
+		return &savedErr{Status: ae.StatusCode, Code: clip.Text(ae.Code, 64), Text: clip.Text(ae.Message, maxSavedErrText)}
 	}
-	return &savedErr{Text: clip(err.Error(), maxSavedErrText)}
+	return &savedErr{Text: clip.Text(err.Error(), maxSavedErrText)}
 }
 
 // restore gives back the error a token saved: an *APIError, or a

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // stateRecorder keeps the last token OnState gave for each job.
@@ -70,8 +72,8 @@ func TestResumeKeepsGraceWindow(t *testing.T) {
 		if job != nil || !errors.As(err, &nv) {
 			t.Fatalf("Resume = %v, %v; want *NotVisibleError at the end of the first wait's grace window", job, err)
 		}
-		if got := time.Since(start); got != taurusjob.DefaultVisibilityGrace {
-			t.Errorf("not visible decided %s after the first wait began; want %s", got, taurusjob.DefaultVisibilityGrace)
+		if got := time.Since(start); got != defaults.VisibilityGrace {
+			t.Errorf("not visible decided %s after the first wait began; want %s", got, defaults.VisibilityGrace)
 		}
 		if nv.Polls != len(g.pollTimes()) || nv.Polls <= polls {
 			t.Errorf("NotVisibleError.Polls = %d; want every poll of both waits (%d)", nv.Polls, len(g.pollTimes()))
@@ -230,7 +232,7 @@ func TestResumeBadTokens(t *testing.T) {
 			{"another magic", "xyz1" + token[4:], "not a taurusjob"},
 			{"a JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "not a taurusjob"},
 			{"an IAM token pasted by mistake", "MIIEhQYJKoZIhvcNAQcCoIIEdjCCBHICAQExDTALBglghkgBZQMEAgEwggKX", "not a taurusjob"},
-			{"too long", "tjs1." + strings.Repeat("A", taurusjob.MaxStateTokenLen), "more than"},
+			{"too long", "tjs1." + strings.Repeat("A", jobid.MaxStateTokenLen), "more than"},
 			{"made with another key", keyed, "checksum"},
 		}
 		polls := len(g.pollTimes())
@@ -256,13 +258,13 @@ func TestResumeBadTokens(t *testing.T) {
 }
 
 // OnState is called after every poll with the job's id and a token of at
-// most MaxStateTokenLen printable bytes; a panic in it is contained.
+// most jobid.MaxStateTokenLen printable bytes; a panic in it is contained.
 func TestOnState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newScript(lifecycle(3*time.Second, 30*time.Second, taurusjob.StatusCompleted))
 		rec := newStateRecorder()
 		w := mustWaiter(t, g, taurusjob.OnState(func(jobID, token string) {
-			if jobID != "job-1" || token == "" || len(token) > taurusjob.MaxStateTokenLen ||
+			if jobID != "job-1" || token == "" || len(token) > jobid.MaxStateTokenLen ||
 				strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) {
 				t.Errorf("OnState(%q, %q); want job-1 and a short printable token", jobID, token)
 			}

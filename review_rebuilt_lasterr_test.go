@@ -2,6 +2,7 @@ package taurusjob_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	mrand "math/rand"
 	"net/http"
@@ -33,16 +34,10 @@ func TestReviewRebuiltPollerTimeoutKeepsLastErr(t *testing.T) {
 		_, tokenErr = rebuiltEachStep(t, w, "job-1")
 	})
 	var wt, pt *taurusjob.TimeoutError
-	if !asTimeout(waitErr, &wt) || !asTimeout(tokenErr, &pt) {
+	if !errors.As(waitErr, &wt) || !errors.As(tokenErr, &pt) {
 		t.Fatalf("Wait: %v; rebuilt: %v; want timeouts", waitErr, tokenErr)
 	}
 	if fmt.Sprint(wt.LastErr) != fmt.Sprint(pt.LastErr) {
 		t.Errorf("LastErr: Wait %v; rebuilt from its token at every step %v", wt.LastErr, pt.LastErr)
 	}
-}
-
-func asTimeout(err error, te **taurusjob.TimeoutError) bool {
-	e, ok := err.(*taurusjob.TimeoutError)
-	*te = e
-	return ok
 }

@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-// forged builds a token for job-1 from a state a forger (or a real wait)
-// could have saved; the default key is public.
-func forged(st savedWait) string {
-	st.JobID = "job-1"
-	return encodeState(nil, &st)
-}
-
 func runningGetter() JobGetter {
 	return getterFunc(func(_ context.Context, id string) (*Job, error) {
 		return &Job{ID: id, Status: StatusRunning, Progress: 1}, nil

@@ -15,13 +15,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
-// Credentials no real text holds, long enough for pieces to count.
-const (
-	echoAK  = "SENTINELAKECHO7KQ2XW"
-	echoSK  = "SENTINEL-SK-ECHO-3e9b1d7f5a2c8e4b6d0f9a1c"
-	echoSTS = "SENTINEL-STS-ECHO-c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4"
-)
-
 // credentialCases are the ways a client can hold a credential, each with
 // the secrets its requests carry or its config holds.
 var credentialCases = []struct {
@@ -32,8 +25,8 @@ var credentialCases = []struct {
 	{"token", nil, []string{testToken}},
 	{"token source", useSentinelSource, []string{sentinelToken}},
 	{"AK/SK with security token", func(c *ClientConfig) {
-		c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", echoAK, echoSK, echoSTS
-	}, []string{echoAK, echoSK, echoSTS}},
+		c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", sentinelAK, sentinelSK, sentinelSTS
+	}, []string{sentinelAK, sentinelSK, sentinelSTS}},
 }
 
 // requestSecrets returns what r carries that a server may echo: the

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // Service is the Huawei Cloud database service whose jobs a [Client] asks
@@ -89,7 +91,7 @@ func ParseService(name string) (Service, error) {
 			return s, nil
 		}
 	}
-	return 0, invalid("service", "%q is not one of taurusdb, rds, opengauss, dds", clip(name, 32))
+	return 0, invalid("service", "%q is not one of taurusdb, rds, opengauss, dds", clip.Text(name, 32))
 }
 
 // MarshalText writes the service's name, so that a Service in a config
@@ -114,8 +116,7 @@ func (s *Service) UnmarshalText(text []byte) error {
 
 // Endpoint returns the service's documented endpoint in a region, e.g.
 // "https://rds.cn-north-4.myhuaweicloud.com", and false for a region not
-// in the official SDK's table for that service. For [ServiceTaurusDB] it
-// is [RegionEndpoint].
+// in the official SDK's table for that service.
 func (s Service) Endpoint(region string) (string, bool) {
 	i, ok := s.info()
 	if !ok {

@@ -1,7 +1,6 @@
 package taurusjob
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"testing"
@@ -145,16 +144,4 @@ func TestClientReadsEachServicesErrors(t *testing.T) {
 			}
 		}
 	}
-}
-
-func compact(t *testing.T, b []byte) string {
-	t.Helper()
-	if len(b) == 0 {
-		return ""
-	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
-	return out.String()
 }

@@ -9,20 +9,27 @@ import (
 )
 
 // Code written before services existed keeps asking TaurusDB: the zero
-// value is TaurusDB, and its endpoints are RegionEndpoint's.
+// value is TaurusDB, and its endpoints follow the three host patterns of
+// the official SDK's table.
 func TestServiceZeroValueIsTaurusDB(t *testing.T) {
 	var s Service
 	if s != ServiceTaurusDB || s.String() != "taurusdb" {
 		t.Fatalf("zero Service = %v, want taurusdb", s)
 	}
-	for _, r := range Regions() {
-		want, _ := RegionEndpoint(r)
-		if got, ok := s.Endpoint(r); !ok || got != want {
-			t.Errorf("ServiceTaurusDB.Endpoint(%q) = %q, %v; want RegionEndpoint's %q", r, got, ok, want)
+	for region, want := range map[string]string{
+		"cn-north-4": "https://gaussdb.cn-north-4.myhuaweicloud.com",
+		"tr-west-1":  "https://gaussdbformysql.tr-west-1.myhuaweicloud.com",
+		"af-south-1": "https://gaussdb-mysql.af-south-1.myhuaweicloud.com",
+	} {
+		if got, ok := s.Endpoint(region); !ok || got != want {
+			t.Errorf("ServiceTaurusDB.Endpoint(%q) = %q, %v; want %q", region, got, ok, want)
 		}
 	}
-	if len(ServiceTaurusDB.Regions()) != len(Regions()) {
-		t.Errorf("ServiceTaurusDB.Regions() differs from Regions()")
+	if _, ok := s.Endpoint("mars-1"); ok {
+		t.Error("an unknown region has an endpoint")
+	}
+	if n := len(s.Regions()); n != len(regionHosts) || n < 20 {
+		t.Errorf("ServiceTaurusDB.Regions() lists %d regions; want the table's %d", n, len(regionHosts))
 	}
 }
 

@@ -156,7 +156,10 @@ func soakRound(t *testing.T, seed uint64, tally *soakTally) {
 	runtime.ReadMemStats(&before)
 
 	other := taurusjobtest.NewServer()
-	srv := taurusjobtest.NewServer(taurusjobtest.WithMaxRecords(-1), taurusjobtest.WithRules(soakFaults(other)...))
+	srv := taurusjobtest.NewServer(taurusjobtest.WithMaxRecords(-1))
+	for _, r := range soakFaults(other) {
+		srv.AddRule(r)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x50a6))
 	ids := make([]string, soakWaits)
 	created := time.Now()

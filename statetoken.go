@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // A state token reads "tjs1.PAYLOAD.SUM": the magic "tjs" and the format
@@ -26,27 +28,23 @@ const (
 	stateSumLen  = 16
 )
 
-// MaxStateTokenLen bounds a state token. Tokens this library makes are a
-// few hundred bytes; anything longer is refused before it is decoded.
-const MaxStateTokenLen = 4096
-
-// MinStateKeyLen is the shortest key [WithStateKey] accepts.
-const MinStateKeyLen = 16
+// minStateKeyLen is the shortest key [WithStateKey] accepts: 128 bits.
+const minStateKeyLen = 16
 
 // defaultStateKey keys the sum when no [WithStateKey] is given. It is
 // public: it detects accidents, not forgers.
 var defaultStateKey = []byte("taurusjob wait state token, v1")
 
 // WithStateKey authenticates state tokens ([OnState], [Waiter.Resume])
-// with HMAC-SHA256 under key, at least [MinStateKeyLen] bytes. A token
+// with HMAC-SHA256 under key, at least 16 bytes. A token
 // made under one key is refused under another. Without it a public key is
 // used, which detects corrupted and edited tokens but not deliberate
 // forgery; use a secret key when tokens are stored where others can write.
 // key is copied.
 func WithStateKey(key []byte) Option {
 	return optionFunc(func(c *config) {
-		if len(key) < MinStateKeyLen {
-			c.fail("WithStateKey: the key is %d bytes; need at least %d", len(key), MinStateKeyLen)
+		if len(key) < minStateKeyLen {
+			c.fail("WithStateKey: the key is %d bytes; need at least %d", len(key), minStateKeyLen)
 			return
 		}
 		c.state.key = bytes.Clone(key)
@@ -83,8 +81,8 @@ func decodeState(key []byte, token string) (*savedWait, error) {
 	switch {
 	case token == "":
 		return nil, invalid("state token", "is empty")
-	case len(token) > MaxStateTokenLen:
-		return nil, invalid("state token", "is %d bytes long, more than %d", len(token), MaxStateTokenLen)
+	case len(token) > jobid.MaxStateTokenLen:
+		return nil, invalid("state token", "is %d bytes long, more than %d", len(token), jobid.MaxStateTokenLen)
 	}
 	parts := strings.Split(token, ".")
 	head := parts[0]

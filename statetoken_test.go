@@ -14,27 +14,6 @@ import (
 	"time"
 )
 
-func sampleState() *savedWait {
-	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
-	return &savedWait{
-		JobID:    "f9959f52-aa4d-43f7-be74-44b6fc20b239",
-		Start:    start.UnixNano(),
-		GraceEnd: start.Add(time.Minute).UnixNano(),
-		Deadline: start.Add(time.Hour).UnixNano(),
-		Due:      start.Add(10 * time.Minute).UnixNano(),
-		Polls:    17,
-		Errs:     2,
-		Share:    new(0.125),
-		Created:  start.Add(-3 * time.Second).UnixNano(),
-		LastErr:  &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
-		Seen:     true,
-		Name:     "CreateGaussDBforMySQLInstance",
-		Status:   StatusRunning,
-		Progress: 60,
-		Learned:  json.RawMessage(`{"rate":0.5}`),
-	}
-}
-
 // A token gives back exactly the state it was made of, times to the
 // nanosecond, and what the schedule learned verbatim.
 func TestStateTokenRoundTrip(t *testing.T) {

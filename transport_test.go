@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 )
 
 // stallServer accepts each request and never answers it; the handler ends
@@ -165,9 +167,9 @@ func TestBodyLimit(t *testing.T) {
 		body      []byte
 		wantError string // "" means the job is returned
 	}{
-		{"2 MiB job over the default limit", 0, 200, jobBodyOfSize(t, twoMiB), fmt.Sprintf("exceeds the %d-byte limit", DefaultMaxBodyBytes)},
-		{"exactly the default limit", 0, 200, jobBodyOfSize(t, DefaultMaxBodyBytes), ""},
-		{"one byte over the default limit", 0, 200, jobBodyOfSize(t, DefaultMaxBodyBytes+1), "exceeds the 1048576-byte limit"},
+		{"2 MiB job over the default limit", 0, 200, jobBodyOfSize(t, twoMiB), fmt.Sprintf("exceeds the %d-byte limit", defaults.MaxBodyBytes)},
+		{"exactly the default limit", 0, 200, jobBodyOfSize(t, defaults.MaxBodyBytes), ""},
+		{"one byte over the default limit", 0, 200, jobBodyOfSize(t, defaults.MaxBodyBytes+1), "exceeds the 1048576-byte limit"},
 		{"configured limit, at it", 4096, 200, jobBodyOfSize(t, 4096), ""},
 		{"configured limit, one byte over", 4096, 200, jobBodyOfSize(t, 4097), "exceeds the 4096-byte limit"},
 		{"configured limit above the default", 4 << 20, 200, jobBodyOfSize(t, twoMiB), ""},

@@ -1,8 +1,6 @@
 package taurusjob
 
 import (
-	"context"
-	"errors"
 	"time"
 )
 
@@ -48,40 +46,3 @@ type Update struct {
 func (u Update) Changed() bool {
 	return u.FirstSeen || u.StatusChanged || u.ProgressChanged || u.Err != nil || u.Done
 }
-
-// Result is one job's outcome in [Waiter.WaitAll].
-type Result struct {
-	JobID string
-	Job   *Job  // the last job seen (also on error); nil if never seen
-	Err   error // what Wait returned for this job
-}
-
-// outcome names how a wait ended, for logs and the CLI.
-func outcome(job *Job, err error) string {
-	var (
-		te *TimeoutError
-		nv *NotVisibleError
-	)
-	switch {
-	case err == nil && job != nil && job.Status == StatusPending:
-		return "pending"
-	case err == nil:
-		return "completed"
-	case errors.Is(err, ErrJobFailed) && job != nil && job.Status == StatusCanceled:
-		return "canceled"
-	case errors.Is(err, ErrJobFailed):
-		return "failed"
-	case errors.As(err, &te) && errors.Is(te.Cause, context.Canceled):
-		return "interrupted"
-	case errors.As(err, &te):
-		return "timeout"
-	case errors.As(err, &nv):
-		return "not_visible"
-	}
-	return "error"
-}
-
-// Outcome names how a wait ended: "completed", "pending" (with
-// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
-// "not_visible" or "error", from what [Waiter.Wait] returned.
-func Outcome(job *Job, err error) string { return outcome(job, err) }

@@ -8,39 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
-
-// checkInvalid asserts what every validation error promises: it matches
-// ErrInvalidInput, is an *InputError for field, and says the field's name.
-func checkInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error; want an invalid %s", field)
-	}
-	if !errors.Is(err, ErrInvalidInput) {
-		t.Errorf("error %q does not match ErrInvalidInput", err)
-	}
-	var ie *InputError
-	if !errors.As(err, &ie) {
-		t.Fatalf("error %q (%T) is not an *InputError", err, err)
-	}
-	if ie.Field != field {
-		t.Errorf("Field = %q, want %q", ie.Field, field)
-	}
-	if !strings.Contains(err.Error(), field) {
-		t.Errorf("error %q does not name the field %q", err, field)
-	}
-	// The message is short and printable whatever the value: a 10 KB or
-	// binary value is described, never echoed.
-	if msg := err.Error(); len(msg) > 200 || hasControl(msg) {
-		t.Errorf("error message of %d bytes (bound 200) or with control characters: %.300q", len(msg), msg)
-	}
-}
-
-// okServer answers every request with the documented job.
-func okServer(t *testing.T) *recordingServer {
-	return newServer(t, serveBody(http.StatusOK, readFixture(t, "jobs/completed.json"), nil))
-}
 
 func TestEndpointValidation(t *testing.T) {
 	srv := okServer(t)
@@ -165,15 +135,15 @@ func TestProjectIDValidation(t *testing.T) {
 				t.Errorf("NewClient returned a client for project id %q", tt.id)
 			}
 			checkInvalid(t, err, "project id")
-			checkInvalid(t, ValidateProjectID(tt.id), "project id")
+			checkInvalid(t, validateProjectID(tt.id), "project id")
 		})
 	}
 	if srv.requests() != 0 {
 		t.Errorf("server got %d requests from invalid project ids", srv.requests())
 	}
 	for _, ok := range []string{testProjectID, strings.ToUpper(testProjectID)} {
-		if err := ValidateProjectID(ok); err != nil {
-			t.Errorf("ValidateProjectID(%q): %v", ok, err)
+		if err := validateProjectID(ok); err != nil {
+			t.Errorf("validateProjectID(%q): %v", ok, err)
 		}
 	}
 }
@@ -183,7 +153,7 @@ func TestJobIDValidation(t *testing.T) {
 	c := newTestClient(t, srv.URL, nil)
 	tests := []struct{ name, id string }{
 		{"empty", ""},
-		{"129 characters", strings.Repeat("a", MaxJobIDLen+1)},
+		{"129 characters", strings.Repeat("a", jobid.MaxLen+1)},
 		{"slash", "f9959f52/aa4d"},
 		{"question mark", "f9959f52?x=1"},
 		{"hash", "f9959f52#x"},
@@ -228,7 +198,7 @@ func TestJobIDValidation(t *testing.T) {
 	}
 
 	// The edges of what is valid pass (TestRequestShape sends them).
-	for _, ok := range []string{"a", strings.Repeat("a", MaxJobIDLen), "a.b_c~d-e", "..a", "A9"} {
+	for _, ok := range []string{"a", strings.Repeat("a", jobid.MaxLen), "a.b_c~d-e", "..a", "A9"} {
 		if err := ValidateJobID(ok); err != nil {
 			t.Errorf("ValidateJobID(%q): %v", ok, err)
 		}

@@ -3,14 +3,14 @@ package taurusjob
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // Waiter waits for jobs through a [JobGetter]. It is safe for concurrent
 // use: many goroutines may call Wait at once, and their waits share one
-// 429 cool-down ([DefaultThrottleCooldown]) and any rate limit
-// ([WithRateLimit]).
+// 429 cool-down and any rate limit ([WithLimiter]).
 type Waiter struct {
 	getter JobGetter
 	cfg    config
@@ -106,7 +106,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // requests in flight are bounded by [WithConcurrency]. One job failing
 // does not stop the others; a cancel of ctx ends every wait with its state.
 func (w *Waiter) WaitAll(ctx context.Context, jobIDs ...string) []Result {
-	ids := SplitJobIDs(jobIDs...)
+	ids := jobid.Split(jobIDs...)
 	pollers := make([]*Poller, len(ids))
 	errs := make([]error, len(ids))
 	first := make(map[string]int, len(ids)) // an id's first place
@@ -165,14 +165,9 @@ func (w *Waiter) WaitPollers(ctx context.Context, pollers ...*Poller) []Result {
 	return results
 }
 
-// SplitJobIDs splits comma-joined ids and trims spaces around each. Empty
-// pieces are kept, so that a malformed list gives an error for its place.
-func SplitJobIDs(args ...string) []string {
-	var ids []string
-	for _, a := range args {
-		for _, id := range strings.Split(a, ",") {
-			ids = append(ids, strings.TrimSpace(id))
-		}
-	}
-	return ids
+// Result is one job's outcome in [Waiter.WaitAll].
+type Result struct {
+	JobID string
+	Job   *Job  // the last job seen (also on error); nil if never seen
+	Err   error // what Wait returned for this job
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 )
 
-const testProject = "054e292c9880d4992f02c0196d3ea468"
-
 // tokenRotatingAPI is an in-memory job API whose valid token changes after
 // a while, as an IAM token expires. It answers Running until done, then
 // Completed.
@@ -64,7 +62,7 @@ func TestWaitTokenExpiresMidWait(t *testing.T) {
 		sourced := 0
 		client, err := taurusjob.NewClient(taurusjob.ClientConfig{
 			Endpoint:   "https://gaussdb.cn-north-4.myhuaweicloud.com",
-			ProjectID:  testProject,
+			ProjectID:  testProjectID,
 			HTTPClient: &http.Client{Transport: api},
 			TokenSource: func(context.Context) (string, error) {
 				sourced++
@@ -94,7 +92,7 @@ func TestWaitPersistent401Stops(t *testing.T) {
 		api := &tokenRotatingAPI{start: time.Now(), rotateAt: 0, done: time.Hour}
 		client, err := taurusjob.NewClient(taurusjob.ClientConfig{
 			Endpoint:    "https://gaussdb.cn-north-4.myhuaweicloud.com",
-			ProjectID:   testProject,
+			ProjectID:   testProjectID,
 			HTTPClient:  &http.Client{Transport: api},
 			TokenSource: func(context.Context) (string, error) { return "token-1", nil },
 		})
@@ -103,8 +101,7 @@ func TestWaitPersistent401Stops(t *testing.T) {
 		}
 		start := time.Now()
 		_, err = mustWaiter(t, client).Wait(context.Background(), "job-1")
-		var ae *taurusjob.APIError
-		if !asAPIError(err, &ae) || ae.StatusCode != 401 || time.Since(start) != 0 || len(api.seen) != 2 {
+		if ae := asAPIError(t, err); ae.StatusCode != 401 || time.Since(start) != 0 || len(api.seen) != 2 {
 			t.Errorf("err = %v after %s and %d requests; want the 401 at once after one refresh", err, time.Since(start), len(api.seen))
 		}
 	})

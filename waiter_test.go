@@ -11,19 +11,11 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 )
-
-func mustWaiter(t *testing.T, g taurusjob.JobGetter, opts ...taurusjob.Option) *taurusjob.Waiter {
-	t.Helper()
-	w, err := taurusjob.NewWaiter(g, opts...)
-	if err != nil {
-		t.Fatalf("NewWaiter: %v", err)
-	}
-	return w
-}
 
 // A completed job is returned with a nil error, and the first poll is made
 // at once: callers do not pay a sleep before the first check.
@@ -41,7 +33,7 @@ func TestWaitCompleted(t *testing.T) {
 		if polls[0] != 0 {
 			t.Errorf("first poll at %s, want at once", polls[0])
 		}
-		if last := polls[len(polls)-1]; last < 10*time.Second || last > 10*time.Second+taurusjob.DefaultMinInterval*4 {
+		if last := polls[len(polls)-1]; last < 10*time.Second || last > 10*time.Second+defaults.MinInterval*4 {
 			t.Errorf("completion at 10s noticed at %s", last)
 		}
 	})
@@ -204,8 +196,8 @@ func TestWaitNeverVisible(t *testing.T) {
 		if job != nil || !errors.As(err, &nv) || !errors.Is(err, taurusjob.ErrNotVisible) {
 			t.Fatalf("Wait = %v, %v; want *NotVisibleError", job, err)
 		}
-		if got := time.Since(start); got != taurusjob.DefaultVisibilityGrace {
-			t.Errorf("gave up after %s, want exactly the %s grace", got, taurusjob.DefaultVisibilityGrace)
+		if got := time.Since(start); got != defaults.VisibilityGrace {
+			t.Errorf("gave up after %s, want exactly the %s grace", got, defaults.VisibilityGrace)
 		}
 		if nv.Polls != len(g.pollTimes()) || nv.LastErr == nil {
 			t.Errorf("NotVisibleError = %+v; want polls counted and the last 404 kept", nv)
@@ -447,7 +439,7 @@ func TestWaitTwoHourJob(t *testing.T) {
 			t.Errorf("%d polls for a 2-hour job; want at most 160", len(polls))
 		}
 		for i := 1; i < len(polls); i++ {
-			if gap := polls[i] - polls[i-1]; gap > taurusjob.DefaultMaxInterval {
+			if gap := polls[i] - polls[i-1]; gap > defaults.MaxInterval {
 				t.Errorf("gap of %s between polls, above the max interval", gap)
 			}
 		}
@@ -543,7 +535,3 @@ func TestWaitAll(t *testing.T) {
 		}
 	})
 }
-
-type getterFunc func(ctx context.Context, id string) (*taurusjob.Job, error)
-
-func (f getterFunc) GetJob(ctx context.Context, id string) (*taurusjob.Job, error) { return f(ctx, id) }

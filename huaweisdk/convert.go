@@ -13,6 +13,9 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobfield"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // maxMessageLen bounds the message kept from an error answer; the SDK keeps
@@ -30,23 +33,23 @@ type rawInstance struct {
 // an escaped credential is in clear here.
 func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse, s *scrubber) (*taurusjob.Job, error) {
 	if resp == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	if c := resp.HttpStatusCode; c != 0 && (c < 200 || c > 299) {
 		// The SDK makes errors of 4xx and 5xx only; a 3xx it does not follow lands here.
 		return nil, &taurusjob.APIError{StatusCode: c, Message: "the SDK returned this answer without a job or an error"}
 	}
 	if resp.Job == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	d := scrubJobDetail(resp.Job, s)
 	status := s.text(d.Status.Value())
 	if d.Id == "" && d.Name == "" && status == "" {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID} // "job": {} and its like
+		return nil, &nojob.Error{JobID: jobID} // "job": {} and its like
 	}
 	if d.Id != "" && d.Id != jobID {
 		return nil, &taurusjob.APIError{StatusCode: resp.HttpStatusCode,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(d.Id, 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip.Text(d.Id, 128))}
 	}
 	job := &taurusjob.Job{
 		ID:         jobID,
@@ -55,10 +58,10 @@ func jobFromResponse(jobID string, resp *model.ShowGaussMySqlJobInfoResponse, s 
 		Progress:   -1,
 		FailReason: deref(d.FailReason),
 	}
-	job.Created, _ = taurusjob.ParseJobTime(d.Created) // zero when unparseable; the text stays in Raw
-	job.Ended, _ = taurusjob.ParseJobTime(deref(d.Ended))
+	job.Created, _ = jobfield.Time(d.Created) // zero when unparseable; the text stays in Raw
+	job.Ended, _ = jobfield.Time(deref(d.Ended))
 	if d.Process != nil {
-		job.Progress = taurusjob.ParseProgress(*d.Process)
+		job.Progress = jobfield.Progress(*d.Process)
 	}
 	raw := rawJob{ID: d.Id, Name: d.Name, Status: status, Created: d.Created,
 		Ended: d.Ended, Process: d.Process, FailReason: d.FailReason}
@@ -118,13 +121,13 @@ func mapError(err error, s *scrubber) error {
 func apiError(e *sdkerr.ServiceResponseError, s *scrubber) error {
 	if e.StatusCode == 0 {
 		// The SDK could not read the error answer's body: no usable answer.
-		return &taurusjob.TransportError{Err: fmt.Errorf("reading the error answer: %s", clip(s.text(e.ErrorMessage), maxMessageLen))}
+		return &taurusjob.TransportError{Err: fmt.Errorf("reading the error answer: %s", clip.Text(s.text(e.ErrorMessage), maxMessageLen))}
 	}
 	return &taurusjob.APIError{
 		StatusCode: e.StatusCode,
-		Code:       clip(s.text(e.ErrorCode), 64),
+		Code:       clip.Text(s.text(e.ErrorCode), 64),
 		Message:    s.text(message(s.text(e.ErrorMessage))), // again: message decodes a title's entities
-		RequestID:  clip(s.text(e.RequestId), 128),
+		RequestID:  clip.Text(s.text(e.RequestId), 128),
 	}
 }
 
@@ -136,15 +139,12 @@ func message(m string) string {
 	trimmed := strings.TrimSpace(m)
 	if strings.HasPrefix(trimmed, "<") {
 		if t := htmlTitle.FindStringSubmatch(trimmed); t != nil {
-			return clip("gateway page: "+strings.TrimSpace(html.UnescapeString(t[1])), maxMessageLen)
+			return clip.Text("gateway page: "+strings.TrimSpace(html.UnescapeString(t[1])), maxMessageLen)
 		}
 		return "gateway page without a title"
 	}
-	return clip(trimmed, maxMessageLen)
+	return clip.Text(trimmed, maxMessageLen)
 }
-
-// clip is the core's own clipping of server text.
-var clip = taurusjob.ClipText
 
 func deref(s *string) string {
 	if s == nil {

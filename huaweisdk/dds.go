@@ -7,6 +7,7 @@ import (
 	dds "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/dds/v3"
 	ddsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/dds/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // DDSGetter fetches DDS (document database) jobs through the official
@@ -54,7 +55,7 @@ func (g *DDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, e
 		return nil, err
 	}
 	if resp == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	var j *sdkJob
 	if d := resp.Job; d != nil {

@@ -18,7 +18,7 @@ import (
 // its flavor and wait again: the SDK's answer carries the job id, the
 // Getter waits on it through the same SDK client.
 func Example_taurusDBCreateAndResize() {
-	api := startProvisioningAPI(taurusjob.ServiceTaurusDB) // a fake of the service; really: taurusjob.RegionEndpoint(region)
+	api := startProvisioningAPI(taurusjob.ServiceTaurusDB) // a fake of the service; really: taurusjob.ServiceTaurusDB.Endpoint(region)
 	defer api.Close()
 
 	hc, err := gaussdb.GaussDBClientBuilder().

@@ -10,11 +10,13 @@ import (
 	gaussdb "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdb/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 )
 
 // DefaultCallTimeout bounds each [Getter.GetJob] when no [WithCallTimeout]
-// is given. It matches [taurusjob.DefaultRequestTimeout].
-const DefaultCallTimeout = taurusjob.DefaultRequestTimeout
+// is given. It matches the core's 30 s.
+const DefaultCallTimeout = defaults.RequestTimeout
 
 // Getter fetches jobs through the official SDK's GaussDB v3 client. It
 // implements [taurusjob.JobGetter]. It is safe for concurrent use as far as
@@ -100,7 +102,7 @@ type outcome struct {
 //   - the job, when the API answers with a job of that id (see the package
 //     documentation for what the SDK loses: Entities is always nil and Raw
 //     is a re-encoding);
-//   - a [*taurusjob.NotVisibleError] when the answer holds no job;
+//   - the error the waiter reads as a 404 when the answer holds no job;
 //   - a [*taurusjob.APIError] for an error answer (404 included, which a
 //     waiter takes as "not visible yet"), with the status, error code,
 //     message and request id as the SDK reports them; also for a 2xx answer
@@ -149,7 +151,7 @@ func (g *Getter) call(req *model.ShowGaussMySqlJobInfoRequest, done chan<- outco
 	var o outcome
 	defer func() {
 		if p := recover(); p != nil {
-			o = outcome{err: fmt.Errorf("huaweisdk: the SDK panicked in ShowGaussMySqlJobInfo: %s", clip(fmt.Sprint(p), 256))}
+			o = outcome{err: fmt.Errorf("huaweisdk: the SDK panicked in ShowGaussMySqlJobInfo: %s", clip.Text(fmt.Sprint(p), 256))}
 		}
 		done <- o
 	}()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"github.com/taurusdb-tools/taurusjob/internal/sign"
 	"go.uber.org/goleak"
 )
@@ -231,9 +232,9 @@ func TestGetJobErrors(t *testing.T) {
 				t.Errorf("job = %+v, want nil with an error", job)
 			}
 			if tt.notVisible {
-				var nv *taurusjob.NotVisibleError
-				if !errors.As(err, &nv) || nv.JobID != testJob || !errors.Is(err, taurusjob.ErrNotVisible) {
-					t.Fatalf("err = %v, want *NotVisibleError for %s", err, testJob)
+				var empty *nojob.Error
+				if !errors.As(err, &empty) || empty.JobID != testJob || errors.Is(err, taurusjob.ErrNotVisible) {
+					t.Fatalf("err = %v, want the core's answer-without-a-job error for %s", err, testJob)
 				}
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	opengauss "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdbforopengauss/v3"
 	ogmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/gaussdbforopengauss/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // OpenGaussGetter fetches GaussDB (openGauss) jobs through the official
@@ -56,7 +57,7 @@ func (g *OpenGaussGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.
 		return nil, err
 	}
 	if resp == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	var j *sdkJob
 	if d := resp.Job; d != nil {

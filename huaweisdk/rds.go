@@ -7,6 +7,7 @@ import (
 	rds "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/rds/v3"
 	rdsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/rds/v3/model"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // RDSGetter fetches RDS (MySQL, PostgreSQL, SQL Server) jobs through the
@@ -59,7 +60,7 @@ func (g *RDSGetter) GetJob(ctx context.Context, jobID string) (*taurusjob.Job, e
 		return nil, err
 	}
 	if resp == nil {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	return rdsJob(resp.Job).toJob(jobID, resp.HttpStatusCode, g.scrub)
 }

@@ -9,6 +9,9 @@ import (
 
 	httpclient "github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobfield"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // This file holds what the getters of the sibling services (RDS,
@@ -64,7 +67,7 @@ func callSDK[R any](ctx context.Context, jobID, op string, timeout time.Duration
 		var res result
 		defer func() {
 			if p := recover(); p != nil {
-				res = result{err: fmt.Errorf("the SDK panicked: %s", clip(fmt.Sprint(p), 256))}
+				res = result{err: fmt.Errorf("the SDK panicked: %s", clip.Text(fmt.Sprint(p), 256))}
 			}
 			done <- res
 		}()
@@ -160,17 +163,17 @@ func (d *sdkJob) job(jobID string, httpStatus int, s *scrubber) (*taurusjob.Job,
 		return nil, &taurusjob.APIError{StatusCode: httpStatus, Message: "the SDK returned this answer without a job or an error"}
 	}
 	if d == nil || d.id == "" && d.name == "" && d.status == "" {
-		return nil, &taurusjob.NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	if d.id != "" && d.id != jobID {
 		return nil, &taurusjob.APIError{StatusCode: httpStatus,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(d.id, 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip.Text(d.id, 128))}
 	}
 	job := &taurusjob.Job{ID: jobID, Name: d.name, Status: taurusjob.Status(d.status), Progress: -1, FailReason: deref(d.failReason)}
-	job.Created, _ = taurusjob.ParseJobTime(d.created) // zero when unparseable; the text stays in Raw
-	job.Ended, _ = taurusjob.ParseJobTime(deref(d.ended))
+	job.Created, _ = jobfield.Time(d.created) // zero when unparseable; the text stays in Raw
+	job.Ended, _ = jobfield.Time(deref(d.ended))
 	if d.percent != nil {
-		job.Progress = taurusjob.ParseProgress(*d.percent)
+		job.Progress = jobfield.Progress(*d.percent)
 	}
 	raw := rawJob{ID: d.id, Name: d.name, Status: d.status, Created: d.created, Ended: d.ended,
 		Instance: d.instance, FailReason: d.failReason}

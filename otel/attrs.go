@@ -1,8 +1,6 @@
 package taurusjobotel
 
 import (
-	"github.com/taurusdb-tools/taurusjob"
-
 	"go.opentelemetry.io/otel/attribute"
 )
 
@@ -30,7 +28,3 @@ const (
 	maxNameLen = 128 // a job's name or status
 	maxTextLen = 512 // a fail reason or an error's text
 )
-
-// clip makes server text one printable line of at most about n bytes,
-// as the core clips what it puts in errors.
-func clip(s string, n int) string { return taurusjob.ClipText(s, n) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // result is what one poll's answer was, as the polls counter names it.
@@ -48,10 +49,21 @@ func pollResult(u taurusjob.Update) result {
 		return resultVisible
 	case throttled(u.Err):
 		return resultThrottled
-	case taurusjob.Classify(nil, u.Err) == taurusjob.VerdictNotVisible:
+	case missing(u.Err):
 		return resultNotVisible // a 404 after the job was seen: retried
 	}
 	return resultTransient
+}
+
+// missing reports whether err is an answer that the job is not there: a
+// 404, or an answer without a job. (The core decides what that means for
+// the wait; this only names the answer.)
+func missing(err error) bool {
+	var (
+		ae    *taurusjob.APIError
+		empty *nojob.Error
+	)
+	return errors.As(err, &empty) || (errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound)
 }
 
 // throttled reports whether err is a 429 answer.

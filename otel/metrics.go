@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -142,5 +143,5 @@ func jobName(j *taurusjob.Job) string {
 	if j == nil {
 		return ""
 	}
-	return clip(j.Name, maxNameLen)
+	return clip.Text(j.Name, maxNameLen)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -30,7 +31,7 @@ func addUpdate(span trace.Span, u taurusjob.Update, now time.Time, name bool) {
 		return
 	}
 	if name {
-		span.SetAttributes(KeyJobName.String(clip(u.Job.Name, maxNameLen)))
+		span.SetAttributes(KeyJobName.String(clip.Text(u.Job.Name, maxNameLen)))
 	}
 	switch {
 	case u.Held != 0:
@@ -54,13 +55,13 @@ func pollAttrs(u taurusjob.Update) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{
 		KeyPoll.Int(u.Poll),
 		KeyPollResult.String(pollResult(u).String()),
-		KeyJobStatus.String(clip(string(u.Status), maxNameLen)),
+		KeyJobStatus.String(clip.Text(string(u.Status), maxNameLen)),
 		KeyProgress.Int(u.Progress),
 	}
 	if !u.Done {
 		attrs = append(attrs, KeyNext.Float64(u.Next.Seconds()))
 		if u.Err != nil {
-			attrs = append(attrs, KeyError.String(clip(u.Err.Error(), maxTextLen)))
+			attrs = append(attrs, KeyError.String(clip.Text(u.Err.Error(), maxTextLen)))
 		}
 	}
 	return attrs
@@ -73,9 +74,9 @@ func endWait(span trace.Span, u taurusjob.Update, now time.Time) {
 	outcome := taurusjob.Outcome(u.Job, u.Err)
 	attrs := []attribute.KeyValue{KeyOutcome.String(outcome), KeyPolls.Int(u.Poll)}
 	if j := u.Job; j != nil {
-		attrs = append(attrs, KeyJobStatus.String(clip(string(j.Status), maxNameLen)))
+		attrs = append(attrs, KeyJobStatus.String(clip.Text(string(j.Status), maxNameLen)))
 		if j.FailReason != "" {
-			attrs = append(attrs, KeyFailReason.String(clip(j.FailReason, maxTextLen)))
+			attrs = append(attrs, KeyFailReason.String(clip.Text(j.FailReason, maxTextLen)))
 		}
 	}
 	if lag, ok := detectionLag(u, now); ok {
@@ -85,7 +86,7 @@ func endWait(span trace.Span, u taurusjob.Update, now time.Time) {
 	if outcome != "completed" && outcome != "pending" {
 		desc := outcome
 		if u.Err != nil {
-			desc = clip(u.Err.Error(), maxTextLen)
+			desc = clip.Text(u.Err.Error(), maxTextLen)
 		}
 		span.SetStatus(codes.Error, desc)
 	}

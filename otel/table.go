@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -104,7 +106,7 @@ func (t *table) add(ctx context.Context, u taurusjob.Update, now time.Time) *wai
 	_, w.span = t.tracer.Start(ctx, SpanName,
 		trace.WithTimestamp(w.start),
 		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(KeyJobID.String(clip(u.JobID, taurusjob.MaxJobIDLen)), KeyService.String(t.service)))
+		trace.WithAttributes(KeyJobID.String(clip.Text(u.JobID, jobid.MaxLen)), KeyService.String(t.service)))
 	t.open[u.JobID] = append(t.open[u.JobID], w)
 	t.n++
 	return w

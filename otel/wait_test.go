@@ -11,6 +11,7 @@ import (
 	taurusjobotel "github.com/taurusdb-tools/taurusjob/otel"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 	"go.opentelemetry.io/otel/codes"
+	"golang.org/x/time/rate"
 )
 
 // A failed job is one span from the start of the wait to its end, with
@@ -148,7 +149,7 @@ func TestRateLimitRefusals(t *testing.T) {
 		for range 5 {
 			ids = append(ids, r.srv.AddJob(taurusjobtest.Job{Running: 2 * time.Minute}))
 		}
-		w := r.waiter(t, nil, taurusjob.WithRateLimit(0.5, 1))
+		w := r.waiter(t, nil, taurusjob.WithLimiter(rate.NewLimiter(0.5, 1)))
 		w.WaitAll(context.Background(), ids...)
 		rm := r.collect(t)
 		held := sum(rm, taurusjobotel.MetricQuotaRefused, taurusjobotel.KeyThrottle.String("rate_limit"))

@@ -1,8 +1,6 @@
 package taurusjobtest
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 )
@@ -17,41 +15,14 @@ type answer struct {
 	retryAfter string
 	location   string
 	requestID  string
-	oversize   int  // oversized: the body's size once padded; 0 for none
 	cut        bool // truncated: send half the body and end cleanly
 	reset      bool // send half the body, then break the connection
 	faults     string
 }
 
-var (
-	padX     = bytes.Repeat([]byte{'x'}, 32<<10)
-	padSpace = bytes.Repeat([]byte{' '}, 32<<10)
-	padOpen  = []byte(`,"padding":"`)
-	padClose = []byte(`"}`)
-)
-
-// parts lays out the body as head, pad bytes taken from fill, and tail,
-// oversize bytes in all (or the body alone if it is larger). A JSON object
-// gets a "padding" field; anything else trailing spaces.
-func (a *answer) parts() (head []byte, pad int, fill []byte, tail []byte) {
-	n := len(a.body)
-	if a.oversize <= n {
-		return a.body, 0, nil, nil
-	}
-	if n > 1 && a.body[n-1] == '}' && a.body[n-2] != '{' {
-		pad = a.oversize - (n - 1 + len(padOpen) + len(padClose))
-		if pad > 0 {
-			head = append(append(make([]byte, 0, n-1+len(padOpen)), a.body[:n-1]...), padOpen...)
-			return head, pad, padX, padClose
-		}
-	}
-	return a.body, a.oversize - n, padSpace, nil
-}
-
 // lengths returns the Content-Length to announce and the bytes to send.
-func (a *answer) lengths() (announce, send int64) {
-	head, pad, _, tail := a.parts()
-	full := int64(len(head) + pad + len(tail))
+func (a *answer) lengths() (announce, send int) {
+	full := len(a.body)
 	switch {
 	case a.cut:
 		return full / 2, full / 2
@@ -61,13 +32,13 @@ func (a *answer) lengths() (announce, send int64) {
 	return full, full
 }
 
-func (a *answer) setHeaders(h http.Header, announce int64) {
+func (a *answer) setHeaders(h http.Header, announce int) {
 	ctype := a.ctype
 	if ctype == "" {
 		ctype = jsonType
 	}
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.FormatInt(announce, 10))
+	h.Set("Content-Length", strconv.Itoa(announce))
 	h.Set("X-Request-Id", a.requestID)
 	if a.retryAfter != "" {
 		h.Set("Retry-After", a.retryAfter)
@@ -89,53 +60,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	announce, send := a.lengths()
 	a.setHeaders(w.Header(), announce)
 	w.WriteHeader(a.status)
-	b := &bodyReader{answer: a, limit: send}
-	_, _ = io.Copy(w, b)
+	_, _ = w.Write(a.body[:send])
 	if a.reset {
 		_ = http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)
 	}
-}
-
-// bodyReader streams an answer's body up to limit bytes, without ever
-// holding the padding in memory.
-type bodyReader struct {
-	answer *answer
-	limit  int64
-	pos    int64
-	segs   [][]byte // set on first read
-	fill   []byte
-	pad    int64
-	init   bool
-}
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	if !b.init {
-		head, pad, fill, tail := b.answer.parts()
-		b.segs, b.fill, b.pad, b.init = [][]byte{head, tail}, fill, int64(pad), true
-	}
-	if b.pos >= b.limit {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), b.limit-b.pos)]
-	n := 0
-	headLen := int64(len(b.segs[0]))
-	for n < len(p) {
-		at := b.pos + int64(n)
-		var src []byte
-		switch {
-		case at < headLen:
-			src = b.segs[0][at:]
-		case at < headLen+b.pad:
-			src = b.fill[:min(int64(len(b.fill)), headLen+b.pad-at)]
-		default:
-			src = b.segs[1][at-headLen-b.pad:]
-		}
-		if len(src) == 0 {
-			break
-		}
-		n += copy(p[n:], src)
-	}
-	b.pos += int64(n)
-	return n, nil
 }

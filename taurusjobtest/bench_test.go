@@ -16,7 +16,7 @@ func benchmarkGet(b *testing.B, opts ...Option) {
 	for i := range urls {
 		urls[i] = jobURL(srv, srv.AddJob(Job{Running: time.Hour}))
 	}
-	rt := srv.Transport()
+	rt := NewTransport(srv)
 	var n atomic.Uint64
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -35,4 +35,4 @@ func benchmarkGet(b *testing.B, opts ...Option) {
 }
 
 func BenchmarkInMemoryGet(b *testing.B)          { benchmarkGet(b, WithMaxRecords(0)) }
-func BenchmarkInMemoryGetRecording(b *testing.B) { benchmarkGet(b, WithMaxRecords(DefaultMaxRecords)) }
+func BenchmarkInMemoryGetRecording(b *testing.B) { benchmarkGet(b, WithMaxRecords(defaultMaxRecords)) }

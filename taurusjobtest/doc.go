@@ -2,8 +2,10 @@
 // and demos, shaped like net/http/httptest. It answers
 // GET /v3/{project_id}/jobs?id=… as the real API does, from jobs whose
 // life is scripted by time, with faults injected by rule, and it records
-// every request with credentials redacted. It answers in TaurusDB's
-// shape, or in RDS's, GaussDB (openGauss)'s or DDS's with [WithService].
+// every request with credentials redacted.
+//
+// The everyday path: make a server, script a job, point a Client at the
+// server's URL, project id and token, through its HTTP client.
 //
 //	srv := taurusjobtest.NewInMemory() // or NewServer() for a loopback port
 //	defer srv.Close()
@@ -22,9 +24,26 @@
 //	})
 //	// ... wait for id, then check srv.RequestCount(id), srv.Requests()
 //
+// A [Job] scripts one life: invisible, then Pending, Unauthorized and
+// Running (its percent from a [Profile] such as [Linear] or [StallThenJump]),
+// or any [Phase] list, then its [Outcome]; [Forever] makes a phase endless.
+// A [Rule] injects a [Fault] into the requests it matches: [ServerError],
+// [GatewayPage], [Throttle], [ThrottleDate], [Redirect], [Latency],
+// [ResetMidBody], [Truncated], [WrongJobID], and [Answer] for any other
+// answer. [Server.Requests], [Server.RequestCount], [Server.TotalRequests]
+// and [Server.JobEnd] are what a test checks afterwards.
+//
+// Options set what the server expects and how it answers: [WithProjectID],
+// [WithToken], [WithTokenLifetime] (with [Server.IssueToken] to test a
+// token refresh), [WithAKSK] for signed requests, [WithAuthCheck] to see or
+// check credentials, [WithRateLimit] for the gateway's quota, [WithService]
+// for the bodies of RDS, GaussDB (openGauss) or DDS, and [WithMaxRecords].
+//
 // Time is [time.Now] and timers only, so inside a testing/synctest bubble
 // the fake clock drives every script, latency, token lifetime and rate
 // limit: make the server with [NewInMemory] inside the bubble and reach it
-// through [Server.Client] or [Server.Transport]. A loopback server's
-// goroutines would keep a bubble from settling.
+// through [Server.Client] (or [NewTransport], for several servers or a
+// transport to wrap). A loopback server's goroutines would keep a bubble
+// from settling. A server is also an [http.Handler], to serve on a
+// listener of one's own.
 package taurusjobtest

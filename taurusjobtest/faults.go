@@ -33,7 +33,6 @@ const (
 	kindLatency            // wait d, then go on
 	kindReset              // connection reset mid-body
 	kindTruncate           // body cut in half, clean end
-	kindOversize           // body padded to n bytes
 	kindWrongID            // 200 body with another job id
 )
 
@@ -57,13 +56,6 @@ func GatewayPage(code int) Fault {
 		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 	return Fault{kind: kindAnswer, name: "gateway-page-" + strconv.Itoa(code), status: code,
 		ctype: "text/html", s: page}
-}
-
-// Unauthorized answers 401 APIGW.0301, whatever the credentials.
-func Unauthorized() Fault {
-	return Fault{kind: kindAnswer, name: "unauthorized", status: http.StatusUnauthorized, ctype: jsonType,
-		s:    string(errorBody(CodeBadAuth, "Incorrect IAM authentication information: the token is invalid.")),
-		code: CodeBadAuth}
 }
 
 // Answer answers status with the given content type ("" is JSON) and
@@ -114,28 +106,18 @@ func ResetMidBody() Fault { return Fault{kind: kindReset, name: "reset"} }
 // that matches: the body reads cleanly but is not valid JSON.
 func Truncated() Fault { return Fault{kind: kindTruncate, name: "truncated"} }
 
-// Oversized pads the body to about size bytes (0 is [DefaultOversize]),
-// streamed without holding it in memory. The body stays valid JSON: the
-// padding is an extra "padding" field.
-func Oversized(size int) Fault {
-	if size <= 0 {
-		size = DefaultOversize
-	}
-	return Fault{kind: kindOversize, name: "oversized", n: size}
-}
-
 // WrongJobID answers a visible job with a body naming another job id:
 // id, or the requested id with "-other" appended when id is "".
 func WrongJobID(id string) Fault { return Fault{kind: kindWrongID, name: "wrong-id", s: id} }
 
 // Rule injects its Fault into the requests it matches. Every condition set
 // must hold: a zero field is no condition. Rules are tried in the order
-// they were added. Latency rules and body faults (reset, truncated,
-// oversized, wrong id) let the next rules run too; the first rule that
-// answers (server error, gateway page, throttle, redirect, answer,
-// unauthorized) ends the search, and the request never reaches the API's
-// own checks. Body faults that fired apply to whatever is answered, so
-// Oversized before GatewayPage makes a huge HTML page.
+// they were added. Latency rules and body faults (reset, truncated, wrong
+// id) let the next rules run too; the first rule that answers (server
+// error, gateway page, throttle, redirect, answer) ends the search, and
+// the request never reaches the API's own checks. Body faults that fired
+// apply to whatever is answered, so Truncated before GatewayPage cuts an
+// HTML page.
 type Rule struct {
 	Fault Fault
 	// JobID limits the rule to requests for this job id.
@@ -201,13 +183,6 @@ func (s *Server) AddRule(r Rule) {
 	copy(rules, old)
 	rules = append(rules, newRule(r))
 	s.rules.Store(&rules)
-}
-
-// ClearRules removes every fault rule.
-func (s *Server) ClearRules() {
-	s.rulesMu.Lock()
-	defer s.rulesMu.Unlock()
-	s.rules.Store(&[]*rule{})
 }
 
 func serverErrorCode(code int) (string, string) {

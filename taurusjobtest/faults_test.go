@@ -36,12 +36,11 @@ func TestErrorFaults(t *testing.T) {
 		{ServerError(503), 503, "APIGW.0203", "server-error-503"},
 		{ServerError(504), 504, "APIGW.0204", "server-error-504"},
 		{ServerError(507), 507, "DBS.000507", "server-error-507"},
-		{Unauthorized(), 401, CodeBadAuth, "unauthorized"},
-		{Throttle(0), 429, CodeThrottled, "throttle"},
+		{Throttle(0), 429, codeThrottled, "throttle"},
 		{Answer(403, "", `{"error_code":"APIGW.0302","error_msg":"no permission"}`), 403, "APIGW.0302", "answer-403"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			forModes(t, func(t *testing.T, srv *Server) {
+			forModesRules(t, []Rule{{Fault: tc.fault}}, func(t *testing.T, srv *Server) {
 				id := srv.AddJob(Job{})
 				r := get(t, srv, jobURL(srv, id))
 				wantError(t, r, tc.status, tc.code)
@@ -54,36 +53,36 @@ func TestErrorFaults(t *testing.T) {
 				if rq := srv.Requests()[0]; rq.Status != tc.status || rq.Code != tc.code {
 					t.Errorf("recorded %d %q", rq.Status, rq.Code)
 				}
-			}, WithRules(Rule{Fault: tc.fault}))
+			})
 		})
 	}
 }
 
 func TestGatewayPage(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: GatewayPage(502)}}, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
 		if r.status != 502 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
 			!strings.Contains(string(r.body), "<title>502 Bad Gateway</title>") || r.header.Get("X-Request-Id") == "" {
 			t.Errorf("got HTTP %d %v %s", r.status, r.header, r.body)
 		}
-	}, WithRules(Rule{Fault: GatewayPage(502)}))
+	})
 }
 
 func TestThrottle(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: Throttle(2500 * time.Millisecond)}}, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
-		wantError(t, r, 429, CodeThrottled)
+		wantError(t, r, 429, codeThrottled)
 		if got := r.header.Get("Retry-After"); got != "3" {
 			t.Errorf("Retry-After %q, want 3 (2.5s rounded up)", got)
 		}
-	}, WithRules(Rule{Fault: Throttle(2500 * time.Millisecond)}))
+	})
 
 	synctest.Test(t, func(t *testing.T) {
-		srv := NewInMemory(WithRules(Rule{Fault: ThrottleDate(3 * time.Second)}))
+		srv := withRules(NewInMemory(), Rule{Fault: ThrottleDate(3 * time.Second)})
 		defer srv.Close()
 		time.Sleep(500 * time.Millisecond)
 		r := get(t, srv, jobURL(srv, "x"))
-		wantError(t, r, 429, CodeThrottled)
+		wantError(t, r, 429, codeThrottled)
 		at, err := http.ParseTime(r.header.Get("Retry-After"))
 		if want := time.Now().Add(3500 * time.Millisecond); err != nil || !at.Equal(want) {
 			t.Errorf("Retry-After %q (%v), want %s: 3s rounded up to the second", r.header.Get("Retry-After"), err, want)
@@ -93,7 +92,7 @@ func TestThrottle(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv := NewInMemory(WithRules(Rule{Fault: Latency(5 * time.Second)}))
+		srv := withRules(NewInMemory(), Rule{Fault: Latency(5 * time.Second)})
 		defer srv.Close()
 		id := srv.AddJob(Job{Running: 3 * time.Second})
 		start := time.Now()
@@ -122,7 +121,7 @@ func TestLatency(t *testing.T) {
 		}
 	})
 
-	srv := NewServer(WithRules(Rule{Fault: Latency(20 * time.Millisecond)}))
+	srv := withRules(NewServer(), Rule{Fault: Latency(20 * time.Millisecond)})
 	defer srv.Close()
 	start := time.Now()
 	getJob(t, srv, srv.AddJob(Job{}))
@@ -132,7 +131,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestResetMidBody(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: ResetMidBody()}}, func(t *testing.T, srv *Server) {
 		id := srv.AddJob(Job{})
 		resp, err := srv.Client().Get(jobURL(srv, id) + "&x=" + strconv.Itoa(1))
 		if err != nil {
@@ -152,11 +151,11 @@ func TestResetMidBody(t *testing.T) {
 		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("error %v", err)
 		}
-	}, WithRules(Rule{Fault: ResetMidBody()}), WithAuthCheck(nil))
+	}, WithAuthCheck(nil))
 }
 
 func TestTruncated(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: Truncated()}}, func(t *testing.T, srv *Server) {
 		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
 		if r.err != nil || r.status != 200 {
 			t.Fatalf("HTTP %d, read error %v", r.status, r.err)
@@ -167,62 +166,29 @@ func TestTruncated(t *testing.T) {
 		if json.Valid(r.body) || !strings.HasPrefix(string(r.body), `{"job":{"id":`) {
 			t.Errorf("body %s: want the start of a job body", r.body)
 		}
-	}, WithRules(Rule{Fault: Truncated()}))
-}
-
-func TestOversized(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, srv.AddJob(Job{})))
-		if r.err != nil || r.status != 200 || len(r.body) != DefaultOversize ||
-			!strings.HasPrefix(string(r.body), `{"job":{"id":`) || !strings.HasSuffix(string(r.body), `xxx"}`) {
-			t.Fatalf("HTTP %d, %d bytes, error %v", r.status, len(r.body), r.err)
-		}
-	}, WithRules(Rule{Fault: Oversized(0)}))
-
-	// Smaller, to decode it whole quickly under the race detector.
-	forModes(t, func(t *testing.T, srv *Server) {
-		id := srv.AddJob(Job{})
-		r := get(t, srv, jobURL(srv, id))
-		if r.err != nil || r.status != 200 || len(r.body) != 100_000 || !json.Valid(r.body) {
-			t.Fatalf("HTTP %d, %d bytes, valid %v, error %v", r.status, len(r.body), json.Valid(r.body), r.err)
-		}
-		if j := getJob(t, srv, id); j.ID != id || j.Status != "Completed" {
-			t.Errorf("the padded body lost the job: %+v", j)
-		}
-		r = get(t, srv, jobURL(srv, "unknown"))
-		if r.status != 404 || len(r.body) != 100_000 || !json.Valid(r.body) {
-			t.Errorf("404: %d bytes, valid %v", len(r.body), json.Valid(r.body))
-		}
-	}, WithRules(Rule{Fault: Oversized(100_000)}))
-
-	forModes(t, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, "x"))
-		if r.status != 502 || len(r.body) != 5000 {
-			t.Errorf("HTML page: HTTP %d, %d bytes", r.status, len(r.body))
-		}
-	}, WithRules(Rule{Fault: Oversized(5000)}, Rule{Fault: GatewayPage(502)}))
+	})
 }
 
 func TestWrongJobID(t *testing.T) {
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: WrongJobID("")}}, func(t *testing.T, srv *Server) {
 		id := srv.AddJob(Job{Running: time.Hour, Entities: json.RawMessage(`{"k":1}`)})
 		j := getJob(t, srv, id)
 		if j.ID != id+"-other" || j.Status != "Running" || string(j.Entities) != `{"k":1}` {
 			t.Errorf("got %+v", j)
 		}
 		hidden := srv.AddJob(Job{Invisible: time.Hour})
-		wantError(t, get(t, srv, jobURL(srv, hidden)), 404, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, hidden)), 404, codeJobNotFound)
 		done := srv.AddJob(Job{ID: "done", Outcome: Failed})
 		if j := getJob(t, srv, done); j.ID != "done-other" || j.Status != "Failed" || j.Ended == "" {
 			t.Errorf("terminal: %+v", j)
 		}
-	}, WithRules(Rule{Fault: WrongJobID("")}))
+	})
 
-	forModes(t, func(t *testing.T, srv *Server) {
+	forModesRules(t, []Rule{{Fault: WrongJobID("someone-else")}}, func(t *testing.T, srv *Server) {
 		if j := getJob(t, srv, srv.AddJob(Job{})); j.ID != "someone-else" {
 			t.Errorf("id %q", j.ID)
 		}
-	}, WithRules(Rule{Fault: WrongJobID("someone-else")}))
+	})
 }
 
 // noFollow is a client that returns redirects instead of following them.
@@ -237,7 +203,7 @@ func TestRedirect(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			b := m.new()
 			defer b.Close()
-			a := m.new(WithRules(Rule{Fault: Redirect(b.URL())}))
+			a := withRules(m.new(), Rule{Fault: Redirect(b.URL())})
 			defer a.Close()
 			client := a.Client()
 			if a.hs == nil {
@@ -266,7 +232,7 @@ func TestRedirect(t *testing.T) {
 			}
 			resp.Body.Close()
 			got := b.Requests()
-			if len(got) != 1 || got[0].Header.Get("X-Auth-Token") != Redacted || got[0].Status != 401 {
+			if len(got) != 1 || got[0].Header.Get("X-Auth-Token") != redactedValue || got[0].Status != 401 {
 				t.Errorf("B recorded %+v, want one request with a redacted token, refused", got)
 			}
 			if got := lastFault(t, a); got != "redirect" {
@@ -275,7 +241,7 @@ func TestRedirect(t *testing.T) {
 		})
 	}
 
-	srv := NewInMemory(WithRules(Rule{Fault: Redirect("https://elsewhere.invalid/some/path")}))
+	srv := withRules(NewInMemory(), Rule{Fault: Redirect("https://elsewhere.invalid/some/path")})
 	defer srv.Close()
 	resp, err := noFollow(srv.Client()).Get(jobURL(srv, "x"))
 	if err != nil {

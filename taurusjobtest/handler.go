@@ -71,8 +71,6 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 			a.reset = true
 		case kindTruncate:
 			a.cut = true
-		case kindOversize:
-			a.oversize = f.n
 		case kindWrongID:
 			if visible {
 				id := f.s
@@ -109,11 +107,11 @@ func (s *Server) apiAnswer(r *http.Request, now time.Time, jobID string, jb *job
 	case jobID == "":
 		return ansNoID, false
 	case jb == nil:
-		return hiddenAnswer(s.cfg.notVisible), false
+		return ansNotFound, false
 	}
 	body, visible := jb.body(now)
 	if !visible {
-		return hiddenAnswer(jb.hidden), false
+		return ansNotFound, false
 	}
 	return answer{status: http.StatusOK, body: body}, true
 }

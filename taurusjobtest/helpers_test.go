@@ -20,13 +20,27 @@ var modes = []struct {
 // forModes runs f once per mode, with a server closed at the end.
 func forModes(t *testing.T, f func(t *testing.T, srv *Server), opts ...Option) {
 	t.Helper()
+	forModesRules(t, nil, f, opts...)
+}
+
+// forModesRules is forModes with rules added to each server before f.
+func forModesRules(t *testing.T, rules []Rule, f func(t *testing.T, srv *Server), opts ...Option) {
+	t.Helper()
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			srv := m.new(opts...)
+			srv := withRules(m.new(opts...), rules...)
 			defer srv.Close()
 			f(t, srv)
 		})
 	}
+}
+
+// withRules adds rules to a new server and returns it.
+func withRules(srv *Server, rules ...Rule) *Server {
+	for _, r := range rules {
+		srv.AddRule(r)
+	}
+	return srv
 }
 
 // reply is one answer, read whole.

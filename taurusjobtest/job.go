@@ -9,9 +9,13 @@ import (
 	"time"
 )
 
-// TimeLayout is the layout of the created and ended times in job bodies:
+// timeLayout is the layout of the created and ended times in job bodies:
 // an offset without a colon, as the API writes them.
-const TimeLayout = "2006-01-02T15:04:05-0700"
+const timeLayout = "2006-01-02T15:04:05-0700"
+
+// apiZone is the time zone of the created and ended times in job bodies:
+// UTC+08:00, as the API usually answers.
+var apiZone = time.FixedZone("CST", 8*60*60)
 
 const (
 	defaultJobName    = "CreateGaussDBforMySQLInstance"
@@ -24,7 +28,6 @@ type job struct {
 	view      jobView
 	created   time.Time
 	invisible time.Duration
-	hidden    NotVisible
 	phases    []phaseRun
 	end       time.Duration // offset of the terminal status; Forever if never
 	outcome   Outcome
@@ -50,18 +53,14 @@ type jobView struct {
 	shape                    shape
 }
 
-func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job {
+func compile(j Job, loc *time.Location, sh shape) *job {
 	jb := &job{
 		created:   j.Created,
 		invisible: max(j.Invisible, 0),
-		hidden:    j.NotVisibleAs,
 		outcome:   j.Outcome,
 	}
-	if jb.hidden == ServerDefault {
-		jb.hidden = defaultHidden
-	}
 	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,
-		created: j.Created.In(loc).Format(TimeLayout), entities: j.Entities, shape: sh}
+		created: j.Created.In(loc).Format(timeLayout), entities: j.Entities, shape: sh}
 	if v.name == "" {
 		v.name = sh.jobName
 	}
@@ -94,7 +93,7 @@ func compile(j Job, loc *time.Location, defaultHidden NotVisible, sh shape) *job
 	}
 	jb.end = at
 	if at != Forever {
-		jb.view.ended = j.Created.Add(at).In(loc).Format(TimeLayout)
+		jb.view.ended = j.Created.Add(at).In(loc).Format(timeLayout)
 	}
 	if j.Outcome != Completed {
 		jb.view.failReason = j.FailReason

@@ -32,17 +32,6 @@ func (o Outcome) String() string {
 	return "Completed"
 }
 
-// NotVisible is how a job that is not visible yet (or not known) is answered.
-type NotVisible int
-
-// The ways the API says "no such job yet".
-const (
-	ServerDefault NotVisible = iota // the server's choice (see [WithNotVisible]); for a server, NotFound
-	NotFound                        // 404 {"error_code":"DBS.200823","error_msg":"..."}
-	NullJob                         // 200 {"job":null}
-	EmptyBody                       // 200 {}
-)
-
 // Instance is the instance a job works on.
 type Instance struct {
 	ID   string // 36 characters ending in "in07" in the real API
@@ -76,10 +65,11 @@ type Job struct {
 	// Created is when the job was created; zero is the time of AddJob.
 	Created time.Time
 
-	// Invisible is how long after Created the job is not visible yet.
+	// Invisible is how long after Created the job is not visible yet:
+	// answered 404 DBS.200823, as an unknown job is. (For another answer,
+	// such as 200 {"job":null}, add a [Rule] with JobID, Until and
+	// [Answer].)
 	Invisible time.Duration
-	// NotVisibleAs is how the job answers while not visible.
-	NotVisibleAs NotVisible
 
 	// Pending, Unauthorized and Running are the durations of those
 	// statuses, in that order. They are ignored when Phases is set.
@@ -112,19 +102,11 @@ func (s *Server) AddJob(j Job) string {
 	if j.Created.IsZero() {
 		j.Created = time.Now()
 	}
-	jb := compile(j, s.cfg.loc, s.cfg.notVisible, shapes[s.cfg.service])
+	jb := compile(j, apiZone, shapes[s.cfg.service])
 	s.jobsMu.Lock()
 	s.jobs[j.ID] = jb
 	s.jobsMu.Unlock()
 	return j.ID
-}
-
-// RemoveJob forgets a job: it is then answered as unknown, as a job older
-// than a month is. It does nothing for an unknown id.
-func (s *Server) RemoveJob(id string) {
-	s.jobsMu.Lock()
-	delete(s.jobs, id)
-	s.jobsMu.Unlock()
 }
 
 // JobEnd returns when a job reaches its terminal status and which one, so

@@ -47,7 +47,7 @@ func checkStep(t *testing.T, srv *Server, id string, created time.Time, i int) {
 	t.Helper()
 	st := steps[i]
 	if !st.visible {
-		wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, codeJobNotFound)
 		return
 	}
 	j := getJob(t, srv, id)
@@ -57,11 +57,11 @@ func checkStep(t *testing.T, srv *Server, id string, created time.Time, i int) {
 	if !timeRE.MatchString(j.Created) {
 		t.Errorf("created %q is not in the API's form", j.Created)
 	}
-	if got, _ := time.Parse(TimeLayout, j.Created); !got.Equal(created.Truncate(time.Second)) {
+	if got, _ := time.Parse(timeLayout, j.Created); !got.Equal(created.Truncate(time.Second)) {
 		t.Errorf("created %q, want %s", j.Created, created)
 	}
 	if st.ended {
-		end, _ := time.Parse(TimeLayout, j.Ended)
+		end, _ := time.Parse(timeLayout, j.Ended)
 		if want := created.Add(123 * time.Second).Truncate(time.Second); !end.Equal(want) {
 			t.Errorf("ended %q, want %s", j.Ended, want)
 		}
@@ -135,47 +135,27 @@ func TestOutcomes(t *testing.T) {
 	}
 }
 
-func TestNotVisibleAs(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		server    NotVisible
-		job       NotVisible
-		status    int
-		wantBody  string
-		wantError bool
-	}{
-		{"default 404", ServerDefault, ServerDefault, http.StatusNotFound, "", true},
-		{"job null", ServerDefault, NullJob, http.StatusOK, `{"job":null}`, false},
-		{"job empty", ServerDefault, EmptyBody, http.StatusOK, `{}`, false},
-		{"server null", NullJob, ServerDefault, http.StatusOK, `{"job":null}`, false},
-		{"job overrides server", NullJob, NotFound, http.StatusNotFound, "", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			forModes(t, func(t *testing.T, srv *Server) {
-				id := srv.AddJob(Job{Invisible: time.Hour, NotVisibleAs: tc.job})
-				r := get(t, srv, jobURL(srv, id))
-				if tc.wantError {
-					wantError(t, r, tc.status, CodeJobNotFound)
-					return
-				}
-				if r.status != tc.status || string(r.body) != tc.wantBody {
-					t.Errorf("got HTTP %d %s, want %d %s", r.status, r.body, tc.status, tc.wantBody)
-				}
-			}, WithNotVisible(tc.server))
-		})
-	}
+// A job answered otherwise than 404 while invisible is a Rule with Answer.
+func TestNotVisibleByRule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := NewInMemory()
+		defer srv.Close()
+		id := srv.AddJob(Job{Invisible: time.Minute})
+		srv.AddRule(Rule{JobID: id, Until: time.Now().Add(time.Minute), Fault: Answer(http.StatusOK, "", `{"job":null}`)})
+		if r := get(t, srv, jobURL(srv, id)); r.status != http.StatusOK || string(r.body) != `{"job":null}` {
+			t.Errorf("got HTTP %d %s, want 200 {\"job\":null}", r.status, r.body)
+		}
+		time.Sleep(time.Minute)
+		if j := getJob(t, srv, id); j.Status != "Completed" {
+			t.Errorf("status %s once visible, want Completed", j.Status)
+		}
+	})
 }
 
 func TestUnknownJob(t *testing.T) {
 	forModes(t, func(t *testing.T, srv *Server) {
-		wantError(t, get(t, srv, jobURL(srv, "no-such-job")), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, "no-such-job")), http.StatusNotFound, codeJobNotFound)
 	})
-	forModes(t, func(t *testing.T, srv *Server) {
-		r := get(t, srv, jobURL(srv, "no-such-job"))
-		if r.status != http.StatusOK || string(r.body) != `{}` {
-			t.Errorf("got HTTP %d %s", r.status, r.body)
-		}
-	}, WithNotVisible(EmptyBody))
 }
 
 func TestNeverAppearsNeverEnds(t *testing.T) {
@@ -185,7 +165,7 @@ func TestNeverAppearsNeverEnds(t *testing.T) {
 		never := srv.AddJob(Job{Invisible: Forever, Running: time.Minute})
 		forever := srv.AddJob(Job{Running: Forever})
 		time.Sleep(24 * 365 * time.Hour)
-		wantError(t, get(t, srv, jobURL(srv, never)), http.StatusNotFound, CodeJobNotFound)
+		wantError(t, get(t, srv, jobURL(srv, never)), http.StatusNotFound, codeJobNotFound)
 		if j := getJob(t, srv, forever); j.Status != "Running" || j.Process != "0%" {
 			t.Errorf("forever job: %+v", j)
 		}
@@ -283,8 +263,6 @@ func TestAddJob(t *testing.T) {
 	if j := getJob(t, srv, id); j.Status != "Completed" {
 		t.Errorf("replaced job: %s", j.Status)
 	}
-	srv.RemoveJob(id)
-	wantError(t, get(t, srv, jobURL(srv, id)), http.StatusNotFound, CodeJobNotFound)
 
 	defer func() {
 		if recover() == nil {

@@ -10,15 +10,12 @@ import (
 
 // Defaults of a [Server].
 const (
-	// DefaultProjectID is the project id a server answers for unless
-	// [WithProjectID] says otherwise: 32 letters and digits, like a real one.
-	DefaultProjectID = "taurusjobtestproject000000000000"
-	// DefaultMaxRecords is how many requests a server records unless
-	// [WithMaxRecords] says otherwise. Past it, the oldest are dropped.
-	DefaultMaxRecords = 100_000
-	// DefaultOversize is the body size of [Oversized] when given 0: 2 MiB,
-	// twice the client's default body limit.
-	DefaultOversize = 2 << 20
+	// defaultProjectID is the project id a server answers for unless
+	// WithProjectID says otherwise: 32 letters and digits, like a real one.
+	defaultProjectID = "taurusjobtestproject000000000000"
+	// defaultMaxRecords is how many requests a server records unless
+	// WithMaxRecords says otherwise. Past it, the oldest are dropped.
+	defaultMaxRecords = 100_000
 )
 
 // An Option configures a [Server] at construction.
@@ -31,24 +28,20 @@ type config struct {
 	authCheck     func(*http.Request) error
 	rate          float64
 	burst         int
-	rules         []Rule
 	maxRecords    int
-	notVisible    NotVisible
-	loc           *time.Location
 	service       taurusjob.Service // the shape of the bodies; see WithService
 }
 
 func defaultConfig() config {
 	return config{
-		projectID:  DefaultProjectID,
-		maxRecords: DefaultMaxRecords,
-		notVisible: NotFound,
-		loc:        time.FixedZone("CST", 8*60*60),
+		projectID:  defaultProjectID,
+		maxRecords: defaultMaxRecords,
 	}
 }
 
 // WithProjectID sets the project id the server answers for; a request for
-// another project gets 400 with an error body. Default [DefaultProjectID].
+// another project gets 400 with an error body. Default: 32 letters and
+// digits, like a real one; [Server.ProjectID] returns it.
 func WithProjectID(id string) Option {
 	return func(c *config) { c.projectID = id }
 }
@@ -70,11 +63,10 @@ func WithTokenLifetime(d time.Duration) Option {
 
 // WithAuthCheck replaces the credential check. check is called for each
 // request that passed the path and method checks; a nil error lets it
-// through. An [*Error] it returns is answered as is; any other error
-// becomes 401 APIGW.0301 with the error's text as message (so it must not
-// hold secrets). Wrap [Server.TokenCheck] to keep the default check, or
-// plug in an AK/SK signature verifier. A nil check lets every request
-// through. check must be safe for concurrent use.
+// through; an error becomes 401 APIGW.0301 with the error's text as
+// message (so it must not hold secrets). It is how a test sees the
+// credentials its code sends, or plugs in a verifier of its own. A nil
+// check lets every request through. check must be safe for concurrent use.
 func WithAuthCheck(check func(r *http.Request) error) Option {
 	return func(c *config) {
 		if check == nil {
@@ -93,37 +85,11 @@ func WithRateLimit(rps float64, burst int) Option {
 	return func(c *config) { c.rate, c.burst = rps, max(burst, 1) }
 }
 
-// WithRules installs fault rules at construction; see [Server.AddRule].
-func WithRules(rules ...Rule) Option {
-	return func(c *config) { c.rules = append(c.rules, rules...) }
-}
-
 // WithMaxRecords bounds the recorded requests to the n most recent. n == 0
 // turns recording off (counts are still kept); n < 0 keeps every request.
-// Default [DefaultMaxRecords]. Simulations with many jobs should lower it.
+// Default 100,000. Simulations with many jobs should lower it.
 func WithMaxRecords(n int) Option {
 	return func(c *config) { c.maxRecords = n }
-}
-
-// WithNotVisible sets how a job that is not visible yet, or unknown, is
-// answered, for jobs that do not choose (see [Job].NotVisibleAs).
-// Default [NotFound].
-func WithNotVisible(how NotVisible) Option {
-	return func(c *config) {
-		if how != ServerDefault {
-			c.notVisible = how
-		}
-	}
-}
-
-// WithLocation sets the time zone of the created and ended times in job
-// bodies. Default UTC+08:00, as the API usually answers.
-func WithLocation(loc *time.Location) Option {
-	return func(c *config) {
-		if loc != nil {
-			c.loc = loc
-		}
-	}
 }
 
 // WithAKSK makes the server check requests as the real gateway checks AK/SK
@@ -135,7 +101,7 @@ func WithAKSK(accessKey, secretKey string) Option {
 	return WithAuthCheck(func(r *http.Request) error {
 		err := sign.Verify(r, accessKey, secretKey, time.Now(), sign.DefaultMaxSkew)
 		if err != nil {
-			return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
+			return &apiError{Status: http.StatusUnauthorized, Code: codeBadAuth,
 				Message: "Incorrect IAM authentication information: " + err.Error()}
 		}
 		return nil

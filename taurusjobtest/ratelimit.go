@@ -47,7 +47,7 @@ func throttled(wait time.Duration, rate float64) answer {
 		msg = fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%s,time:1 second",
 			strconv.FormatFloat(rate, 'f', -1, 64))
 	}
-	a := answer{status: http.StatusTooManyRequests, code: CodeThrottled, body: errorBody(CodeThrottled, msg)}
+	a := answer{status: http.StatusTooManyRequests, code: codeThrottled, body: errorBody(codeThrottled, msg)}
 	if wait > 0 {
 		a.retryAfter = retrySeconds(wait)
 	}

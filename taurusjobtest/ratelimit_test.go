@@ -18,7 +18,7 @@ func TestRateLimit(t *testing.T) {
 				t.Fatalf("at %s: HTTP %d Retry-After %q, want %d %q", time.Now(), r.status, r.header.Get("Retry-After"), want, retryAfter)
 			}
 			if want == 429 {
-				wantError(t, r, 429, CodeThrottled)
+				wantError(t, r, 429, codeThrottled)
 				if f := lastFault(t, srv); f != "rate-limit" {
 					t.Errorf("fault %q", f)
 				}

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Redacted replaces the value of credential headers in recorded requests.
-const Redacted = "[REDACTED]"
+// redactedValue replaces the value of credential headers in recorded
+// requests.
+const redactedValue = "[REDACTED]"
 
 // redactedHeaders are the headers whose values are never recorded.
 var redactedHeaders = []string{"X-Auth-Token", "Authorization", "X-Security-Token",
@@ -23,7 +24,7 @@ type Request struct {
 	JobID  string // the id parameter; "" when absent
 	// Header is a copy of the request's headers, with the values of
 	// X-Auth-Token, Authorization, X-Security-Token, Proxy-Authorization
-	// and Cookie replaced by [Redacted]: a test sees whether a credential
+	// and Cookie replaced by "[REDACTED]": a test sees whether a credential
 	// was sent, never what it was.
 	Header http.Header
 	Status int    // the answer's status; 0 when the request ended first (ctx, Close)
@@ -80,7 +81,7 @@ func redact(h http.Header) http.Header {
 	for _, k := range redactedHeaders {
 		if vs := c[k]; len(vs) > 0 {
 			for i := range vs {
-				vs[i] = Redacted
+				vs[i] = redactedValue
 			}
 		}
 	}
@@ -119,16 +120,3 @@ func (s *Server) RequestCount(jobID string) int {
 
 // TotalRequests returns how many requests the server received.
 func (s *Server) TotalRequests() int { return int(s.total.Load()) }
-
-// ClearRequests forgets the recorded requests and resets the counts.
-func (s *Server) ClearRequests() {
-	s.rec.mu.Lock()
-	s.rec.reqs, s.rec.next, s.rec.unknown = nil, 0, nil
-	s.rec.mu.Unlock()
-	s.total.Store(0)
-	s.jobsMu.RLock()
-	for _, jb := range s.jobs {
-		jb.count.Store(0)
-	}
-	s.jobsMu.RUnlock()
-}

@@ -29,7 +29,7 @@ func TestRecordRedacts(t *testing.T) {
 		}
 		got := reqs[0]
 		for k, v := range secrets {
-			if got.Header.Get(k) != Redacted {
+			if got.Header.Get(k) != redactedValue {
 				t.Errorf("%s recorded as %q", k, got.Header.Get(k))
 			}
 			if strings.Contains(fmt.Sprintf("%+v", reqs), v) {
@@ -59,7 +59,7 @@ func TestRecordBoundsAndCounts(t *testing.T) {
 		{2, all[5:]},
 		{0, nil},
 		{-1, all},
-		{DefaultMaxRecords, all},
+		{defaultMaxRecords, all},
 	} {
 		t.Run(fmt.Sprint(tc.max), func(t *testing.T) {
 			srv := NewInMemory(WithMaxRecords(tc.max))
@@ -72,8 +72,6 @@ func TestRecordBoundsAndCounts(t *testing.T) {
 				get(t, srv, jobURL(srv, known))
 				get(t, srv, srv.URL()+"/elsewhere")
 			}
-			ask()
-			srv.ClearRequests()
 			ask()
 			var got []string
 			for _, r := range srv.Requests() {

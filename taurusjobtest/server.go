@@ -23,19 +23,20 @@ var errClosed = errors.New("taurusjobtest: server closed")
 // was asked ([Server.Requests]).
 //
 // A Server made by [NewServer] listens on a loopback port; one made by
-// [NewInMemory] has no socket and is reached only through
-// [Server.Transport], which is what tests inside a testing/synctest bubble
-// need. Both serve the same answers, and [Server.Transport] works for both.
+// [NewInMemory] has no socket and is reached only in memory, through
+// [Server.Client] or [NewTransport], which is what tests inside a
+// testing/synctest bubble need. Both serve the same answers, and
+// [NewTransport] works for both.
 //
 // All methods are safe for concurrent use.
 type Server struct {
 	cfg       config
 	serial    uint64
 	url       string
-	host      string           // host[:port] of url, lower case
-	hs        *httptest.Server // nil for an in-memory server
-	transport http.RoundTripper
-	jobPath   string // "/v3/{project_id}/jobs"
+	host      string            // host[:port] of url, lower case
+	hs        *httptest.Server  // nil for an in-memory server
+	transport http.RoundTripper // nil for a loopback server
+	jobPath   string            // "/v3/{project_id}/jobs"
 
 	jobsMu sync.RWMutex
 	jobs   map[string]*job
@@ -66,12 +67,11 @@ func NewServer(opts ...Option) *Server {
 	s.hs = httptest.NewServer(s)
 	s.url = s.hs.URL
 	s.host = strings.ToLower(strings.TrimPrefix(s.url, "http://"))
-	s.transport = NewTransport(s)
 	return s
 }
 
 // NewInMemory makes a fake API without a socket, reached only through
-// [Server.Transport] or [Server.Client]. Its [Server.URL] is an https URL
+// [Server.Client] or [NewTransport]. Its [Server.URL] is an https URL
 // on a host under .invalid that resolves nowhere. It starts no goroutine,
 // and its clocks are [time.Now] and timers, so it works inside a
 // testing/synctest bubble.
@@ -99,17 +99,13 @@ func newServer(opts []Option) *Server {
 	}
 	s.tokens.init(s.cfg.token)
 	if s.cfg.authCheck == nil {
-		s.cfg.authCheck = s.TokenCheck
+		s.cfg.authCheck = s.tokenCheck
 	}
 	if s.cfg.rate > 0 {
 		s.limiter = newBucket(s.cfg.rate, s.cfg.burst)
 	}
 	s.rec.max = s.cfg.maxRecords
-	rules := make([]*rule, 0, len(s.cfg.rules))
-	for _, r := range s.cfg.rules {
-		rules = append(rules, newRule(r))
-	}
-	s.rules.Store(&rules)
+	s.rules.Store(&[]*rule{})
 	return s
 }
 
@@ -135,11 +131,6 @@ func (s *Server) Client() *http.Client {
 	}
 	return &http.Client{Transport: s.transport}
 }
-
-// Transport returns the in-memory transport of the server: requests to
-// its host are answered without a socket, in the caller's goroutine. See
-// [NewTransport].
-func (s *Server) Transport() http.RoundTripper { return s.transport }
 
 // Close stops the server: a loopback server stops listening; both kinds
 // end injected latencies early, answer no new request, and wait for the

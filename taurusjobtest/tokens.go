@@ -31,33 +31,26 @@ func (s *Server) IssueToken() string {
 	return tok
 }
 
-// RevokeToken makes a token invalid at once: requests carrying it get 401.
-func (s *Server) RevokeToken(token string) {
-	s.tokens.mu.Lock()
-	delete(s.tokens.issued, token)
-	s.tokens.mu.Unlock()
-}
-
-// TokenCheck is the default credential check (see [WithAuthCheck]): the
+// tokenCheck is the default credential check (see [WithAuthCheck]): the
 // X-Auth-Token header must hold a token of this server ([Server.Token] or
 // one from [Server.IssueToken]) that has not expired. It returns an
-// [*Error]: 401 APIGW.0301 for a missing or unknown token, 401 APIGW.0307
+// *apiError: 401 APIGW.0301 for a missing or unknown token, 401 APIGW.0307
 // for an expired one. Its messages never contain the token.
-func (s *Server) TokenCheck(r *http.Request) error {
+func (s *Server) tokenCheck(r *http.Request) error {
 	tok := r.Header.Get("X-Auth-Token")
 	if tok == "" {
-		return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
+		return &apiError{Status: http.StatusUnauthorized, Code: codeBadAuth,
 			Message: "Incorrect IAM authentication information: the X-Auth-Token header is missing."}
 	}
 	s.tokens.mu.RLock()
 	issued, ok := s.tokens.issued[tok]
 	s.tokens.mu.RUnlock()
 	if !ok {
-		return &Error{Status: http.StatusUnauthorized, Code: CodeBadAuth,
+		return &apiError{Status: http.StatusUnauthorized, Code: codeBadAuth,
 			Message: "Incorrect IAM authentication information: the token is invalid."}
 	}
 	if life := s.cfg.tokenLifetime; life > 0 && time.Since(issued) >= life {
-		return &Error{Status: http.StatusUnauthorized, Code: CodeTokenExpired,
+		return &apiError{Status: http.StatusUnauthorized, Code: codeTokenExpired,
 			Message: "The token must be updated: it has expired."}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package taurusjobtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,10 +13,10 @@ import (
 	"syscall"
 )
 
-// ErrConnReset is the error a body Read returns, in memory, where an
+// errConnReset is the error a body Read returns, in memory, where an
 // injected [ResetMidBody] breaks the connection. It wraps
-// syscall.ECONNRESET, as a real reset does.
-var ErrConnReset = fmt.Errorf("taurusjobtest: connection reset mid-body: %w", syscall.ECONNRESET)
+// syscall.ECONNRESET, as a real reset does, so errors.Is finds it.
+var errConnReset = fmt.Errorf("taurusjobtest: connection reset mid-body: %w", syscall.ECONNRESET)
 
 var errBodyClosed = errors.New("taurusjobtest: read on closed response body")
 
@@ -25,7 +26,8 @@ var errBodyClosed = errors.New("taurusjobtest: read on closed response body")
 // a testing/synctest bubble needs, with the servers made inside the same
 // bubble. Several servers make one transport that can follow a redirect
 // from one to another. A request for another host fails, reaching no
-// server, as an unknown host does.
+// server, as an unknown host does. For one server, [Server.Client] is
+// the short way; NewTransport is for several, or for a transport to wrap.
 //
 // The transport honours the request's context: it fails at once when the
 // context has ended, an injected latency ends with it, and reading the
@@ -80,16 +82,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		ContentLength: announce,
+		ContentLength: int64(announce),
 		Request:       req,
-		Body:          &memBody{r: bodyReader{answer: a, limit: send}, reset: a.reset, ctx: ctx},
+		Body:          &memBody{r: bytes.NewReader(a.body[:send]), reset: a.reset, ctx: ctx},
 	}, nil
 }
 
 // memBody is a response body in memory: it fails as a connection would.
 type memBody struct {
 	mu     sync.Mutex
-	r      bodyReader
+	r      *bytes.Reader
 	reset  bool
 	ctx    context.Context
 	closed bool
@@ -106,7 +108,7 @@ func (b *memBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	if err == io.EOF && b.reset {
-		err = ErrConnReset
+		err = errConnReset
 	}
 	return n, err
 }

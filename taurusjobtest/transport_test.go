@@ -17,7 +17,7 @@ func TestTransportResponse(t *testing.T) {
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", jobURL(srv, srv.AddJob(Job{})), nil)
 	req.Header.Set("X-Auth-Token", srv.Token())
-	resp, err := srv.Transport().RoundTrip(req)
+	resp, err := NewTransport(srv).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestTransportErrors(t *testing.T) {
 
 func TestCloseEndsLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv := NewInMemory(WithRules(Rule{Fault: Latency(time.Hour)}))
+		srv := withRules(NewInMemory(), Rule{Fault: Latency(time.Hour)})
 		id := srv.AddJob(Job{})
 		var err error
 		done := make(chan struct{})
@@ -91,7 +91,7 @@ func TestCloseEndsLatency(t *testing.T) {
 		}
 	})
 
-	srv := NewServer(WithRules(Rule{Fault: Latency(time.Hour)}))
+	srv := withRules(NewServer(), Rule{Fault: Latency(time.Hour)})
 	id := srv.AddJob(Job{})
 	done := make(chan error)
 	go func() {

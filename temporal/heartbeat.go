@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // Heartbeat is what the activities record as heartbeat details: the wait's
@@ -30,7 +31,7 @@ func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
 	}
 	activity.RecordHeartbeat(ctx, Heartbeat{
 		Token:    token,
-		Status:   taurusjob.ClipText(string(u.Status), maxShortText),
+		Status:   clip.Text(string(u.Status), maxShortText),
 		Progress: u.Progress,
 		Polls:    u.Poll,
 	})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // Result is how a wait ended, small and serialisable: it is what the
@@ -12,7 +13,7 @@ import (
 // Temporal's to keep in a workflow's history.
 //
 // Text from the server (name, status, fail reason, instance) is clipped with
-// [taurusjob.ClipText] to one line of bounded length, so that a hostile or
+// the core's clip.Text to one line of bounded length, so that a hostile or
 // oversized answer cannot flood the history.
 type Result struct {
 	// Outcome is [taurusjob.Outcome]: "completed", "pending" (with
@@ -49,14 +50,14 @@ const (
 func newResult(outcome, jobID string, job *taurusjob.Job, err error, u taurusjob.Update) Result {
 	r := Result{Outcome: outcome, JobID: jobID, Polls: u.Poll, Waited: u.Elapsed}
 	if job != nil {
-		r.Name = taurusjob.ClipText(job.Name, maxShortText)
-		r.Status = taurusjob.ClipText(string(job.Status), maxShortText)
-		r.FailReason = taurusjob.ClipText(job.FailReason, maxFailReason)
-		r.InstanceID = taurusjob.ClipText(job.Instance.ID, maxShortText)
-		r.InstanceName = taurusjob.ClipText(job.Instance.Name, maxShortText)
+		r.Name = clip.Text(job.Name, maxShortText)
+		r.Status = clip.Text(string(job.Status), maxShortText)
+		r.FailReason = clip.Text(job.FailReason, maxFailReason)
+		r.InstanceID = clip.Text(job.Instance.ID, maxShortText)
+		r.InstanceName = clip.Text(job.Instance.Name, maxShortText)
 	}
 	if err != nil {
-		r.Error = taurusjob.ClipText(err.Error(), maxErrorText)
+		r.Error = clip.Text(err.Error(), maxErrorText)
 	}
 	return r
 }

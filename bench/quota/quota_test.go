@@ -16,6 +16,7 @@ import (
 
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
+	"golang.org/x/time/rate"
 )
 
 var full = flag.Bool("quota.full", false, "run the full benchmark: 1,000 waits against 20 requests/s")
@@ -90,7 +91,7 @@ func run(t *testing.T, sc scenario) measured {
 			}
 			ids[i] = srv.AddJob(j)
 		}
-		ct := &counting{rt: srv.Transport()}
+		ct := &counting{rt: taurusjobtest.NewTransport(srv)}
 		client, err := taurusjob.NewClient(taurusjob.ClientConfig{
 			Endpoint: srv.URL(), ProjectID: srv.ProjectID(), Token: srv.Token(),
 			HTTPClient: &http.Client{Transport: ct},
@@ -100,7 +101,7 @@ func run(t *testing.T, sc scenario) measured {
 		}
 		var opts []taurusjob.Option
 		if sc.limit > 0 {
-			opts = append(opts, taurusjob.WithRateLimit(sc.limit, sc.limitBurst))
+			opts = append(opts, taurusjob.WithLimiter(rate.NewLimiter(rate.Limit(sc.limit), sc.limitBurst)))
 		}
 		shared, err := taurusjob.NewWaiter(client, opts...)
 		if err != nil {

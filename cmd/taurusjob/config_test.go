@@ -221,7 +221,7 @@ func TestAccessKeyCredentials(t *testing.T) {
 func TestRegionEndpoint(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	for _, region := range []string{"cn-north-4", "ap-southeast-1", "af-south-1"} {
-		want, _ := taurusjob.RegionEndpoint(region)
+		want, _ := taurusjob.ServiceTaurusDB.Endpoint(region)
 		o := &options{region: region, set: map[string]bool{"region": true}}
 		if got, err := resolveEndpoint(o, env(nil), taurusjob.ServiceTaurusDB); got != want || err != nil {
 			t.Errorf("--region %s: %q, %v; want %q", region, got, err, want)

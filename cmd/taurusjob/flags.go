@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/defaults"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // options are the parsed flags of a command. Which of them a command
@@ -53,11 +55,11 @@ func newFlagSet(name string, groups int, o *options) *flag.FlagSet {
 		fs.StringVar(&o.language, "language", "", "the X-Language `tag`, e.g. en-us or zh-cn (default: none sent)")
 	}
 	if groups&groupWait != 0 {
-		fs.DurationVar(&o.timeout, "timeout", taurusjob.DefaultTimeout, "give up waiting after this `duration`")
-		fs.DurationVar(&o.grace, "visibility-grace", taurusjob.DefaultVisibilityGrace, "how long a job may answer 404 before it is not_visible")
-		fs.DurationVar(&o.minInterval, "min-interval", taurusjob.DefaultMinInterval, "the shortest delay between polls, and the first after an error")
-		fs.DurationVar(&o.maxInterval, "max-interval", taurusjob.DefaultMaxInterval, "the longest delay between polls")
-		fs.DurationVar(&o.budget, "latency-budget", taurusjob.DefaultLatencyBudget, "the lag accepted in noticing the end when nothing predicts it (more calls when smaller)")
+		fs.DurationVar(&o.timeout, "timeout", defaults.Timeout, "give up waiting after this `duration`")
+		fs.DurationVar(&o.grace, "visibility-grace", defaults.VisibilityGrace, "how long a job may answer 404 before it is not_visible")
+		fs.DurationVar(&o.minInterval, "min-interval", defaults.MinInterval, "the shortest delay between polls, and the first after an error")
+		fs.DurationVar(&o.maxInterval, "max-interval", defaults.MaxInterval, "the longest delay between polls")
+		fs.DurationVar(&o.budget, "latency-budget", defaults.LatencyBudget, "the lag accepted in noticing the end when nothing predicts it (more calls when smaller)")
 		fs.BoolVar(&o.returnOnPending, "return-on-pending", false, "stop once a job is Pending (exit 0, outcome pending)")
 	}
 	if groups&groupOutput != 0 {
@@ -177,9 +179,9 @@ func checkOutput(o *options) error {
 func jobIDs(args []string) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
-	for _, id := range taurusjob.SplitJobIDs(args...) {
+	for _, id := range jobid.Split(args...) {
 		if err := taurusjob.ValidateJobID(id); err != nil {
-			if len(id) > taurusjob.MaxJobIDLen {
+			if len(id) > jobid.MaxLen {
 				// Not quoted: a long argument may be a credential pasted by mistake.
 				return nil, usagef("a job id %s", reason(err))
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"go.uber.org/zap"
 )
 
@@ -25,47 +26,79 @@ func cmdGet(ctx context.Context, args []string, env func(string) string, stdin i
 	if len(pos) != 1 {
 		return usageFail(stderr, "get", usagef("give exactly one job id, got %d arguments", len(pos)))
 	}
-	ids, err := jobIDs(pos)
-	if err == nil && len(ids) != 1 {
-		err = usagef("give exactly one job id; to wait for several, use taurusjob wait")
-	}
-	if err == nil {
-		err = checkOutput(&o)
-	}
-	var cfg taurusjob.ClientConfig
-	if err == nil {
-		cfg, err = clientConfig(ctx, &o, env, stdin, stderr)
-	}
-	var client *taurusjob.Client
-	if err == nil {
-		client, err = taurusjob.NewClient(cfg)
-	}
+	id, client, err := getClient(ctx, pos, &o, env, stdin, stderr)
 	if err != nil {
 		return configFail(stderr, "get", err)
 	}
-	logger := newLogger(o.verbose, stderr)
-	start := time.Now()
-	job, err := client.GetJob(ctx, ids[0])
-	logger.Debug("get job", zap.String("job_id", ids[0]), zap.Duration("took", time.Since(start)), zap.Error(err))
+	job, err := getJob(ctx, client, id, o.verbose, stderr)
+	// Taken before the output is written: the code is the call's, and a
+	// signal that comes during the writing does not turn it into 130.
+	code := getExitCode(ctx, err)
+	writeGot(stdout, stderr, o.output, id, job, err)
+	return code
+}
 
-	code := exitCompleted
+// getClient checks the job id and --output, then resolves the
+// configuration and makes the client. Its errors go to configFail, as
+// reading --token-file may be interrupted.
+func getClient(ctx context.Context, pos []string, o *options, env func(string) string, stdin io.Reader, stderr io.Writer) (string, *taurusjob.Client, error) {
+	ids, err := jobIDs(pos)
+	if err == nil && len(ids) != 1 {
+		// One argument can still hold several ids ("a,b") or none (",").
+		err = usagef("give exactly one job id; to wait for several, use taurusjob wait")
+	}
+	if err == nil {
+		err = checkOutput(o)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, err := clientConfig(ctx, o, env, stdin, stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	client, err := taurusjob.NewClient(cfg)
+	return ids[0], client, err
+}
+
+// getJob makes the one call; --verbose logs it, with how long it took.
+func getJob(ctx context.Context, client *taurusjob.Client, id string, verbose bool, stderr io.Writer) (*taurusjob.Job, error) {
+	logger := newLogger(verbose, stderr)
+	start := time.Now()
+	job, err := client.GetJob(ctx, id)
+	logger.Debug("get job", zap.String("job_id", id), zap.Duration("took", time.Since(start)), zap.Error(err))
+	return job, err
+}
+
+// getExitCode is the exit code of the call. An ended ctx comes first: a
+// call cut short by a signal is an interruption, whatever error it got.
+// A 404 exits as "not visible" (5), as it does in a wait.
+func getExitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
+		return exitCompleted
 	case ctx.Err() != nil:
-		code = exitInterrupted
+		return exitInterrupted
 	case errors.Is(err, taurusjob.ErrNotVisible), isNotFound(err):
-		code = exitNotVisible
+		return exitNotVisible
 	case errors.Is(err, taurusjob.ErrInvalidInput):
-		code = exitUsage
-	default:
-		code = exitAPIError
+		return exitUsage
 	}
-	if o.output == "json" || o.output == "jsonl" {
+	return exitAPIError
+}
+
+// writeGot prints what the call got. With --output json or jsonl it is
+// one object, written even when the call failed, so that a script always
+// has one to read; in text it is the job, if there is one. The error
+// goes to stderr either way. A failed write is reported, but the exit
+// code stays the call's.
+func writeGot(stdout, stderr io.Writer, format, id string, job *taurusjob.Job, err error) {
+	if format == "json" || format == "jsonl" {
 		err2 := writeJSON(stdout, struct {
 			JobID string          `json:"job_id"`
 			Job   json.RawMessage `json:"job"`
 			Error *jsonError      `json:"error,omitempty"`
-		}{ids[0], rawJob(job), newJSONError(err)}, "")
+		}{id, rawJob(job), newJSONError(err)}, "")
 		if err2 != nil {
 			fmt.Fprintf(stderr, "taurusjob: writing the result: %v\n", err2)
 		}
@@ -75,12 +108,14 @@ func cmdGet(ctx context.Context, args []string, env func(string) string, stdin i
 	if err != nil {
 		fmt.Fprintf(stderr, "taurusjob: %s\n", errText(err))
 	}
-	return code
 }
 
 func isNotFound(err error) bool {
-	var ae *taurusjob.APIError
-	return errors.As(err, &ae) && ae.StatusCode == 404
+	var (
+		ae    *taurusjob.APIError
+		empty *nojob.Error
+	)
+	return errors.As(err, &empty) || (errors.As(err, &ae) && ae.StatusCode == 404)
 }
 
 // jobText is the full text form of a job, entities included.

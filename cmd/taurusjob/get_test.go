@@ -20,6 +20,8 @@ func TestGet(t *testing.T) {
 	denied := srv.AddJob(taurusjobtest.Job{})
 	srv.AddRule(taurusjobtest.Rule{JobID: denied, Fault: taurusjobtest.Answer(403, "application/json", `{"error_code":"DBS.280343","error_msg":"denied"}`)})
 	unknown := "f9959f52-aa4d-43f7-be74-44b6fc20b239"
+	empty := srv.AddJob(taurusjobtest.Job{})
+	srv.AddRule(taurusjobtest.Rule{JobID: empty, Fault: taurusjobtest.Answer(200, "application/json", `{"job":null}`)})
 
 	for _, tc := range []struct {
 		name, id string
@@ -31,6 +33,7 @@ func TestGet(t *testing.T) {
 		{"running", running, 0, []string{"status:      Running", "entities:", `"endpoint": "192.168.1.203:3306"`, "instance:"}, "Running", 0},
 		{"failed job, fetched fine", failed, 0, []string{"status:      Failed", "fail reason: no subnet left"}, "Failed", 0},
 		{"not found", unknown, 5, []string{"404", "DBS.200823"}, "", 404},
+		{"an answer without a job, read as a 404", empty, 5, []string{"not visible", "holds no job"}, "", 0},
 		{"forbidden", denied, 4, []string{"403", "denied"}, "", 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/atomicfile"
 )
 
 // The duration history of "taurusjob wait": how long completed jobs took,
@@ -87,5 +88,5 @@ func (hf *historyFile) save() error {
 	if err := os.MkdirAll(filepath.Dir(hf.path), 0o700); err != nil {
 		return err
 	}
-	return taurusjob.WriteFileAtomic(hf.path, append(data, '\n'))
+	return atomicfile.Write(hf.path, append(data, '\n'))
 }

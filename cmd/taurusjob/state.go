@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/atomicfile"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // The --state-file of "taurusjob wait" keeps the state of the waits, so
@@ -30,7 +32,7 @@ import (
 //
 // One file holds every job of the command rather than a bare token (the
 // library's WriteStateFile) because one token is capped at
-// taurusjob.MaxStateTokenLen and a command may wait for many jobs; the file
+// jobid.MaxStateTokenLen and a command may wait for many jobs; the file
 // is written the same way (temporary file, fsync, rename, mode 0600).
 
 // stateFormat is the version of the state file's layout.
@@ -45,7 +47,7 @@ type stateDoc struct {
 // maxStateFile bounds a state file for n jobs: a token and an id per job,
 // with room for the JSON around them.
 func maxStateFile(n int) int64 {
-	return 4096 + int64(n)*(taurusjob.MaxStateTokenLen+2*taurusjob.MaxJobIDLen+16)
+	return 4096 + int64(n)*(jobid.MaxStateTokenLen+2*jobid.MaxLen+16)
 }
 
 // openState takes the state file at path for this process (lockState),
@@ -221,7 +223,7 @@ func (s *stateStore) save() error {
 	if err != nil {
 		return err
 	}
-	return taurusjob.WriteFileAtomic(s.path, append(data, '\n'))
+	return atomicfile.Write(s.path, append(data, '\n'))
 }
 
 // saveOrWarn saves, and reports the first failure: the wait goes on (it

@@ -5,7 +5,7 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/version"
 )
 
 // cmdVersion is "taurusjob version": it takes -h like every command, and
@@ -20,6 +20,6 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return usageFail(stderr, "version", usagef("version takes no arguments, got %q", clip(pos[0], 40)))
 	}
-	fmt.Fprintf(stdout, "taurusjob %s (%s %s/%s)\n", taurusjob.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "taurusjob %s (%s %s/%s)\n", version.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return exitCompleted
 }

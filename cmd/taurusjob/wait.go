@@ -81,102 +81,124 @@ func waitJobs(ctx context.Context, cfg taurusjob.ClientConfig, ids []string, o *
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
-	var (
-		tokens map[string]string // the saved state of each job to resume
-		store  *stateStore
-	)
+	run := &waitRun{o: o}
 	if o.stateFile != "" {
-		store, tokens, err = openState(o.stateFile, ids)
+		// Its lock is held until the results are written: a second wait
+		// on the same file is refused for as long as this one runs.
+		run.store, run.tokens, err = openState(o.stateFile, ids)
 		if err != nil {
 			return usageFail(stderr, "wait", err)
 		}
-		defer store.close()
+		defer run.store.close()
 	}
-	var hist *historyFile
 	if o.historyFile != "" {
-		hist = loadHistory(o.historyFile, stderr)
+		run.hist = loadHistory(o.historyFile, stderr)
 	}
-	prog := newProgress(stderr, o.quiet, ids, o.grace)
-	var polls pollCounter
-	opts := []taurusjob.Option{
-		taurusjob.WithTimeout(o.timeout),
-		taurusjob.WithVisibilityGrace(o.grace),
-		taurusjob.WithInterval(o.minInterval, o.maxInterval),
-		taurusjob.WithLatencyBudget(o.budget),
-		taurusjob.WithProgress(func(u taurusjob.Update) {
-			if !u.Polled && !u.Done {
-				return // a poll held by the quota: nothing new to show
-			}
-			polls.record(u)
-			prog.update(u)
-			if u.Done && store != nil {
-				store.ended(u.JobID, taurusjob.Outcome(u.Job, u.Err))
-			}
-		}),
-		taurusjob.WithLogger(newLogger(o.verbose, prog.logWriter())),
+	run.prog = newProgress(stderr, o.quiet, ids, o.grace)
+	w, pollers, err := run.startWaits(client, ids)
+	if err != nil {
+		run.prog.finish()
+		return usageFail(stderr, "wait", err)
 	}
-	if o.returnOnPending {
-		opts = append(opts, taurusjob.WithReturnOnPending())
-	}
-	if store != nil {
-		opts = append(opts, taurusjob.OnState(store.put))
-	}
-	if hist != nil {
-		opts = append(opts, taurusjob.WithHistory(hist.h))
-	}
-	w, err := taurusjob.NewWaiter(client, opts...)
-	if err == nil && store != nil {
+	results := w.WaitPollers(ctx, pollers...)
+	run.prog.finish()
+	out := run.jobResults(results)
+	run.finishFiles(allFinal(out), stderr)
+	return reportResults(stdout, stderr, o.output, out)
+}
+
+// waitRun is what the steps of one waitJobs share: the flags, the files
+// it keeps, and what it shows and counts while the waits run.
+type waitRun struct {
+	o      *options
+	tokens map[string]string // the saved state of each job to resume
+	store  *stateStore       // nil without --state-file
+	hist   *historyFile      // nil without a history file
+	prog   *progress
+	polls  pollCounter
+	start  time.Time // when the pollers were made: see jobResults
+}
+
+// startWaits makes the waiter and a poller for every job, resuming the
+// saved ones, and says which waits resume. Every error is a usage error:
+// no request has been sent yet.
+func (r *waitRun) startWaits(client *taurusjob.Client, ids []string) (*taurusjob.Waiter, []*taurusjob.Poller, error) {
+	w, err := taurusjob.NewWaiter(client, r.waiterOptions()...)
+	if err == nil && r.store != nil {
 		// Written before the first request: a path that cannot be written
 		// is found now, not after a restart.
-		if err = store.save(); err != nil {
-			err = usagef("--state-file %s: cannot write it: %s", clip(o.stateFile, 200), errText(err))
+		if err = r.store.save(); err != nil {
+			err = usagef("--state-file %s: cannot write it: %s", clip(r.o.stateFile, 200), errText(err))
 		}
 	}
 	if err != nil {
-		prog.finish()
-		return usageFail(stderr, "wait", err)
+		return nil, nil, err
 	}
-	if store != nil {
-		store.log = prog.logWriter()
+	if r.store != nil {
+		// Its warnings, from here on, share stderr with the live line.
+		r.store.log = r.prog.logWriter()
 	}
-	start := time.Now()
-	pollers, err := newPollers(w, ids, tokens)
+	r.start = time.Now()
+	pollers, err := newPollers(w, ids, r.tokens)
 	if err != nil {
-		prog.finish()
-		return usageFail(stderr, "wait", err)
+		return nil, nil, err
 	}
-	announceResumes(prog.logWriter(), o, tokens, pollers)
-	results := w.WaitPollers(ctx, pollers...)
-	prog.finish()
+	announceResumes(r.prog.logWriter(), r.o, r.tokens, pollers)
+	return w, pollers, nil
+}
 
-	code := exitCompleted
-	allFinal := true
-	out := make([]jobResult, len(results))
-	for i, r := range results {
-		n, elapsed := polls.get(r.JobID)
-		if n == 0 {
-			elapsed = time.Since(start)
-		}
-		out[i] = jobResult{JobID: r.JobID, Outcome: taurusjob.Outcome(r.Job, r.Err), Job: r.Job, Err: r.Err, Polls: n, Elapsed: elapsed}
-		code = worse(code, exitCodeOf(out[i].Outcome))
-		allFinal = allFinal && finalOutcome(out[i].Outcome)
+// waiterOptions are the waiter's options from the flags. Its updates go
+// to onProgress; with a state file, each job's state goes to the store
+// as it changes, and with a history file the waiter reads and adds to it.
+func (r *waitRun) waiterOptions() []taurusjob.Option {
+	opts := []taurusjob.Option{
+		taurusjob.WithTimeout(r.o.timeout),
+		taurusjob.WithVisibilityGrace(r.o.grace),
+		taurusjob.WithInterval(r.o.minInterval, r.o.maxInterval),
+		taurusjob.WithLatencyBudget(r.o.budget),
+		taurusjob.WithProgress(r.onProgress),
+		taurusjob.WithLogger(newLogger(r.o.verbose, r.prog.logWriter())),
 	}
-	if store != nil {
-		store.log = stderr
-		store.finish(allFinal)
+	if r.o.returnOnPending {
+		opts = append(opts, taurusjob.WithReturnOnPending())
 	}
-	if hist != nil {
-		if err := hist.save(); err != nil {
+	if r.store != nil {
+		opts = append(opts, taurusjob.OnState(r.store.put))
+	}
+	if r.hist != nil {
+		opts = append(opts, taurusjob.WithHistory(r.hist.h))
+	}
+	return opts
+}
+
+// onProgress takes the waiter's updates: it counts the polls, for the
+// results, shows the progress, and drops the saved state of a job whose
+// wait ended for good, so that a restart does not resume it.
+func (r *waitRun) onProgress(u taurusjob.Update) {
+	if !u.Polled && !u.Done {
+		return // a poll held by the quota: nothing new to show
+	}
+	r.polls.record(u)
+	r.prog.update(u)
+	if u.Done && r.store != nil {
+		r.store.ended(u.JobID, taurusjob.Outcome(u.Job, u.Err))
+	}
+}
+
+// finishFiles is the end of the run's files, once the waits are over:
+// the state file goes if every wait ended for good (else it stays, for a
+// restart to resume), and the duration history is saved. The live line
+// is gone, so their warnings go straight to stderr.
+func (r *waitRun) finishFiles(allFinal bool, stderr io.Writer) {
+	if r.store != nil {
+		r.store.log = stderr
+		r.store.finish(allFinal)
+	}
+	if r.hist != nil {
+		if err := r.hist.save(); err != nil {
 			fmt.Fprintf(stderr, "taurusjob: warning: could not save the duration history: %s\n", errText(err))
 		}
 	}
-	if err := printResults(stdout, stderr, o.output, out); err != nil {
-		fmt.Fprintf(stderr, "taurusjob: writing the result: %v\n", err)
-		if code == exitCompleted {
-			code = exitInternal
-		}
-	}
-	return code
 }
 
 // newPollers starts a wait for every job, at once: --timeout is the whole
@@ -198,54 +220,10 @@ func newPollers(w *taurusjob.Waiter, ids []string, tokens map[string]string) ([]
 	return pollers, nil
 }
 
-// printResults prints the results on stdout, and the error of each job
-// that did not complete on stderr.
-func printResults(stdout, stderr io.Writer, format string, results []jobResult) error {
-	err := writeResults(stdout, format, results)
-	for _, r := range results {
-		if r.Err != nil {
-			fmt.Fprintf(stderr, "taurusjob: %s\n", errText(r.Err))
-		}
-	}
-	return err
-}
-
 // errText is an error's message for stderr, without the library's
 // "taurusjob: " prefix (the line has its own) and without control characters.
 func errText(err error) string {
 	return clean(strings.TrimPrefix(err.Error(), "taurusjob: "))
-}
-
-// exitCodeOf maps an outcome to its exit code.
-func exitCodeOf(outcome string) int {
-	switch outcome {
-	case "completed", "pending":
-		return exitCompleted
-	case "failed", "canceled":
-		return exitFailed
-	case "timeout":
-		return exitTimeout
-	case "not_visible":
-		return exitNotVisible
-	case "interrupted":
-		return exitInterrupted
-	}
-	return exitAPIError
-}
-
-// severity orders exit codes for several jobs: an interruption first, then
-// 4 (the setup is wrong), 1 (a job failed), 5, 3, and 0.
-var severity = map[int]int{
-	exitCompleted: 0, exitTimeout: 1, exitNotVisible: 2, exitFailed: 3, exitAPIError: 4,
-	exitUsage: 5, exitInternal: 6, exitInterrupted: 7,
-}
-
-// worse returns the more severe of two exit codes.
-func worse(a, b int) int {
-	if severity[b] > severity[a] {
-		return b
-	}
-	return a
 }
 
 // pollCounter keeps, per job, the polls made and the time waited, from the

@@ -61,7 +61,10 @@ func TestWaitExitCodes(t *testing.T) {
 		for _, format := range []string{"json", "jsonl", "text"} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
 				t.Parallel()
-				srv := newFake(t, taurusjobtest.WithRules(tc.rules...))
+				srv := newFake(t)
+				for _, rule := range tc.rules {
+					srv.AddRule(rule)
+				}
 				id := srv.AddJob(tc.job)
 				r := runBin(t, fakeEnv(srv), "", args("wait", id, "--output", format, fast, tc.flags)...)
 				if r.code != tc.code {

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // DefaultMaxSkew is the difference between a request's X-Sdk-Date and the
@@ -57,7 +57,7 @@ func Verify(r *http.Request, ak, sk string, now time.Time, maxSkew time.Duration
 	}
 	t, err := time.Parse(dateLayout, dates[0])
 	if err != nil || t.Format(dateLayout) != dates[0] {
-		return bad("X-Sdk-Date %q is not of the form 20060102T150405Z", clip(dates[0], 40))
+		return bad("X-Sdk-Date %q is not of the form 20060102T150405Z", clip.Text(dates[0], 40))
 	}
 	if skew := now.Sub(t); skew > maxSkew || skew < -maxSkew {
 		return bad("X-Sdk-Date %s is %s away from the verifier's clock, more than the %s allowed",
@@ -118,7 +118,7 @@ func parseAuthorization(values []string) (access string, signed []string, sig st
 func checkSignedHeaders(r *http.Request, signed []string) error {
 	for i, name := range signed {
 		if name == "" || name != strings.ToLower(name) || strings.ContainsAny(name, " :,") {
-			return bad("SignedHeaders holds %q, not a lower-case header name", clip(name, 64))
+			return bad("SignedHeaders holds %q, not a lower-case header name", clip.Text(name, 64))
 		}
 		if i > 0 && signed[i-1] >= name {
 			return bad("SignedHeaders is not sorted or repeats a name")
@@ -127,7 +127,7 @@ func checkSignedHeaders(r *http.Request, signed []string) error {
 			return bad("SignedHeaders must not list authorization")
 		}
 		if len(headerValues(r, name)) == 0 {
-			return bad("SignedHeaders lists %s, which the request does not carry", clip(name, 64))
+			return bad("SignedHeaders lists %s, which the request does not carry", clip.Text(name, 64))
 		}
 	}
 	if !slices.Contains(signed, "x-sdk-date") {
@@ -137,24 +137,4 @@ func checkSignedHeaders(r *http.Request, signed []string) error {
 		return bad("the request carries X-Security-Token but does not sign it")
 	}
 	return nil
-}
-
-// clip makes text from a request safe to quote in an error, which the fake
-// API sends back and a test prints: invalid UTF-8 becomes U+FFFD (as
-// strings.Map does), control characters and the Unicode line separators
-// become spaces, and it is cut to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -2,9 +2,6 @@ package taurusjob
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -32,8 +29,8 @@ func (s Status) Terminal() bool {
 // Succeeded reports whether the job completed.
 func (s Status) Succeeded() bool { return s == StatusCompleted }
 
-// Known reports whether s is one of the six documented statuses.
-func (s Status) Known() bool {
+// known reports whether s is one of the six documented statuses.
+func (s Status) known() bool {
 	switch s {
 	case StatusPending, StatusRunning, StatusUnauthorized, StatusCompleted, StatusFailed, StatusCanceled:
 		return true
@@ -71,49 +68,4 @@ type Job struct {
 type Instance struct {
 	ID   string
 	Name string
-}
-
-// parseProgress reads a percent such as "60%", "60", "60.5%" or " 60 % ".
-// It returns -1 for an empty, malformed or out-of-range value. Fractions
-// are rounded down: 99.9% is not done.
-func parseProgress(s string) int {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
-	if s == "" {
-		return -1
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
-		return -1
-	}
-	return int(f)
-}
-
-// timeLayouts are the forms the API and its siblings use for times.
-var timeLayouts = []string{
-	"2006-01-02T15:04:05-0700", // the documented form: offset without a colon
-	time.RFC3339Nano,           // +08:00 or Z
-	"2006-01-02T15:04:05.999999999-0700",
-	"2006-01-02T15:04:05", // no offset at all: taken as UTC
-	"2006-01-02 15:04:05",
-}
-
-// parseTime reads a job time in any of timeLayouts. An empty string gives
-// the zero time and no error.
-func parseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("unrecognised time %q", s)
-}
-
-func parseTimeOrZero(s string) time.Time {
-	t, _ := parseTime(s)
-	return t
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
@@ -14,20 +16,21 @@ import (
 // read within the limit (send), scrubbed of every secret of the exchange
 // (scrub), then read as the job or an error (jobFrom).
 
-// answer is the server's answer to one request: the response, whose body
-// has been read and closed, and the body, cut at the limit when tooBig.
-type answer struct {
+// reply is the server's HTTP reply to one get-job request: the response,
+// whose body has been read and closed, and the body, cut at the limit when
+// tooBig. (A Poller's answer is what a whole poll brought.)
+type reply struct {
 	resp   *http.Response
 	body   []byte
 	tooBig bool
 }
 
 // ok reports a 2xx status.
-func (a *answer) ok() bool { return a.resp.StatusCode >= 200 && a.resp.StatusCode <= 299 }
+func (r *reply) ok() bool { return r.resp.StatusCode >= 200 && r.resp.StatusCode <= 299 }
 
-// send puts req on the wire and reads the answer's body, at most
+// send puts req on the wire and reads the reply's body, at most
 // c.maxBody bytes of it.
-func (c *Client) send(ctx context.Context, req *http.Request) (*answer, error) {
+func (c *Client) send(ctx context.Context, req *http.Request) (*reply, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, c.transportError(ctx, err)
@@ -40,10 +43,10 @@ func (c *Client) send(ctx context.Context, req *http.Request) (*answer, error) {
 	if err != nil {
 		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
-	return &answer{resp: resp, body: body, tooBig: tooBig}, nil
+	return &reply{resp: resp, body: body, tooBig: tooBig}, nil
 }
 
-// scrub removes from the answer every secret of the exchange that a
+// scrub removes from the reply every secret of the exchange that a
 // hostile or buggy server may echo, before any of it is cut, parsed or
 // quoted, so that no piece of a secret survives: the X-Request-Id header,
 // a secret's start where the limit cut the body, and the body itself. An
@@ -51,40 +54,41 @@ func (c *Client) send(ctx context.Context, req *http.Request) (*answer, error) {
 // scrubbed string by string as JSON, escaped forms too: the job's fields
 // and Raw reach errors, logs, progress updates and the CLI's output. A 2xx
 // body over the limit is dropped: only its size is reported.
-func (a *answer) scrub(secrets redact.Sets) {
-	if id := a.resp.Header.Get("X-Request-Id"); id != "" {
-		a.resp.Header.Set("X-Request-Id", secrets.Scrub(id))
+func (r *reply) scrub(secrets redact.Sets) {
+	if id := r.resp.Header.Get("X-Request-Id"); id != "" {
+		r.resp.Header.Set("X-Request-Id", secrets.Scrub(id))
 	}
-	if a.ok() && a.tooBig {
-		a.body = nil
+	if r.ok() && r.tooBig {
+		r.body = nil
 		return
 	}
-	if a.tooBig {
-		a.body = cutSecretStart(a.body, secrets.Secrets()) // the limit may have cut a secret in two
+	if r.tooBig {
+		r.body = cutSecretStart(r.body, secrets.Secrets()) // the limit may have cut a secret in two
 	}
-	if a.ok() {
-		a.body = secrets.ScrubJSON(a.body)
+	if r.ok() {
+		r.body = secrets.ScrubJSON(r.body)
 	} else {
-		a.body = secrets.ScrubBytes(a.body)
+		r.body = secrets.ScrubBytes(r.body)
 	}
 }
 
-// jobFrom reads a scrubbed answer: the job of jobID, or an [*APIError] for
-// a non-2xx answer, a body over the limit, a malformed one or a job of
-// another id, or a [*NotVisibleError] for an answer without a job.
+// jobFrom reads a scrubbed reply: the job of jobID, or an [*APIError] for
+// a non-2xx reply, a body over the limit, a malformed one or a job of
+// another id, or a [nojob.Error], which the waiter reads as a 404, for a
+// 2xx without a job.
 // apiErrorFrom is given the secrets too, to scrub its clipped fields again.
-func (c *Client) jobFrom(a *answer, jobID string, secrets redact.Sets) (*Job, error) {
-	if !a.ok() {
-		return nil, apiErrorFrom(a.resp, a.body, a.tooBig, secrets...)
+func (c *Client) jobFrom(r *reply, jobID string, secrets redact.Sets) (*Job, error) {
+	if !r.ok() {
+		return nil, apiErrorFrom(r.resp, r.body, r.tooBig, secrets...)
 	}
-	status, requestID := a.resp.StatusCode, clip(a.resp.Header.Get("X-Request-Id"), 128)
-	if a.tooBig {
+	status, requestID := r.resp.StatusCode, clip.Text(r.resp.Header.Get("X-Request-Id"), 128)
+	if r.tooBig {
 		return nil, &APIError{StatusCode: status, RequestID: requestID,
 			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
 	}
-	job, err := decodeJobBody(a.body)
+	job, err := decodeJobBody(r.body)
 	if errors.Is(err, errNoJob) {
-		return nil, &NotVisibleError{JobID: jobID}
+		return nil, &nojob.Error{JobID: jobID}
 	}
 	if err != nil {
 		return nil, &APIError{StatusCode: status, RequestID: requestID, Message: err.Error()}
@@ -93,7 +97,7 @@ func (c *Client) jobFrom(a *answer, jobID string, secrets redact.Sets) (*Job, er
 		job.ID = jobID
 	} else if job.ID != jobID {
 		return nil, &APIError{StatusCode: status, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip(job.ID, 128))}
+			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip.Text(job.ID, 128))}
 	}
 	return job, nil
 }
@@ -105,7 +109,7 @@ func (c *Client) jobFrom(a *answer, jobID string, secrets redact.Sets) (*Job, er
 // so reading it, or draining it for reuse, could block forever.
 func informationalAnswer(resp *http.Response) error {
 	_ = resp.Body.Close()
-	return &APIError{StatusCode: resp.StatusCode, RequestID: clip(resp.Header.Get("X-Request-Id"), 128),
+	return &APIError{StatusCode: resp.StatusCode, RequestID: clip.Text(resp.Header.Get("X-Request-Id"), 128),
 		Message: "a 1xx final answer to a request that asked for no upgrade; not read"}
 }
 

@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,95 +29,10 @@ func TestStatusClasses(t *testing.T) {
 			if got := tt.status.Succeeded(); got != tt.succeeded {
 				t.Errorf("Succeeded() = %v, want %v", got, tt.succeeded)
 			}
-			if got := tt.status.Known(); got != tt.known {
+			if got := tt.status.known(); got != tt.known {
 				t.Errorf("Known() = %v, want %v", got, tt.known)
 			}
 		})
-	}
-}
-
-func TestParseProgress(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-	}{
-		{"60%", 60},
-		{"60", 60},
-		{" 60 % ", 60},
-		{"60.5%", 60},
-		{"99.9%", 99}, // not done until 100
-		{"0%", 0},
-		{"100%", 100},
-		{"100.0%", 100},
-		{"", -1},
-		{"%", -1},
-		{"   ", -1},
-		{"sixty", -1},
-		{"60%%", -1},
-		{"-5%", -1},
-		{"100.1%", -1},
-		{"101%", -1},
-		{"NaN", -1},
-		{"Inf%", -1},
-		{"-Inf", -1},
-		{"1e400", -1},
-	}
-	for _, tt := range tests {
-		if got := parseProgress(tt.in); got != tt.want {
-			t.Errorf("parseProgress(%q) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
-	for n := 0; n <= 100; n++ {
-		if got := parseProgress(fmt.Sprintf("%d%%", n)); got != n {
-			t.Errorf("parseProgress(%d%%) = %d", n, got)
-		}
-	}
-}
-
-func TestParseTime(t *testing.T) {
-	east8 := 8 * 3600
-	tests := []struct {
-		in         string
-		want       time.Time
-		wantOffset int // seconds east of UTC
-	}{
-		{"2018-08-06T10:41:14+0800", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), east8}, // the documented form
-		{"2018-08-06T16:41:14+0000", time.Date(2018, 8, 6, 16, 41, 14, 0, time.UTC), 0},
-		{"2018-08-06T10:41:14-0530", time.Date(2018, 8, 6, 16, 11, 14, 0, time.UTC), -(5*3600 + 30*60)},
-		{"2018-08-06T10:41:14+08:00", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), east8},
-		{"2018-08-06T02:41:14Z", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), 0},
-		{"2018-08-06T02:41:14.250Z", time.Date(2018, 8, 6, 2, 41, 14, 250e6, time.UTC), 0},
-		{"2018-08-06T10:41:14.5+0800", time.Date(2018, 8, 6, 2, 41, 14, 500e6, time.UTC), east8},
-		{"2018-08-06T02:41:14", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), 0}, // no offset: UTC
-		{"2018-08-06 02:41:14", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), 0},
-		{"  2018-08-06T10:41:14+0800\n", time.Date(2018, 8, 6, 2, 41, 14, 0, time.UTC), east8},
-	}
-	for _, tt := range tests {
-		got, err := parseTime(tt.in)
-		if err != nil {
-			t.Errorf("parseTime(%q): %v", tt.in, err)
-			continue
-		}
-		if !got.Equal(tt.want) {
-			t.Errorf("parseTime(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-		if _, off := got.Zone(); off != tt.wantOffset {
-			t.Errorf("parseTime(%q) offset = %d s, want %d s", tt.in, off, tt.wantOffset)
-		}
-	}
-
-	if got, err := parseTime(""); err != nil || !got.IsZero() {
-		t.Errorf(`parseTime("") = %v, %v; want the zero time, nil`, got, err)
-	}
-	for _, bad := range []string{"yesterday", "2018-08-06", "2018-13-06T10:41:14+0800", "2018-02-30T10:41:14+0800", "2018-08-06T25:41:14+0800", "1533523274"} {
-		got, err := parseTime(bad)
-		if err == nil {
-			t.Errorf("parseTime(%q) = %v, want an error", bad, got)
-			continue
-		}
-		if !strings.Contains(err.Error(), bad) {
-			t.Errorf("parseTime(%q) error %q does not quote the value", bad, err)
-		}
 	}
 }
 
