@@ -8,9 +8,12 @@ import (
 // Poll, and passed to the [WithProgress] callback.
 type Update struct {
 	JobID    string
-	Job      *Job   // the last job seen; nil while it has never been visible
+	Job *Job // the last job seen; nil while it has never been visible
+	// Status and Progress are read without a nil check on Job, and
+	// Progress is 100 once the job completed even when the API sent no
+	// percent (Job.Progress keeps what it sent), so a progress bar ends full.
 	Status   Status // Job.Status, or "" while not visible
-	Progress int    // 0..100, or -1 when not reported; 100 once Completed when the API sent none
+	Progress int    // 0..100, or -1 when not reported; 100 once Completed
 	Poll     int    // polls made so far, this one included
 	Elapsed  time.Duration
 	// Err is this poll's error when it is retried, and the final error
