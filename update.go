@@ -7,8 +7,8 @@ import (
 // Update is what a wait knows after a call to [Poller.Poll]: returned by
 // Poll, and passed to the [WithProgress] callback.
 type Update struct {
-	JobID    string
-	Job *Job // the last job seen; nil while it has never been visible
+	JobID string
+	Job   *Job // the last job seen; nil while it has never been visible
 	// Status and Progress are read without a nil check on Job, and
 	// Progress is 100 once the job completed even when the API sent no
 	// percent (Job.Progress keeps what it sent), so a progress bar ends full.
