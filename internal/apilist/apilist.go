@@ -6,6 +6,7 @@ package apilist
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -15,7 +16,28 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing"
 )
+
+// update is set by go test -run TestAPI -update-api: the listings are
+// rewritten from the source instead of compared. Only test binaries import
+// this package, so the flag is theirs.
+var update = flag.Bool("update-api", false, "rewrite the package's api/*.txt listing from its source")
+
+// Test fails t when the exported API of the package in the test's
+// directory differs from its listing in the file want (or, with
+// -update-api, rewrites want). It returns the listing.
+func Test(t testing.TB, want string) []string {
+	t.Helper()
+	if err := Check(".", want, *update); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := Dir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
 
 // Dir lists the exported API of the package in dir (test files left out):
 // constants, variables, functions, types, their exported methods and
