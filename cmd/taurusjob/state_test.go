@@ -192,8 +192,10 @@ func TestStateResumeKeepsGraceWindow(t *testing.T) {
 	if len(lines) != 1 || lines[0].Outcome != "not_visible" || string(lines[0].Job) != "null" {
 		t.Fatalf("run 2: want one not_visible line with job null\n%s", r2)
 	}
-	// Polls and time count from the first run.
-	if n := srv.RequestCount(id); lines[0].Polls != n {
+	// Polls and time count from the first run. A request the interrupt
+	// cut short reached the API but is not a poll (a cut leaves the wait
+	// as it was), so the API may have seen one more.
+	if n := srv.RequestCount(id); lines[0].Polls != n && lines[0].Polls != n-1 {
 		t.Errorf("polls = %d, the API saw %d requests over both runs", lines[0].Polls, n)
 	}
 	if lines[0].ElapsedSeconds < 2.9 {
