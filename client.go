@@ -210,7 +210,7 @@ func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, se
 		return nil, sent, err
 	}
 	rep.scrub(secrets)
-	job, err = c.jobFrom(rep, jobID, secrets)
+	job, err = c.jobFrom(&rep, jobID, secrets)
 	return job, sent, err
 }
 

@@ -30,20 +30,22 @@ func (r *reply) ok() bool { return r.resp.StatusCode >= 200 && r.resp.StatusCode
 
 // send puts req on the wire and reads the reply's body, at most
 // c.maxBody bytes of it.
-func (c *Client) send(ctx context.Context, req *http.Request) (*reply, error) {
+func (c *Client) send(ctx context.Context, req *http.Request) (reply, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return reply{}, c.transportError(ctx, err)
 	}
 	if resp.StatusCode < 200 {
-		return nil, informationalAnswer(resp)
+		return reply{}, informationalAnswer(resp)
 	}
 	defer closeBody(resp.Body)
 	body, tooBig, err := readLimited(resp.Body, c.maxBody)
 	if err != nil {
-		return nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
+		return reply{}, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
-	return &reply{resp: resp, body: body, tooBig: tooBig}, nil
+	// A value, not a pointer: the reply lives on getOnce's stack, one
+	// allocation a poll less.
+	return reply{resp: resp, body: body, tooBig: tooBig}, nil
 }
 
 // scrub removes from the reply every secret of the exchange that a
