@@ -21,7 +21,8 @@ type stateConfig struct {
 // started, when its visibility grace window and its deadline end (as
 // wall-clock times), the polls made, whether the job was seen, its last
 // name, status and percent, and what the schedule learned. Save the
-// latest token (see [WriteStateFile]) and give it to [Waiter.Resume] after
+// latest token (at most 4096 bytes, with no control characters: a text
+// column, an object's status or a file) and give it to [Waiter.Resume] after
 // a restart to go on with the same deadline and grace window, and without
 // forgetting that the job was seen.
 //
