@@ -6,8 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-
-	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // verdict is what one poll's answer means for a wait.
@@ -65,9 +63,9 @@ func classify(job *Job, err error, seen bool) verdict {
 		te *TransportError
 	)
 	switch {
-	case errors.As(err, &ae):
+	case errors.As(err, &ae) && ae != nil:
 		return classifyStatus(ae.StatusCode)
-	case errors.As(err, &te):
+	case errors.As(err, &te) && te != nil:
 		if configError(te.Err) {
 			return permanent
 		}
@@ -77,15 +75,12 @@ func classify(job *Job, err error, seen bool) verdict {
 }
 
 // missing reports whether err says the job is not there: a 404, an answer
-// that held no job, or (from a getter written before the empty answer had
-// its own error) a *NotVisibleError.
+// that held no job ([ErrNoJob]), or (from a getter written before the empty
+// answer had its own error) a *NotVisibleError.
 func missing(err error) bool {
-	var (
-		ae    *APIError
-		empty *nojob.Error
-	)
-	return errors.As(err, &empty) || errors.Is(err, ErrNotVisible) ||
-		(errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound)
+	var ae *APIError
+	return errors.Is(err, ErrNoJob) || errors.Is(err, ErrNotVisible) ||
+		(errors.As(err, &ae) && ae != nil && ae.StatusCode == http.StatusNotFound)
 }
 
 func classifyStatus(code int) verdict {

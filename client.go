@@ -21,8 +21,9 @@ import (
 // huaweisdk module adapts the official SDK's client; tests can fake it.
 //
 // GetJob returns the job, or an error that the waiter classifies: a 404
-// [*APIError] (or a nil job with a nil error) means "not there": not
-// visible yet before the job was seen, a passing fault after. A
+// [*APIError], an error matching [ErrNoJob] (or a nil job with a nil
+// error) means "not there": not visible yet before the job was seen, a
+// passing fault after. A
 // [*TransportError], or a 5xx, 429, 408 or malformed-body [*APIError], is
 // retried; anything else ends the wait.
 type JobGetter interface {
@@ -161,8 +162,8 @@ func (c *Client) ProjectID() string { return c.projectID }
 // GetJob fetches one job. It validates jobID first (see [ValidateJobID]) and
 // sends nothing when it is bad. It returns:
 //   - the job, when the API answers 200 with a job of that id;
-//   - an error that the waiter reads as a 404 when the answer holds no job
-//     (a 2xx whose "job" is absent, null or empty);
+//   - an error matching [ErrNoJob] when the answer holds no job (a 2xx
+//     whose "job" is absent, null or empty), which the waiter reads as a 404;
 //   - an [*APIError] for any other answer (non-2xx, a malformed body, a job
 //     of another id), with the request id and any Retry-After;
 //   - a [*TransportError] when no answer could be had, including the

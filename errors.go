@@ -9,6 +9,7 @@ import (
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/jobid"
+	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // Sentinels to match with [errors.Is].
@@ -24,6 +25,12 @@ var (
 	// ErrNotVisible matches *NotVisibleError: the job never became visible
 	// within the visibility grace window.
 	ErrNotVisible = errors.New("taurusjob: job not visible")
+	// ErrNoJob matches the error of a GetJob whose answer held no job (a
+	// 2xx whose "job" is absent, null or empty). Like a 404 it says the job
+	// is not there: "not visible yet" before the job was seen, a passing
+	// fault after. A JobGetter of your own may return an error wrapping it.
+	// It is not ErrNotVisible, which only the end of a wait matches.
+	ErrNoJob = nojob.Err
 )
 
 // InputError is a bad value given by the caller. It names the field, never

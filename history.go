@@ -20,13 +20,11 @@ const historyMargin = 0.03
 // next job of that name can be polled around its likely end instead of
 // blindly. It is safe for concurrent use and may be shared between
 // Waiters ([WithHistory]); its JSON form lets a program keep it across runs.
+// The zero History is empty and ready to use: new(taurusjob.History).
 type History struct {
 	mu    sync.Mutex
 	names map[string][]time.Duration // newest last
 }
-
-// NewHistory returns an empty History.
-func NewHistory() *History { return &History{names: map[string][]time.Duration{}} }
 
 // Record adds the duration of a completed job. Empty names and
 // non-positive or absurd (over 30 days) durations are ignored.
@@ -36,6 +34,9 @@ func (h *History) Record(name string, d time.Duration) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.names == nil {
+		h.names = map[string][]time.Duration{}
+	}
 	ds := append(h.names[name], d)
 	if len(ds) > historyKeep {
 		ds = ds[len(ds)-historyKeep:]
@@ -76,7 +77,7 @@ func (h *History) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return fmt.Errorf("taurusjob: history: %w", err)
 	}
-	fresh := NewHistory()
+	fresh := new(History)
 	for name, secs := range in {
 		for _, s := range secs {
 			if s > 0 && s < 30*24*3600 {

@@ -8,11 +8,14 @@ import (
 
 // The history gives the range of past durations of a name, a little
 // widened, keeps only the newest few, and survives a JSON round trip so
-// the CLI can keep it between runs.
+// the CLI can keep it between runs. The zero History is ready to use.
 func TestHistory(t *testing.T) {
-	h := NewHistory()
+	h := new(History)
 	if _, _, ok := h.window("CreateGaussDBforMySQLInstance"); ok {
 		t.Fatal("an empty history claims a window")
+	}
+	if b, err := json.Marshal(h); err != nil || string(b) != "{}" {
+		t.Fatalf("an empty history encodes as %s, %v; want {}", b, err)
 	}
 	h.Record("CreateGaussDBforMySQLInstance", 30*time.Minute)
 	h.Record("CreateGaussDBforMySQLInstance", 32*time.Minute)
@@ -35,7 +38,7 @@ func TestHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2 := NewHistory()
+	h2 := new(History)
 	if err := json.Unmarshal(b, h2); err != nil {
 		t.Fatal(err)
 	}

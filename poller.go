@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
+	"reflect"
 	"sync"
 	"time"
 )
@@ -287,15 +288,21 @@ func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.
 	return p.report(ctx, now, u)
 }
 
-// get makes one GetJob call. A panic in the getter becomes an error that
-// ends the wait, never a crash of the caller.
+// get makes one GetJob call. A panic in the getter, or an error that is a
+// nil pointer (the typed-nil slip, var e *APIError; return nil, e, which
+// would crash whoever reads it), becomes an error that ends the wait, never
+// a crash of the caller.
 func (p *Poller) get(ctx context.Context) (job *Job, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			job, err = nil, fmt.Errorf("taurusjob: JobGetter.GetJob panicked: %v", r)
 		}
 	}()
-	return p.w.getter.GetJob(ctx, p.jobID)
+	job, err = p.w.getter.GetJob(ctx, p.jobID)
+	if v := reflect.ValueOf(err); err != nil && v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("taurusjob: JobGetter.GetJob returned a nil %T as its error", err)
+	}
+	return job, err
 }
 
 // effectiveDeadline is the Poller's deadline, or the driver's limit when

@@ -56,7 +56,7 @@ func TestWaitPredictsEndFromPercent(t *testing.T) {
 // all along the way: the 30 calls for a 30-minute job.
 func TestWaitLearnsDurationByName(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		history := taurusjob.NewHistory()
+		history := new(taurusjob.History)
 		first := job30m("ResizeFlavor", 30*time.Minute, noPercent)
 		_, blindPolls := lagAndPolls(t, mustWaiter(t, first, taurusjob.WithHistory(history)), first, 30*time.Minute)
 

@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"errors"
+	"fmt"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"net/http"
 	"sync"
@@ -86,12 +87,23 @@ func newQuota(c *config) *quota {
 // [ErrInvalidInput].
 func WithLimiter(l *rate.Limiter) Option {
 	return optionFunc(func(c *config) {
-		if l != nil && l.Limit() != rate.Inf && (l.Burst() < 1 || !(l.Limit() > 0)) {
-			c.fail("WithLimiter: the limiter's limit is %v and burst %d; every poll needs a limit above 0 and a burst of at least 1", float64(l.Limit()), l.Burst())
+		if why := unusableLimiter(l); why != "" {
+			c.fail("WithLimiter: %s", why)
 			return
 		}
 		c.quota.limiter = l
 	})
+}
+
+// unusableLimiter says why l could not let every poll through, or "": a
+// limit of 0 or less holds polls forever once its burst is spent, a burst
+// of 0 never lets one through (a limit of rate.Inf needs neither). nil, no
+// limit, is usable.
+func unusableLimiter(l *rate.Limiter) string {
+	if l == nil || l.Limit() == rate.Inf || (l.Burst() >= 1 && l.Limit() > 0) {
+		return ""
+	}
+	return fmt.Sprintf("its limit is %v and its burst %d; every poll needs a limit above 0 and a burst of at least 1", float64(l.Limit()), l.Burst())
 }
 
 // note starts a cool-down of retryAfter (or defaults.ThrottleCooldown when
@@ -153,6 +165,9 @@ func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
 	}
 	at, ok := q.reservation(p.jobID)
 	if !ok {
+		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
+			return 0, 0, invalid("limiter", "%s", why)
+		}
 		r := q.limiter.ReserveN(now, 1)
 		if !r.OK() {
 			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())

@@ -34,7 +34,7 @@ type stateConfig struct {
 // not called again for that wait, and the wait goes on.
 //
 // A token is a short printable string (base64url, no padding, under
-// [jobid.MaxStateTokenLen] bytes). It holds no credential and no response body.
+// 4096 bytes). It holds no credential and no response body.
 func OnState(f func(jobID, token string)) Option {
 	return optionFunc(func(c *config) { c.state.fn = f })
 }

@@ -33,7 +33,7 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 		return nil, errors.Join(cfg.errs...)
 	}
 	if cfg.history == nil {
-		cfg.history = NewHistory()
+		cfg.history = new(History)
 	}
 	w := &Waiter{getter: g, cfg: cfg}
 	w.quota = newQuota(&w.cfg)

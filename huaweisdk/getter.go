@@ -102,7 +102,7 @@ type outcome struct {
 //   - the job, when the API answers with a job of that id (see the package
 //     documentation for what the SDK loses: Entities is always nil and Raw
 //     is a re-encoding);
-//   - the error the waiter reads as a 404 when the answer holds no job;
+//   - an error matching [taurusjob.ErrNoJob] when the answer holds no job;
 //   - a [*taurusjob.APIError] for an error answer (404 included, which a
 //     waiter takes as "not visible yet"), with the status, error code,
 //     message and request id as the SDK reports them; also for a 2xx answer

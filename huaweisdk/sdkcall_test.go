@@ -10,7 +10,6 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	"github.com/taurusdb-tools/taurusjob"
-	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // What the sibling getters share maps every SDK outcome as the TaurusDB
@@ -51,11 +50,11 @@ func TestCallSDKMapsEveryOutcome(t *testing.T) {
 // answer the SDK passed on without a 2xx status is an *APIError.
 func TestSiblingJobMapping(t *testing.T) {
 	var none *sdkJob
-	if _, err := none.toJob(testJob, 200, &scrubber{}); !errors.As(err, new(*nojob.Error)) {
-		t.Errorf("no job: %v; want the answer-without-a-job error", err)
+	if _, err := none.toJob(testJob, 200, &scrubber{}); !errors.Is(err, taurusjob.ErrNoJob) {
+		t.Errorf("no job: %v; want an error matching ErrNoJob", err)
 	}
-	if _, err := (&sdkJob{}).toJob(testJob, 200, &scrubber{}); !errors.As(err, new(*nojob.Error)) {
-		t.Errorf("empty job: %v; want the answer-without-a-job error", err)
+	if _, err := (&sdkJob{}).toJob(testJob, 200, &scrubber{}); !errors.Is(err, taurusjob.ErrNoJob) {
+		t.Errorf("empty job: %v; want an error matching ErrNoJob", err)
 	}
 	var ae *taurusjob.APIError
 	if _, err := (&sdkJob{id: "other", status: "Running"}).toJob(testJob, 200, &scrubber{}); !errors.As(err, &ae) || !strings.Contains(ae.Message, "other") {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/taurusdb-tools/taurusjob"
-	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 )
 
 // result is what one poll's answer was, as the polls counter names it.
@@ -55,15 +54,14 @@ func pollResult(u taurusjob.Update) result {
 	return resultTransient
 }
 
-// missing reports whether err is an answer that the job is not there: a
-// 404, or an answer without a job. (The core decides what that means for
-// the wait; this only names the answer.)
+// missing reports whether err is an answer that the job is not there, as
+// the core reads it: a 404, an answer without a job (ErrNoJob), or a
+// *NotVisibleError from a getter written before ErrNoJob. (The core decides
+// what that means for the wait; this only names the answer.)
 func missing(err error) bool {
-	var (
-		ae    *taurusjob.APIError
-		empty *nojob.Error
-	)
-	return errors.As(err, &empty) || (errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound)
+	var ae *taurusjob.APIError
+	return errors.Is(err, taurusjob.ErrNoJob) || errors.Is(err, taurusjob.ErrNotVisible) ||
+		(errors.As(err, &ae) && ae != nil && ae.StatusCode == http.StatusNotFound)
 }
 
 // throttled reports whether err is a 429 answer.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
-	"github.com/taurusdb-tools/taurusjob/internal/nojob"
 	"go.uber.org/zap"
 )
 
@@ -111,11 +110,8 @@ func writeGot(stdout, stderr io.Writer, format, id string, job *taurusjob.Job, e
 }
 
 func isNotFound(err error) bool {
-	var (
-		ae    *taurusjob.APIError
-		empty *nojob.Error
-	)
-	return errors.As(err, &empty) || (errors.As(err, &ae) && ae.StatusCode == 404)
+	var ae *taurusjob.APIError
+	return errors.Is(err, taurusjob.ErrNoJob) || (errors.As(err, &ae) && ae.StatusCode == 404)
 }
 
 // jobText is the full text form of a job, entities included.

@@ -47,7 +47,7 @@ type historyFile struct {
 
 // loadHistory reads the history at path. Problems are warnings on warn.
 func loadHistory(path string, warn io.Writer) *historyFile {
-	hf := &historyFile{path: path, h: taurusjob.NewHistory()}
+	hf := &historyFile{path: path, h: new(taurusjob.History)}
 	data, err := readRegular(path, maxHistoryFile+1)
 	var problem string
 	switch {

@@ -30,10 +30,10 @@ import (
 // times, poll count, the job's name, status and percent: no credential, no
 // response body.
 //
-// One file holds every job of the command rather than a bare token (the
-// library's WriteStateFile) because one token is capped at
-// jobid.MaxStateTokenLen and a command may wait for many jobs; the file
-// is written the same way (temporary file, fsync, rename, mode 0600).
+// One file holds every job of the command, each with its token (at most
+// jobid.MaxStateTokenLen bytes), so that a command waiting for many jobs
+// resumes them all; it is written whole (internal/atomicfile: temporary
+// file, fsync, rename, mode 0600).
 
 // stateFormat is the version of the state file's layout.
 const stateFormat = 1

@@ -5,10 +5,18 @@
 //
 // It is not the waiter's *NotVisibleError, which ends a wait: an empty
 // answer must not match taurusjob.ErrNotVisible, or a wait that timed out
-// after one would look as if the job had never been visible.
+// after one would look as if the job had never been visible. It matches
+// taurusjob.ErrNoJob instead.
 package nojob
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
+
+// Err is what every Error matches; the root package exports it as
+// taurusjob.ErrNoJob, so that callers of GetJob can tell this answer.
+var Err = errors.New("taurusjob: the answer holds no job")
 
 // Error says the answer for a job held no job.
 type Error struct {
@@ -18,3 +26,6 @@ type Error struct {
 func (e *Error) Error() string {
 	return fmt.Sprintf("taurusjob: job %s is not visible (the answer holds no job)", e.JobID)
 }
+
+// Is reports whether target is Err.
+func (e *Error) Is(target error) bool { return target == Err }
