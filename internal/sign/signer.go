@@ -3,6 +3,7 @@ package sign
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -27,12 +28,20 @@ var signedHeaders = []string{"host", "x-language", "x-project-id", "x-sdk-date",
 
 // AKSK are the credentials of AK/SK signing. Its String, GoString and
 // Format show the access key and project only, so printing an AKSK with any
-// fmt verb shows neither the secret key nor the security token.
+// fmt verb shows neither the secret key nor the security token, and it
+// refuses to be encoded as JSON. fmt cannot call those methods on an
+// unexported field of another struct: keep an AKSK only long enough to
+// build a Signer (New), which holds the secrets in closures.
 type AKSK struct {
 	AccessKey     string // the AK, sent in the Authorization header
 	SecretKey     string // the SK, which keys the HMAC and is never sent
 	SecurityToken string // sent as X-Security-Token with temporary credentials; "" for permanent ones
 	ProjectID     string // sent as X-Project-Id; "" sends none
+}
+
+// MarshalJSON refuses: credentials have no business in a JSON document.
+func (c AKSK) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("sign: AK/SK credentials are not encoded")
 }
 
 // String describes c without its secrets.

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -258,5 +259,10 @@ func TestAKSKNeverPrintsSecrets(t *testing.T) {
 	}
 	if got := fmt.Sprint(c); !strings.Contains(got, katAK) || !strings.Contains(got, katPID) {
 		t.Errorf("fmt.Sprint(AKSK) = %q, want the access key and project", got)
+	}
+	for _, v := range []any{c, &c, holder{c}} {
+		if b, err := json.Marshal(v); err == nil {
+			t.Errorf("json.Marshal(%T) = %s; want an error, never the credentials", v, b)
+		}
 	}
 }
