@@ -63,8 +63,9 @@ func (c *config) fail(format string, args ...any) {
 	c.errs = append(c.errs, &InputError{Field: "option", Reason: fmt.Sprintf(format, args...)})
 }
 
-// WithTimeout bounds each wait (default 1 h). ctx's own
-// deadline also counts: the earlier one ends the wait.
+// WithTimeout bounds each wait (default 1 h: creating an instance takes
+// minutes, not hours). ctx's own deadline also counts: the earlier one
+// ends the wait.
 func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 || d > maxTimeout {
@@ -75,8 +76,10 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithVisibilityGrace sets how long after Wait starts a 404 or an empty
-// answer means "not visible yet" (default 60 s). Past it,
-// Wait returns a [*NotVisibleError]. Zero fails on the first 404.
+// answer means "not visible yet" (default 60 s: the API shows a new job
+// after a few seconds, and a minute covers a slow region without hiding a
+// wrong id for long). Past it, Wait returns a [*NotVisibleError]. Zero
+// fails on the first 404.
 func WithVisibilityGrace(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d < 0 || d > maxTimeout {
@@ -157,8 +160,8 @@ func WithReturnOnPending() Option {
 
 // WithConcurrency bounds how many requests one [Waiter.WaitAll] (or
 // [Waiter.WaitPollers]) has in flight at once (default 16). It does not
-// bound the waits: every job is waited
-// for from the start, and a job between polls costs memory only.
+// bound the waits: every job is waited for from the start, and a job
+// between polls costs memory only.
 func WithConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
 		if n <= 0 {
@@ -169,8 +172,9 @@ func WithConcurrency(n int) Option {
 }
 
 // WithLatencyBudget sets the median detection lag accepted when nothing
-// predicts the job's end (default 5 s): the waiter then
-// polls every two budgets, within the bounds of [WithInterval]. A smaller
+// predicts the job's end (default 5 s, the lag of the common 10 s loops):
+// the waiter then polls every two budgets, within the bounds of
+// [WithInterval]. A smaller
 // budget notices completion sooner and spends more calls, in proportion.
 func WithLatencyBudget(d time.Duration) Option {
 	return optionFunc(func(c *config) {
