@@ -3,4 +3,4 @@
 package version
 
 // Version is taurusjob's version.
-const Version = "0.1.0"
+const Version = "0.2.0"
