@@ -221,8 +221,10 @@ func polls(n int) string {
 	return fmt.Sprintf("%d polls", n)
 }
 
-// outcome names how a wait ended, for logs and the CLI.
-func outcome(job *Job, err error) string {
+// Outcome names how a wait ended: "completed", "pending" (with
+// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
+// "not_visible" or "error", from what [Waiter.Wait] returned.
+func Outcome(job *Job, err error) string {
 	var (
 		te *TimeoutError
 		nv *NotVisibleError
@@ -245,8 +247,3 @@ func outcome(job *Job, err error) string {
 	}
 	return "error"
 }
-
-// Outcome names how a wait ended: "completed", "pending" (with
-// [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
-// "not_visible" or "error", from what [Waiter.Wait] returned.
-func Outcome(job *Job, err error) string { return outcome(job, err) }

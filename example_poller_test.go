@@ -32,7 +32,7 @@ func reconcile(ctx context.Context, w *taurusjob.Waiter, db *database) (requeueA
 	if err != nil {
 		return 0, err // a malformed id or token: ErrInvalidInput, nothing sent
 	}
-	u, err := p.Poll(ctx)
+	u, _ := p.Poll(ctx) // its error is Result's once Done; a ctx cut short is not an end
 	if !p.Done() {
 		if db.WaitToken, err = p.ResumeToken(); err != nil {
 			return 0, err

@@ -105,7 +105,7 @@ func (p *Poller) logEnd(now time.Time, job *Job, err error) {
 	}
 	fields := []zap.Field{
 		zap.String("job_id", p.jobID),
-		zap.String("outcome", outcome(job, err)),
+		zap.String("outcome", Outcome(job, err)),
 		zap.Int("polls", p.polls),
 		zap.Duration("elapsed", now.Sub(p.start)),
 	}
