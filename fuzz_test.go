@@ -1,7 +1,6 @@
 package taurusjob
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -224,14 +223,14 @@ func FuzzValidateJobID(f *testing.F) {
 func FuzzResumeToken(f *testing.F) {
 	st := sampleState()
 	good := encodeState(nil, st)
-	f.Add(good, st.JobID, st.Start, st.GraceEnd, st.Deadline, st.Polls, st.Seen, st.Name, string(st.Status), st.Progress, []byte(st.Learned), uint16(7))
-	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
+	f.Add(good, st.JobID, st.Start.UnixNano(), st.GraceEnd.UnixNano(), st.Deadline.UnixNano(), st.Polls, true, st.Seen.Name, string(st.Seen.Status), st.Seen.Progress, uint16(7))
+	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
 		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", jobid.MaxStateTokenLen+1), sentinelLikeSecret} {
-		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, []byte(nil), uint16(0))
+		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, uint16(0))
 	}
-	f.Add("", "../x", int64(0), int64(-1), int64(-2), -1, true, "a\nb", "Running\x00", 150, []byte(`{"rate":`), uint16(65535))
+	f.Add("", "../x", int64(0), int64(-1), int64(-2), -1, true, "a\nb", "Running\x00", 150, uint16(65535))
 	f.Fuzz(func(t *testing.T, token, jobID string, start, grace, deadline int64, polls int, seen bool,
-		name, status string, progress int, learned []byte, flip uint16) {
+		name, status string, progress int, flip uint16) {
 		// Any text as a token.
 		got, err := decodeState(nil, token)
 		if err != nil {
@@ -256,16 +255,16 @@ func FuzzResumeToken(f *testing.F) {
 			}
 		}
 
-		// A state made of the fuzzed fields.
-		st := &savedWait{JobID: jobID, Start: start, GraceEnd: grace, Deadline: deadline, Polls: polls, Seen: seen,
-			Name: name, Status: Status(status), Progress: progress}
-		if json.Valid(learned) {
-			var b bytes.Buffer
-			if err := json.Compact(&b, learned); err == nil {
-				st.Learned = json.RawMessage(b.String())
-			}
+		// A state made of the fuzzed fields, as a forger with the public key signs it.
+		st := &waitState{JobID: jobID, Start: time.Unix(0, start).UTC(), GraceEnd: time.Unix(0, grace).UTC(),
+			Deadline: time.Unix(0, deadline).UTC(), Due: time.Unix(0, start).UTC(), Polls: polls, Share: -1}
+		if start == 0 {
+			st.Start = time.Time{}
 		}
-		tok := encodeState(nil, st)
+		if seen {
+			st.Seen = &seenJob{Name: name, Status: Status(status), Progress: progress}
+		}
+		tok := encodeRaw(t, st)
 		if len(tok) > jobid.MaxStateTokenLen {
 			return // too big to be read back, by design
 		}
@@ -273,6 +272,9 @@ func FuzzResumeToken(f *testing.F) {
 		if valid := st.check() == nil && utf8.ValidString(name) && utf8.ValidString(status); valid {
 			if err != nil {
 				t.Fatalf("a valid state %+v is refused: %v", st, err)
+			}
+			if back.Seen != nil {
+				st.last = &Job{ID: jobID, Name: name, Status: Status(status), Progress: progress}
 			}
 			if !reflect.DeepEqual(back, st) {
 				t.Fatalf("state %+v comes back as %+v", st, back)

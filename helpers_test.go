@@ -174,29 +174,28 @@ func (f getterFunc) GetJob(ctx context.Context, id string) (*Job, error) { retur
 
 // sampleState returns a new copy of the state a typical wait saves: every
 // field a token holds is set, each to a value the token check accepts
-// (LastErr and Share not nil). The state token tests rely on that to
-// compare a round trip field by field and to edit one field at a time
-// into a refused state; FuzzResumeToken seeds its corpus with its token
-// and fields.
-func sampleState() *savedWait {
+// (LastErr and Seen not nil), and the fields a token does not carry are
+// what decoding rebuilds from them. The state token tests rely on that to
+// compare a round trip whole and to edit one field at a time into a
+// refused state; FuzzResumeToken seeds its corpus with its token.
+func sampleState() *waitState {
 	start := time.Date(2026, 3, 1, 10, 0, 0, 123456789, time.UTC)
-	return &savedWait{
+	st := &waitState{
 		JobID:    testJobID,
-		Start:    start.UnixNano(),
-		GraceEnd: start.Add(time.Minute).UnixNano(),
-		Deadline: start.Add(time.Hour).UnixNano(),
-		Due:      start.Add(10 * time.Minute).UnixNano(),
+		Start:    start,
+		GraceEnd: start.Add(time.Minute),
+		Deadline: start.Add(time.Hour),
+		Due:      start.Add(10 * time.Minute),
 		Polls:    17,
 		Errs:     2,
-		Share:    new(0.125),
-		Created:  start.Add(-3 * time.Second).UnixNano(),
+		Share:    0.125,
+		Seen:     &seenJob{Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Created: start.Add(-3 * time.Second)},
+		Track:    progressTrack{AnchorT: start.Add(time.Minute), AnchorP: 10, LastT: start.Add(5 * time.Minute), LastP: 60},
 		LastErr:  &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
-		Seen:     true,
-		Name:     "CreateGaussDBforMySQLInstance",
-		Status:   StatusRunning,
-		Progress: 60,
-		Learned:  json.RawMessage(`{"rate":0.5}`),
 	}
+	st.last = &Job{ID: st.JobID, Name: st.Seen.Name, Status: st.Seen.Status, Progress: st.Seen.Progress, Created: st.Seen.Created}
+	st.lastErr = st.LastErr.restore()
+	return st
 }
 
 // echoJob answers with a Running job of the id asked for.
@@ -207,8 +206,14 @@ func echoJob(w http.ResponseWriter, r *http.Request) {
 
 // forged builds a token for job-1 from a state a forger (or a real wait)
 // could have saved; the default key is public.
-func forged(st savedWait) string {
+func forged(st waitState) string {
 	st.JobID = "job-1"
+	if st.Due.IsZero() {
+		st.Due = st.Start
+	}
+	if st.Share == 0 {
+		st.Share = -1
+	}
 	return encodeState(nil, &st)
 }
 

@@ -1,15 +1,16 @@
 package taurusjob
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
 	"reflect"
 	"sync"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"go.uber.org/zap"
 )
 
 // Poller is one wait as a step: each [Poller.Poll] makes at most one
@@ -24,44 +25,26 @@ import (
 // rate limit). The Waiter's progress callback, state callback, logger and
 // History see a Poller's polls exactly as they see those of Wait.
 //
-// A Poller is safe for concurrent use: its polls are serialised. Its
-// callbacks must not call Poll on the same Poller.
+// A Poller is safe for concurrent use. [Poller.Done], [Poller.Result],
+// [Poller.ResumeToken], [Poller.Deadline] and [Poller.JobID] answer at
+// once, whatever a Poll in another goroutine is doing: no lock is held
+// across a request or a callback. A Poll made while another is under way
+// sends nothing and returns at once, with [Update.Held] set (its String
+// says "a poll in flight") and Next the shortest interval. One wait's
+// callbacks run in order, never concurrently.
 type Poller struct {
 	w     *Waiter
-	jobID string
+	jobID string // st.JobID, kept apart: it never changes, so it is read without mu
 
-	// step is held for a whole Poll, callbacks included: polls are
-	// serialised and one wait's callbacks never run concurrently. mu guards
-	// the fields below and is released before the callbacks, which may read
-	// the Poller. The order is always step, then mu.
-	step sync.Mutex
-	mu   sync.Mutex
+	mu   sync.Mutex // guards the fields below for a few lines at a time
+	st   waitState
+	end  *ending // how the wait ended; nil while it goes on
+	busy bool    // a Poll is under way, from its request to its callbacks
 
-	start    time.Time // when the wait started
-	graceEnd time.Time // 404s past this, before the job was seen, end the wait
-	deadline time.Time // the wait ends here
-	due      time.Time // no poll before this
-
-	polls   int
-	errRun  int32 // failing answers in a row: the backoff's position
-	last    *Job  // the last job seen, without the answer's buffer (see keep)
-	lastErr error // the most recent poll error
-
-	track      progressTrack // predicts the end from the percent
-	histBroken bool          // the job outlived its name's history window
-
-	share float32 // this poll's share of a cool-down's spread; -1 until drawn
-
-	warned map[Status]bool // unusual statuses already warned about; nil until one is
-
-	muted uint64 // guarded by step: the callbacks that panicked (see mutedProgress)
-
-	end *ending // how the wait ended; nil while it goes on
+	// Touched only by the Poll that set busy, so not under mu.
+	muted  uint64   // the callbacks that panicked (see mutedProgress)
+	warned []Status // unusual statuses already warned about
 }
-
-// maxErrRun caps the count of failing answers in a row: far past the
-// step where the backoff reaches its max, far below an overflow.
-const maxErrRun = 1 << 20
 
 // ending is what a finished wait returns, from every later call.
 type ending struct {
@@ -83,6 +66,11 @@ const (
 	// for this poll yet: one is reserved for it, unless it would come too
 	// late for any poll before the deadline.
 	HoldRateLimit
+	// holdInFlight: another Poll of the same Poller is under way (its
+	// request or its callbacks); this one sent nothing and waited for
+	// nothing. Unexported to keep the API within its budget of 60 names:
+	// its String says "a poll in flight".
+	holdInFlight
 )
 
 func (h Hold) String() string {
@@ -95,6 +83,8 @@ func (h Hold) String() string {
 		return "429 cool-down"
 	case HoldRateLimit:
 		return "rate limit"
+	case holdInFlight:
+		return "a poll in flight"
 	}
 	return fmt.Sprintf("Hold(%d)", uint8(h))
 }
@@ -109,23 +99,14 @@ func (w *Waiter) NewPoller(jobID string) (*Poller, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	p := w.newPoller(jobID)
-	p.start = time.Now()
-	p.graceEnd = p.start.Add(w.cfg.grace)
-	p.deadline = p.start.Add(w.cfg.timeout)
-	p.due = p.start
-	return p, nil
-}
-
-func (w *Waiter) newPoller(jobID string) *Poller {
-	return &Poller{w: w, jobID: jobID, share: -1}
+	return &Poller{w: w, jobID: jobID, st: newWaitState(jobID, time.Now(), &w.cfg)}, nil
 }
 
 // JobID returns the id of the job the Poller waits for.
 func (p *Poller) JobID() string { return p.jobID }
 
 // Deadline returns when the wait ends, unless it ends sooner.
-func (p *Poller) Deadline() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return p.deadline }
+func (p *Poller) Deadline() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return p.st.Deadline }
 
 // Poll makes the next poll of the wait, if it is due and the Waiter's quota
 // allows it, and returns what the wait knows now. It makes at most one
@@ -133,9 +114,9 @@ func (p *Poller) Deadline() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return
 // it is never zero while the wait goes on.
 //
 // Poll sends nothing, and returns an Update with Polled false and [Update.Held]
-// saying why, when it is called before Next has passed or while the
-// Waiter's 429 cool-down or rate limit holds the poll; Next is then the
-// time left.
+// saying why, when it is called before Next has passed, while the
+// Waiter's 429 cool-down or rate limit holds the poll, or while another
+// Poll of this Poller is under way; Next is then the time left.
 //
 // The error is nil while the wait goes on, whatever this poll's answer
 // (a retried error is in [Update.Err]). When the wait ends (a terminal
@@ -157,362 +138,277 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	p.step.Lock()
-	defer p.step.Unlock()
 	p.mu.Lock()
-	if e := p.end; e != nil {
-		p.mu.Unlock()
-		u := e.update
-		u.Polled = false // this call sent nothing
-		return u, e.err
-	}
 	now := time.Now()
-	if err := ctx.Err(); err != nil {
-		u := p.heldUpdate(now, 0, p.retryIn(now))
+	if limit.IsZero() || limit.After(p.st.Deadline) {
+		limit = p.st.Deadline
+	}
+	switch {
+	case p.end != nil:
+		u, err := p.end.update, p.end.err
 		p.mu.Unlock()
+		u.Polled = false // this call sent nothing
 		return u, err
+	case p.busy:
+		return p.held(now, holdInFlight, p.retryIn(now), nil)
+	case ctx.Err() != nil:
+		return p.held(now, 0, p.retryIn(now), ctx.Err())
+	case !now.Before(p.st.Deadline):
+		return p.apply(ctx, now, limit, answer{cause: context.DeadlineExceeded})
+	case now.Before(p.st.Due):
+		return p.held(now, HoldNotDue, p.st.Due.Sub(now), nil)
 	}
-	if !now.Before(p.deadline) {
-		return p.expire(ctx, now)
-	}
-	if now.Before(p.due) {
-		u := p.heldUpdate(now, HoldNotDue, p.due.Sub(now))
-		p.mu.Unlock()
-		return u, nil
-	}
-	deadline := p.effectiveDeadline(limit)
-	share := p.share
-	hold, wait, err := p.admit(now, deadline)
+	share, deadline := p.st.Share, p.st.Deadline
+	hold, wait, err := p.admit(now, limit)
 	switch {
 	case err != nil:
-		return p.finish(ctx, Update{}, p.last, p.waitError(now, err))
+		return p.apply(ctx, now, limit, answer{err: err})
 	case hold != 0:
-		return p.reportHold(ctx, now, hold, wait)
-	}
-
-	a := p.send(ctx)
-	if a.cut { // by the caller: the Poller stays as it was
-		p.share = share
-		now = time.Now()
-		u := p.heldUpdate(now, 0, p.retryIn(now))
+		u := p.update(now, hold, wait)
+		p.busy = true
 		p.mu.Unlock()
-		return u, ctx.Err()
+		if ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll held"); ce != nil {
+			ce.Write(zap.String("job_id", u.JobID), zap.Stringer("by", hold), zap.Duration("next", u.Next))
+		}
+		p.deliver(ctx, u, "", nil)
+		return u, nil
 	}
-	p.polls++
-	p.share = -1
-	if a.expired {
-		return p.finish(ctx, Update{Polled: true}, p.last, p.timeout(time.Now(), context.DeadlineExceeded))
+	p.busy = true
+	p.mu.Unlock()
+
+	a := p.send(ctx, deadline)
+
+	p.mu.Lock()
+	if a.sent && a.cause == nil && a.err != nil && ctx.Err() != nil { // cut by the caller: not an answer
+		p.st.Share = share
+		p.busy = false
+		return p.held(time.Now(), 0, p.retryIn(time.Now()), ctx.Err())
 	}
-	return p.record(ctx, a.job, a.err, deadline)
+	return p.apply(ctx, time.Now(), limit, a)
 }
 
-// answer is what the one request of a poll brought.
-type answer struct {
-	job     *Job
-	err     error
-	cut     bool // the caller's ctx ended the request: not an answer
-	expired bool // the Poller's deadline came during the request
+// held returns the update of a call that sent nothing and reports nothing.
+// p.mu is held; held releases it.
+func (p *Poller) held(now time.Time, hold Hold, next time.Duration, err error) (Update, error) {
+	u := p.update(now, hold, next)
+	p.mu.Unlock()
+	return u, err
 }
 
-// send makes a poll's one request, bounded by the Poller's deadline.
-func (p *Poller) send(ctx context.Context) answer {
-	reqCtx, cancel := ctx, context.CancelFunc(nil)
-	if d, ok := ctx.Deadline(); !ok || d.After(p.deadline) { // Wait's ctx has it already
-		reqCtx, cancel = context.WithDeadline(ctx, p.deadline)
+// send makes a poll's one request, bounded by the wait's deadline, without
+// holding p.mu. A panic in the getter, or an error that is a nil pointer
+// (the typed-nil slip, var e *APIError; return nil, e, which would crash
+// whoever reads it), becomes an error that ends the wait, never a crash of
+// the caller.
+func (p *Poller) send(ctx context.Context, deadline time.Time) (a answer) {
+	reqCtx := ctx
+	if d, ok := ctx.Deadline(); !ok || d.After(deadline) { // Wait's ctx has it already
+		var cancel context.CancelFunc
+		reqCtx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
 	}
-	a := answer{}
-	a.job, a.err = p.get(reqCtx)
-	// The deadline came during the request: by our ctx, or by the caller's
-	// when it carries the same deadline (Wait's). Checked before cancel,
-	// which sets reqCtx's error.
-	a.expired = a.err != nil && reqCtx.Err() != nil && !time.Now().Before(p.deadline)
-	if cancel != nil {
-		cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			a.job, a.err = nil, fmt.Errorf("JobGetter.GetJob panicked: %v", r)
+		}
+	}()
+	a.sent = true
+	a.job, a.err = p.w.getter.GetJob(reqCtx, p.jobID)
+	if v := reflect.ValueOf(a.err); a.err != nil && v.Kind() == reflect.Pointer && v.IsNil() {
+		a.job, a.err = nil, fmt.Errorf("JobGetter.GetJob returned a nil %T as its error", a.err)
 	}
-	a.cut = a.err != nil && ctx.Err() != nil && !a.expired
+	// The deadline came during the request: by reqCtx, or by the caller's
+	// ctx when it carries the same deadline (Wait's).
+	if a.err != nil && reqCtx.Err() != nil && !time.Now().Before(deadline) {
+		a.cause = context.DeadlineExceeded
+	}
 	return a
 }
 
-// record takes one poll's answer: classify it, keep what it says, end the
-// wait or pick the next delay, and report. p.mu is held; record releases it.
-func (p *Poller) record(ctx context.Context, job *Job, err error, deadline time.Time) (Update, error) {
-	now := time.Now()
-	u := Update{Polled: true} // fill adds what the wait knows
-	retryAfter := time.Duration(0)
-	failing := true // this answer calls for the error backoff
-	switch classify(job, err, p.last != nil) {
-	case visible:
-		failing = false
-		p.errRun = 0
-		p.see(now, job, &u)
-		if result, ferr, done := p.settled(job); done {
-			if job.Status.Succeeded() {
-				p.learn(job) // how long it took, for the next job of its name
-			}
-			return p.finish(ctx, u, result, ferr)
-		}
-	case notVisibleYet:
-		p.lastErr = err
-		if !now.Before(p.graceEnd) {
-			return p.finish(ctx, u, nil, &NotVisibleError{JobID: p.jobID, Polls: p.polls, Waited: p.waited(now), LastErr: err})
-		}
-	case transient:
-		p.lastErr = err
-		u.Err = err
-		var ae *APIError
-		if errors.As(err, &ae) {
-			retryAfter = ae.RetryAfter
-		}
-		p.noteThrottle(now, err) // quota.go: a 429 holds every wait of the Waiter
-	default:
-		p.lastErr = err
-		return p.finish(ctx, u, p.last, p.waitError(now, err))
+// apply takes a's transition, ends the wait or schedules the next poll,
+// and reports. p.mu is held; apply releases it, and runs the callbacks
+// after it (with p.busy set, so that they run one Poll at a time).
+func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Update, error) {
+	if p.end != nil { // the driver stopped the wait while this poll was out
+		p.busy = false
+		u, err := p.end.update, p.end.err
+		p.mu.Unlock()
+		return u, err
 	}
+	in := stepIn{now: now, limit: limit, answer: a, jitter: rand.Float64, cfg: &p.w.cfg}
+	if j := a.job; j != nil {
+		in.hist.lo, in.hist.hi, in.hist.ok = p.w.cfg.history.window(j.Name)
+	} else if p.st.last != nil {
+		in.hist.lo, in.hist.hi, in.hist.ok = p.w.cfg.history.window(p.st.last.Name)
+	}
+	st, o := step(p.st, in)
+	p.st = st
+	u := p.update(now, 0, o.next)
+	u.Polled, u.Err = a.sent, o.err
+	u.FirstSeen, u.StatusChanged, u.ProgressChanged = o.firstSeen, o.statusChanged, o.progressChanged
+	u.EndEarliest, u.EndLatest = o.window.lo, o.window.hi
+	if o.done {
+		u.Done, u.Next, u.Err = true, 0, o.err
+		p.end = &ending{update: u, job: o.job, err: o.err}
+	}
+	end := p.end
+	token := ""
+	if p.w.cfg.state.fn != nil {
+		token = encodeState(p.w.cfg.state.key, &p.st)
+	}
+	p.busy = true
+	p.mu.Unlock()
 
-	if p.last != nil {
-		p.noteOutlived(now)
+	if o.throttled {
+		p.w.quota.note(now, o.retryAfter) // a 429 holds every wait of the Waiter
 	}
-	o := p.observe(now, deadline, failing, retryAfter)
-	if failing {
-		p.errRun = min(p.errRun+1, maxErrRun)
+	if o.learned > 0 {
+		p.w.cfg.history.Record(o.job.Name, o.learned) // how long it took, for the next job of its name
 	}
-	u.EndEarliest, u.EndLatest = o.end.lo, o.end.hi // what the schedule itself trusts
-	next, more := nextDelay(o)
-	if !more && !now.Before(p.deadline) { // answered at the deadline: this poll ends the wait
-		u.Err = nil
-		return p.finish(ctx, u, p.last, p.timeout(now, context.DeadlineExceeded))
+	if o.done {
+		p.w.quota.release(p.jobID) // a token reserved for this job goes back to the other waits
 	}
-	next = max(next, time.Nanosecond) // past a driver's limit: come back at once, and end there
-	p.due = now.Add(next)
-	u.Next = next
-	return p.report(ctx, now, u)
+	if o.unusual {
+		p.warn(u.Status)
+	}
+	p.deliver(ctx, u, token, end)
+	if end != nil {
+		return u, end.err
+	}
+	return u, nil // a retried error rides in u.Err
 }
 
-// get makes one GetJob call. A panic in the getter, or an error that is a
-// nil pointer (the typed-nil slip, var e *APIError; return nil, e, which
-// would crash whoever reads it), becomes an error that ends the wait, never
-// a crash of the caller.
-func (p *Poller) get(ctx context.Context) (job *Job, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			job, err = nil, fmt.Errorf("taurusjob: JobGetter.GetJob panicked: %v", r)
+// update is an Update with what the wait knows at now. p.mu is held.
+func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
+	st := &p.st
+	u := Update{JobID: st.JobID, Job: st.last, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond)}
+	if j := st.last; j != nil {
+		u.Status, u.Progress = j.Status, j.Progress
+		if u.Status == StatusCompleted && u.Progress < 0 {
+			u.Progress = 100 // the API often drops the percent at the end
 		}
-	}()
-	job, err = p.w.getter.GetJob(ctx, p.jobID)
-	if v := reflect.ValueOf(err); err != nil && v.Kind() == reflect.Pointer && v.IsNil() {
-		return nil, fmt.Errorf("taurusjob: JobGetter.GetJob returned a nil %T as its error", err)
 	}
-	return job, err
-}
-
-// effectiveDeadline is the Poller's deadline, or the driver's limit when
-// that comes first.
-func (p *Poller) effectiveDeadline(limit time.Time) time.Time {
-	if !limit.IsZero() && limit.Before(p.deadline) {
-		return limit
-	}
-	return p.deadline
+	return u
 }
 
 // retryIn is the Next of an update that sent nothing because ctx ended:
 // the time left to the due poll, or the shortest interval when it is due.
+// p.mu is held.
 func (p *Poller) retryIn(now time.Time) time.Duration {
-	if d := p.due.Sub(now); d > 0 {
+	if d := p.st.Due.Sub(now); d > 0 {
 		return d
 	}
 	return p.w.cfg.minInterval
 }
 
-// waited is how long the wait has lasted at now; a wait past its deadline
-// lasted until the deadline.
-func (p *Poller) waited(now time.Time) time.Duration {
-	if now.After(p.deadline) {
-		now = p.deadline
-	}
-	return max(now.Sub(p.start), 0) // a resumed start may be up to maxClockSkew ahead
-}
-
-func (p *Poller) waitError(now time.Time, err error) *WaitError {
-	return &WaitError{JobID: p.jobID, Last: p.last, Polls: p.polls, Waited: p.waited(now), Err: err}
-}
-
-// see records a visible job and fills what changed into u.
-func (p *Poller) see(now time.Time, job *Job, u *Update) {
-	prev := p.last
-	p.last = p.keep(job)
-	if job.Status == StatusRunning {
-		p.track.observe(now, job.Progress)
-	}
-	u.FirstSeen = prev == nil
-	u.StatusChanged = prev == nil || prev.Status != job.Status
-	u.ProgressChanged = prev != nil && prev.Progress != job.Progress
-	if u.StatusChanged {
-		p.warnUnusual(job.Status)
-	}
-}
-
-// keep returns the job as a Poller keeps it between polls, with nothing
-// lost but as small as it can be: Raw copied out of the answer's buffer
-// (which a waiting Poller would otherwise hold whole), Entities a part of
-// that copy rather than a second copy of the same bytes, and the id the
-// Poller's own string. A waiting job then costs about 1 KiB with
-// real-shaped answers.
-func (p *Poller) keep(job *Job) *Job {
-	j := *job
-	if j.ID == p.jobID {
-		j.ID = p.jobID
-	}
-	j.Raw = append(json.RawMessage(nil), job.Raw...)
-	if n := len(job.Entities); n > 0 {
-		if i := bytes.Index(j.Raw, job.Entities); i >= 0 {
-			j.Entities = j.Raw[i : i+n : i+n] // the same bytes: capped, so an append cannot reach Raw
-		}
-	}
-	return &j
-}
-
-// settled says whether a visible job ends the wait, and with what.
-func (p *Poller) settled(job *Job) (*Job, error, bool) {
-	switch {
-	case job.Status.Succeeded():
-		return p.last, nil, true
-	case job.Status.Terminal():
-		return p.last, &JobFailedError{Job: p.last}, true
-	case job.Status == StatusPending && p.w.cfg.returnOnPending:
-		return p.last, nil, true
-	}
-	return nil, nil, false
-}
-
-// learn records how long a completed job took, for the next of its name.
-func (p *Poller) learn(job *Job) {
-	if job.Created.IsZero() {
-		return
-	}
-	ended := job.Ended
-	if ended.IsZero() {
-		ended = time.Now()
-	}
-	p.w.cfg.history.Record(job.Name, ended.Sub(job.Created))
-}
-
-// observe gathers what the schedule needs after a poll: the sleep's jitter
-// and, after a failing answer, the backoff's step at the current run of
-// errors. It changes nothing; record counts the run.
-func (p *Poller) observe(now, deadline time.Time, failing bool, retryAfter time.Duration) observation {
+// deliver gives an update to the state callback (with its token, when
+// there is one), the log, the update hooks and the progress callback, in
+// that order, each unless it panicked before in this wait; end is set when
+// the update ends the wait. p.busy is set, and cleared when it returns.
+func (p *Poller) deliver(ctx context.Context, u Update, token string, end *ending) {
 	cfg := &p.w.cfg
-	o := observation{
-		now:        now,
-		deadline:   deadline,
-		lead:       lastPollLead(deadline.Sub(p.start)),
-		graceEnd:   p.graceEnd,
-		seen:       p.last != nil,
-		age:        now.Sub(p.jobStart(now)),
-		retryAfter: retryAfter,
-		jitter:     rand.Float64(),
-		min:        cfg.minInterval,
-		max:        cfg.maxInterval,
-		blind:      clampDur(2*cfg.budget, cfg.minInterval, cfg.maxInterval),
+	if token != "" {
+		p.call(mutedState, "state callback", func() { cfg.state.fn(u.JobID, token) })
 	}
-	if failing {
-		o.backoff = backoffStep(cfg.minInterval, cfg.maxInterval, int(p.errRun))
+	if ce := cfg.logger.Check(zap.DebugLevel, "poll"); ce != nil && u.Polled {
+		ce.Write(pollFields(u)...)
 	}
-	if p.last != nil {
-		o.status = p.last.Status
-		o.end = p.endWindow(now)
+	if ce := cfg.logger.Check(zap.InfoLevel, "wait ended"); ce != nil && end != nil {
+		ce.Write(endFields(u, end)...)
 	}
-	return o
+	for i, hook := range cfg.hooks {
+		p.call(mutedHook+i, "update hook", func() { hook(ctx, u) })
+	}
+	if f := cfg.progress; f != nil {
+		p.call(mutedProgress, "progress callback", func() { f(u) })
+	}
+	p.mu.Lock()
+	p.busy = false
+	p.mu.Unlock()
 }
 
-// jobStart is when the job began: its created time when that is sane,
-// else when the wait started.
-func (p *Poller) jobStart(now time.Time) time.Time {
-	if p.last != nil {
-		if c := p.last.Created; saneCreated(c, now) {
-			if c.After(now) {
-				return now
-			}
-			return c
-		}
-	}
-	return p.start
-}
+// The bits of Poller.muted: a callback that panicked is not called again
+// for the wait.
+const (
+	mutedProgress = iota // the progress callback
+	mutedState           // the state callback
+	mutedHook            // update hook i is bit mutedHook+i
+)
 
-// saneCreated reports whether a job's created time can be believed at now:
-// not more than maxClockSkew ahead, not older than the API keeps jobs.
-func saneCreated(c, now time.Time) bool {
-	return !c.IsZero() && c.Before(now.Add(maxClockSkew)) && c.After(now.Add(-jobRetention))
-}
-
-// noteOutlived marks the predictions a Running job has outlived, so that
-// they are not trusted again in this wait: its percent's line once the job
-// runs past the line's latest end, and its name's history once it runs
-// past the longest earlier job of that name (the history is read only
-// when the percent predicts nothing).
-func (p *Poller) noteOutlived(now time.Time) {
-	if p.last.Status != StatusRunning {
+// call calls f unless its bit is set in p.muted; if f panics, the panic is
+// logged and the bit set.
+func (p *Poller) call(bit int, what string, f func()) {
+	if p.muted&(1<<bit) != 0 {
 		return
 	}
-	if w := p.track.window(); w.known() {
-		if w.hi.IsZero() || !now.After(w.hi) {
-			return // the percent's line still holds
+	defer func() {
+		if r := recover(); r != nil {
+			p.muted |= 1 << bit
+			p.w.cfg.logger.Error(what+" panicked; it is not called again for this wait",
+				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
 		}
-		p.track.broken = true
-	}
-	if w, ok := p.historyWindow(now); ok && now.After(w.hi) {
-		p.histBroken = true
-	}
+	}()
+	f()
 }
 
-// endWindow predicts where the job ends: from its percent when that grows
-// like a line, else from how long earlier jobs of its name took; nothing
-// once the job outlived them (see noteOutlived).
-func (p *Poller) endWindow(now time.Time) window {
-	if p.last.Status != StatusRunning {
-		return window{}
+// warn warns once per wait about a status that may keep it waiting long:
+// Unauthorized, or one this package does not know.
+func (p *Poller) warn(s Status) {
+	for _, w := range p.warned {
+		if w == s {
+			return
+		}
 	}
-	if w := p.track.window(); w.known() {
-		return w
+	p.warned = append(p.warned, s)
+	msg := "job has a status taurusjob does not know; waiting on"
+	if s == StatusUnauthorized {
+		msg = "job is waiting for an authorization; it will not progress until someone grants it"
 	}
-	if w, ok := p.historyWindow(now); ok && !now.After(w.hi) {
-		return w
-	}
-	return window{}
+	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(string(s), 128)))
 }
 
-// historyWindow is where the job ends if it takes as long as earlier jobs
-// of its name did; false without such jobs, or once it outlived them.
-func (p *Poller) historyWindow(now time.Time) (window, bool) {
-	if p.histBroken {
-		return window{}, false
+func pollFields(u Update) []zap.Field {
+	fields := []zap.Field{zap.String("job_id", u.JobID), zap.Int("poll", u.Poll),
+		zap.String("status", clip.Text(string(u.Status), 128)), zap.Int("progress", u.Progress),
+		zap.Duration("next", u.Next)}
+	if u.Err != nil {
+		fields = append(fields, zap.Error(u.Err))
 	}
-	lo, hi, ok := p.w.cfg.history.window(p.last.Name)
-	if !ok {
-		return window{}, false
-	}
-	start := p.jobStart(now)
-	return window{lo: start.Add(lo), hi: start.Add(hi)}, true
+	return fields
 }
 
-// expire ends the wait at its deadline. p.mu is held; expire releases it.
-func (p *Poller) expire(ctx context.Context, now time.Time) (Update, error) {
-	return p.finish(ctx, Update{}, p.last, p.timeout(now, context.DeadlineExceeded))
-}
-
-func (p *Poller) timeout(now time.Time, cause error) *TimeoutError {
-	return &TimeoutError{JobID: p.jobID, Last: p.last, LastErr: p.lastErr, Polls: p.polls,
-		Waited: p.waited(now), Cause: cause}
+func endFields(u Update, e *ending) []zap.Field {
+	fields := []zap.Field{zap.String("job_id", u.JobID), zap.String("outcome", Outcome(e.job, e.err)),
+		zap.Int("polls", u.Poll), zap.Duration("elapsed", u.Elapsed)}
+	if last := u.Job; last != nil {
+		fields = append(fields, zap.String("status", clip.Text(string(last.Status), 128)))
+		if !last.Ended.IsZero() && last.Status.Terminal() {
+			if lag := time.Since(last.Ended); lag >= 0 {
+				fields = append(fields, zap.Duration("detection_lag", lag))
+			}
+		}
+	}
+	if e.err != nil {
+		fields = append(fields, zap.Error(e.err))
+	}
+	return fields
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's
-// own deadline), with everything known so far; ctx's error is the cause. A wait already over keeps
-// its ending.
+// own deadline), with everything known so far; ctx's error is the cause.
+// A wait already over keeps its ending. A Poll still under way in another
+// goroutine finds the wait over when it comes back, and reports nothing.
 func (p *Poller) stop(ctx context.Context) (*Job, error) {
-	p.step.Lock()
-	defer p.step.Unlock()
 	p.mu.Lock()
-	if p.end == nil {
-		_, _ = p.finish(ctx, Update{}, p.last, p.timeout(time.Now(), ctx.Err()))
+	switch {
+	case p.end != nil:
+	case p.busy: // its callbacks may be running: end the wait without reporting
+		o := p.st.timeout(time.Now(), ctx.Err())
+		u := p.update(time.Now(), 0, 0)
+		u.Done, u.Next, u.Err = true, 0, o
+		p.end = &ending{update: u, job: p.st.last, err: o}
+	default:
+		_, _ = p.apply(ctx, time.Now(), p.st.Deadline, answer{cause: ctx.Err()})
 		p.mu.Lock()
 	}
 	e := p.end
@@ -554,5 +450,62 @@ func (p *Poller) ResumeToken() (string, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return encodeState(p.w.cfg.state.key, p.snapshot()), nil
+	return encodeState(p.w.cfg.state.key, &p.st), nil
+}
+
+// admit decides whether the Waiter's quota lets a due poll go at now. It
+// returns the hold and how long it lasts when it does not, and an error
+// when the limiter can never grant a token. A hold that would outlast the
+// deadline lasts until the deadline, where the wait ends. p.mu is held.
+//
+// The cool-down comes first: a wait polls at its random share of the
+// cool-down's spread after the end. Then a rate-limit token is reserved,
+// once, and kept (by the Waiter, for the job) until its time comes, through
+// any cool-down that starts meanwhile; a wait that ends gives it back.
+func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
+	q := p.w.quota
+	if p.st.Share < 0 {
+		p.st.Share = rand.Float64() * cooldownSpread
+	}
+	until, span := q.current()
+	if d := until.Add(time.Duration(p.st.Share * float64(span))).Sub(now); d > 0 {
+		if !p.fits(now, d, deadline) {
+			d = deadline.Sub(now)
+		}
+		return HoldCooldown, d, nil
+	}
+	if q.limiter == nil {
+		return 0, 0, nil
+	}
+	at, ok := q.reservation(p.jobID)
+	if !ok {
+		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
+			return 0, 0, invalid("limiter", "%s", why)
+		}
+		r := q.limiter.ReserveN(now, 1)
+		if !r.OK() {
+			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
+		}
+		d := r.DelayFrom(now)
+		switch {
+		case d <= 0:
+			return 0, 0, nil // this poll uses the token
+		case !p.fits(now, d, deadline):
+			r.CancelAt(now) // too late for any poll: give the token back at once
+			return HoldRateLimit, deadline.Sub(now), nil
+		}
+		at = now.Add(d)
+		q.keep(p.jobID, reservation{r, at}, now)
+	}
+	if d := at.Sub(now); d > 0 {
+		return HoldRateLimit, d, nil
+	}
+	q.take(p.jobID) // this poll uses the token
+	return 0, 0, nil
+}
+
+// fits reports whether a poll made after d still lands before the
+// deadline with the lead the schedule's last poll keeps. p.mu is held.
+func (p *Poller) fits(now time.Time, d time.Duration, deadline time.Time) bool {
+	return now.Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(p.st.Start))))
 }

@@ -33,8 +33,8 @@ func TestProgressWindowBoundsLinearEnd(t *testing.T) {
 	wide := w.hi.Sub(w.lo)
 	pt.observe(at(1750), int(pct(1750)))
 	w = pt.window()
-	if pt.broken || at(d).Before(w.lo) || at(d).After(w.hi) {
-		t.Fatalf("after 97%%: window %v..%v does not hold the end (broken %v)", w.lo, w.hi, pt.broken)
+	if pt.Broken || at(d).Before(w.lo) || at(d).After(w.hi) {
+		t.Fatalf("after 97%%: window %v..%v does not hold the end (broken %v)", w.lo, w.hi, pt.Broken)
 	}
 	if narrow := w.hi.Sub(w.lo); narrow > 30*time.Second || narrow >= wide {
 		t.Errorf("window at 97%% is %s wide (was %s); want it under 30s and narrower", narrow, wide)
@@ -55,12 +55,12 @@ func TestProgressTrackBreaksOnNonLinear(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if pt := readings(tt.pts...); !pt.broken || pt.window().known() {
+			if pt := readings(tt.pts...); !pt.Broken || pt.window().known() {
 				t.Errorf("track %+v not broken", pt)
 			}
 		})
 	}
-	if pt := readings([2]float64{0, 0}, [2]float64{100, 10}, [2]float64{200, 20}, [2]float64{300, 30}); pt.broken {
+	if pt := readings([2]float64{0, 0}, [2]float64{100, 10}, [2]float64{200, 20}, [2]float64{300, 30}); pt.Broken {
 		t.Errorf("a line was taken for a non-linear percent: %+v", pt)
 	}
 }
@@ -77,28 +77,38 @@ func TestProgressWindowNeedsGrowth(t *testing.T) {
 
 // What the schedule learned rides in the state token: a resumed wait
 // predicts the same end as the first one, and keeps a broken prediction
-// broken; a learned part that could not have been saved is dropped.
+// broken.
 func TestLearnedStateRoundTrip(t *testing.T) {
-	first := &Poller{track: *readings([2]float64{15, 0}, [2]float64{400, 22})}
-	first.histBroken = true
-	resumed := &Poller{}
-	resumed.restoreLearned(first.learnedJSON())
-	got, want := resumed.track.window(), first.track.window()
-	if !got.lo.Equal(want.lo) || !got.hi.Equal(want.hi) || !want.known() || !resumed.histBroken {
-		t.Errorf("resumed window %v..%v (hist broken %v), want %v..%v (true)", got.lo, got.hi, resumed.histBroken, want.lo, want.hi)
+	for name, pt := range map[string]*progressTrack{
+		"a line":        readings([2]float64{15, 0}, [2]float64{400, 22}),
+		"a broken line": readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15}),
+	} {
+		st := sampleState()
+		st.Start, st.GraceEnd, st.Deadline, st.Due = at(0), at(60), at(7200), at(10)
+		st.Seen.Created, st.last.Created = at(0), at(0)
+		st.Track, st.HistBroken = *pt, true
+		got, err := decodeState(nil, encodeState(nil, st))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if g, w := got.Track.window(), pt.window(); !g.lo.Equal(w.lo) || !g.hi.Equal(w.hi) || got.Track.Broken != pt.Broken || !got.HistBroken {
+			t.Errorf("%s: resumed window %v..%v (broken %v), want %v..%v (%v)", name, g.lo, g.hi, got.Track.Broken, w.lo, w.hi, pt.Broken)
+		}
 	}
-	broken := &Poller{track: *readings([2]float64{0, 10}, [2]float64{100, 20}, [2]float64{200, 15})}
-	resumed = &Poller{}
-	resumed.restoreLearned(broken.learnedJSON())
-	if !resumed.track.broken {
-		t.Error("a broken prediction came back whole")
+}
+
+// A percent that stops moving keeps the date it was first read: the line's
+// latest end stays where the readings put it, so a job stuck at 99 % runs
+// past it (and the waiter stops trusting the line), instead of sliding the
+// end forward at every poll.
+func TestStuckPercentKeepsItsDate(t *testing.T) {
+	pt := readings([2]float64{0, 0}, [2]float64{60, 33}, [2]float64{120, 66}, [2]float64{180, 99})
+	before := pt.window()
+	pt.observe(at(181), 99)
+	if !pt.LastT.Equal(at(180)) {
+		t.Errorf("the last reading is dated %v, want %v: when 99 %% was first read", pt.LastT, at(180))
 	}
-	if (&Poller{}).learnedJSON() != nil {
-		t.Error("a wait that learned nothing saves something")
-	}
-	bad := &Poller{}
-	bad.restoreLearned([]byte(`{"at":5,"ap":10,"lt":4,"lp":120}`))
-	if bad.track.window().known() {
-		t.Error("impossible readings were restored")
+	if after := pt.window(); !after.hi.Equal(before.hi) {
+		t.Errorf("the latest end moved from %v to %v on a reading that did not move", before.hi, after.hi)
 	}
 }

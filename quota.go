@@ -1,10 +1,7 @@
 package taurusjob
 
 import (
-	"errors"
 	"fmt"
-	"math/rand" // the global source, which the simulation can seed to replay a wait exactly
-	"net/http"
 	"sync"
 	"time"
 
@@ -131,65 +128,6 @@ func (q *quota) current() (time.Time, time.Duration) {
 	return q.until, q.span
 }
 
-// noteThrottle starts the Waiter's cool-down when err is a 429.
-func (p *Poller) noteThrottle(now time.Time, err error) {
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
-		p.w.quota.note(now, ae.RetryAfter)
-	}
-}
-
-// admit decides whether the Waiter's quota lets a due poll go at now. It
-// returns the hold and how long it lasts when it does not, and an error
-// when the limiter can never grant a token. A hold that would outlast the
-// deadline lasts until the deadline, where the wait ends.
-//
-// The cool-down comes first: a wait polls at its random share of the
-// cool-down's spread after the end. Then a rate-limit token is reserved,
-// once, and kept (by the Waiter, for the job) until its time comes, through
-// any cool-down that starts meanwhile; a wait that ends gives it back.
-func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
-	q := p.w.quota
-	if p.share < 0 {
-		p.share = float32(rand.Float64() * cooldownSpread)
-	}
-	until, span := q.current()
-	if d := until.Add(time.Duration(float64(p.share) * float64(span))).Sub(now); d > 0 {
-		if !p.fits(now, d, deadline) {
-			d = deadline.Sub(now)
-		}
-		return HoldCooldown, d, nil
-	}
-	if q.limiter == nil {
-		return 0, 0, nil
-	}
-	at, ok := q.reservation(p.jobID)
-	if !ok {
-		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
-			return 0, 0, invalid("limiter", "%s", why)
-		}
-		r := q.limiter.ReserveN(now, 1)
-		if !r.OK() {
-			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
-		}
-		d := r.DelayFrom(now)
-		switch {
-		case d <= 0:
-			return 0, 0, nil // this poll uses the token
-		case !p.fits(now, d, deadline):
-			r.CancelAt(now) // too late for any poll: give the token back at once
-			return HoldRateLimit, deadline.Sub(now), nil
-		}
-		at = now.Add(d)
-		q.keep(p.jobID, reservation{r, at}, now)
-	}
-	if d := at.Sub(now); d > 0 {
-		return HoldRateLimit, d, nil
-	}
-	q.take(p.jobID) // this poll uses the token
-	return 0, 0, nil
-}
-
 // reservation returns when the token reserved for jobID's next poll may be
 // used, if one is.
 func (q *quota) reservation(jobID string) (time.Time, bool) {
@@ -237,10 +175,4 @@ func (q *quota) release(jobID string) {
 	if ok {
 		res.r.Cancel()
 	}
-}
-
-// fits reports whether a poll made after d still lands before the
-// deadline with the lead the schedule's last poll keeps.
-func (p *Poller) fits(now time.Time, d time.Duration, deadline time.Time) bool {
-	return now.Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(p.start))))
 }

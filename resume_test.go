@@ -206,7 +206,11 @@ func TestResumeBadTokens(t *testing.T) {
 		if err := json.Unmarshal(payload, &fields); err != nil {
 			t.Fatal(err)
 		}
-		fields["deadline"] = fields["deadline"].(float64) + 3.6e12 // an hour more
+		deadline, err := time.Parse(time.RFC3339Nano, fields["deadline"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields["deadline"] = deadline.Add(time.Hour) // an hour more
 		edited, _ := json.Marshal(fields)
 		flip := func(s string, i int) string {
 			b := []byte(s)
@@ -227,12 +231,12 @@ func TestResumeBadTokens(t *testing.T) {
 			{"sum byte changed", flip(token, len(token)-1), "checksum"},
 			{"deadline edited", parts[0] + "." + base64.RawURLEncoding.EncodeToString(edited) + "." + parts[2], "checksum"},
 			{"extra part", token + ".x", "malformed"},
-			{"newer version", "tjs2" + token[4:], "version 2"},
-			{"older version", "tjs0" + token[4:], "version 0"},
+			{"newer version", "tjs3" + token[4:], "version 3"},
+			{"older version", "tjs1" + token[4:], "older taurusjob"},
 			{"another magic", "xyz1" + token[4:], "not a taurusjob"},
 			{"a JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "not a taurusjob"},
 			{"an IAM token pasted by mistake", "MIIEhQYJKoZIhvcNAQcCoIIEdjCCBHICAQExDTALBglghkgBZQMEAgEwggKX", "not a taurusjob"},
-			{"too long", "tjs1." + strings.Repeat("A", jobid.MaxStateTokenLen), "more than"},
+			{"too long", "tjs2." + strings.Repeat("A", jobid.MaxStateTokenLen), "more than"},
 			{"made with another key", keyed, "checksum"},
 		}
 		polls := len(g.pollTimes())

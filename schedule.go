@@ -156,3 +156,80 @@ func backoffStep(minD, maxD time.Duration, n int) time.Duration {
 	bo.Reset()
 	return bo.NextBackOff()
 }
+
+// window is a span of time in which the job is expected to end. hi may be
+// zero when only a lower bound is known.
+type window struct {
+	lo, hi time.Time
+}
+
+func (w window) known() bool { return !w.lo.IsZero() }
+
+// progressTrack predicts the end of a job from its percent, assuming the
+// percent grows linearly. It keeps the first reading and the latest one
+// that moved the percent, each dated from when the percent first reached
+// its value; the API rounds the percent down, so each reading p means a
+// true value in [p, p+1), and two readings bound the end exactly for a
+// linear job. A percent that stops moving keeps its line where it was, so
+// the line's latest end passes and the job outlives it (noteOutlived).
+//
+// When a reading contradicts the line (the percent goes back, stalls past
+// its predicted range, jumps ahead of it), or the job runs past the line's
+// latest end, the track is broken for the rest of the wait and the
+// schedule falls back to what it does without a percent: steps, stalls
+// and front-loaded percents never make it worse than no percent at all.
+type progressTrack struct {
+	AnchorT time.Time `json:"at,omitzero"`
+	AnchorP int       `json:"ap,omitzero"`
+	LastT   time.Time `json:"lt,omitzero"`
+	LastP   int       `json:"lp,omitzero"`
+	Broken  bool      `json:"broken,omitzero"`
+}
+
+// observe takes one reading of a Running job at time now.
+func (pt *progressTrack) observe(now time.Time, p int) {
+	switch {
+	case pt.Broken || p < 0:
+	case pt.AnchorT.IsZero():
+		pt.AnchorT, pt.AnchorP, pt.LastT, pt.LastP = now, p, now, p
+	case p < pt.LastP || !pt.fits(now, p):
+		pt.Broken = true
+	case p > pt.LastP: // the same percent again keeps the date it was first read
+		pt.LastT, pt.LastP = now, p
+	}
+}
+
+// fits reports whether a reading agrees with the line the earlier
+// readings predict, allowing one percent of slack for rounding.
+func (pt *progressTrack) fits(now time.Time, p int) bool {
+	w := pt.window()
+	if !w.known() || w.hi.IsZero() {
+		return true // too little seen to predict
+	}
+	span := now.Sub(pt.AnchorT).Seconds()
+	// The slowest and the fastest lines through the anchor's range that
+	// end inside the window.
+	slow := float64(pt.AnchorP) + float64(100-pt.AnchorP)*span/w.hi.Sub(pt.AnchorT).Seconds()
+	fast := float64(pt.AnchorP+1) + float64(99-pt.AnchorP)*span/w.lo.Sub(pt.AnchorT).Seconds()
+	return float64(p) <= fast+1 && float64(p+1) >= slow-1
+}
+
+// window returns the bounds of the end that the readings give, or a zero
+// window when they give none (no growth yet, or the track is broken).
+func (pt *progressTrack) window() window {
+	dp := pt.LastP - pt.AnchorP
+	if pt.Broken || dp < 1 || pt.LastP >= 100 {
+		return window{}
+	}
+	span := pt.LastT.Sub(pt.AnchorT).Seconds()
+	// Earliest end: the anchor read low and the last reading high.
+	lo := pt.LastT.Add(seconds(span * float64(99-pt.LastP) / float64(dp+1)))
+	w := window{lo: lo}
+	if dp >= 2 {
+		// Latest end: the anchor read high and the last reading low.
+		w.hi = pt.LastT.Add(seconds(span * float64(100-pt.LastP) / float64(dp-1)))
+	}
+	return w
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

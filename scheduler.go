@@ -4,13 +4,15 @@ import (
 	"container/heap"
 	"context"
 	"slices"
+	"sync"
 	"time"
 )
 
-// scheduler drives many Pollers from one goroutine: a heap orders them by
-// their next poll time, and at most limit polls run at once, each on a
-// short-lived goroutine. A waiting Poller costs its heap entry and nothing
-// else: no goroutine, no timer.
+// scheduler drives many Pollers: a heap orders them by their next poll
+// time, and a fixed pool of workers (at most limit, started as needed and
+// kept for the scheduler's whole life) makes the polls. A waiting Poller
+// costs its heap entry and nothing else: no goroutine, no timer; a poll
+// starts no goroutine, so a worker's stack, once grown, serves every poll.
 type scheduler struct {
 	limit   int
 	queue   pollQueue
@@ -30,8 +32,7 @@ func newScheduler(limit, n int) *scheduler {
 // add schedules p's first poll at its due time.
 func (s *scheduler) add(p *Poller) {
 	p.mu.Lock()
-	due := p.due
-	done := p.end != nil
+	due, done := p.st.Due, p.end != nil
 	p.mu.Unlock()
 	if !done {
 		s.queue = append(s.queue, queued{due: due, p: p})
@@ -45,29 +46,42 @@ func (s *scheduler) add(p *Poller) {
 func (s *scheduler) run(ctx context.Context) {
 	heap.Init(&s.queue)
 	limit, _ := ctx.Deadline()
+	work := make(chan *Poller, s.limit)
 	back := make(chan polled, s.limit)
-	inFlight := 0
+	var workers sync.WaitGroup
+	defer func() {
+		close(work)
+		workers.Wait()
+	}()
+	started, inFlight := 0, 0
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for s.pending > 0 && ctx.Err() == nil {
 		now := time.Now()
 		for len(s.queue) > 0 && !s.queue[0].due.After(now) {
 			p := s.queue[0].p
-			if inFlight >= s.limit && now.Before(p.Deadline()) {
-				break // no slot; a wait past its deadline needs none: its poll sends nothing
+			if inFlight >= s.limit {
+				if now.Before(p.Deadline()) {
+					break // no worker free; a wait past its deadline needs none:
+				}
+				heap.Pop(&s.queue)
+				u, _ := p.poll(ctx, limit) // its poll sends nothing and ends it
+				s.requeue(polled{p, u.Next})
+				continue
 			}
 			heap.Pop(&s.queue)
+			if started == inFlight {
+				started++
+				workers.Go(func() { pollEach(ctx, limit, work, back) })
+			}
 			inFlight++
-			go func() {
-				u, _ := p.poll(ctx, limit)
-				back <- polled{p, u.Next}
-			}()
+			work <- p
 		}
 		var wake <-chan time.Time
 		if len(s.queue) > 0 {
 			at := s.queue[0].due
 			if inFlight >= s.limit && at.Before(s.queue[0].p.Deadline()) {
-				at = s.queue[0].p.Deadline() // then it is ended without a slot
+				at = s.queue[0].p.Deadline() // then it is ended without a worker
 			}
 			timer.Reset(at.Sub(now))
 			wake = timer.C
@@ -89,6 +103,14 @@ func (s *scheduler) run(ctx context.Context) {
 	slices.SortFunc(s.queue, func(a, b queued) int { return b.due.Compare(a.due) })
 	for _, q := range s.queue {
 		q.p.stop(ctx) // a no-op for the waits that are done
+	}
+}
+
+// pollEach is a worker: it polls each Poller it is given and sends it back.
+func pollEach(ctx context.Context, limit time.Time, work <-chan *Poller, back chan<- polled) {
+	for p := range work {
+		u, _ := p.poll(ctx, limit)
+		back <- polled{p, u.Next}
 	}
 }
 

@@ -127,7 +127,7 @@ func checkKept(t *testing.T, path string, want ...string) {
 		t.Errorf("state file holds %d tokens, want %d (%v)", len(doc.Tokens), len(want), want)
 	}
 	for _, id := range want {
-		if !strings.HasPrefix(doc.Tokens[id], "tjs1.") {
+		if !strings.HasPrefix(doc.Tokens[id], "tjs2.") {
 			t.Errorf("state file has no token for job %s: %+v", id, doc)
 		}
 	}
@@ -364,7 +364,7 @@ func TestStateFileRefused(t *testing.T) {
 	otherToken := readStateDoc(t, otherState).Tokens[other]
 	doc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	tampered := []byte(otherToken)
-	tampered[len("tjs1.")+10] ^= 1 // a flipped bit in the payload
+	tampered[len("tjs2.")+10] ^= 1 // a flipped bit in the payload
 
 	for _, tc := range []struct {
 		name, content string

@@ -1,0 +1,361 @@
+package taurusjob
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+)
+
+// waitState is everything one wait knows between its polls, in one plain
+// value: the Poller holds it, [step] turns it into the next one, and the
+// resume token is this value as JSON (statetoken.go). The unexported
+// fields are what a token does not carry: the whole last job and the last
+// error as the getter returned them; a resumed wait rebuilds both from
+// Seen and LastErr.
+type waitState struct {
+	JobID    string    `json:"job"`
+	Start    time.Time `json:"start"`     // when the wait started
+	GraceEnd time.Time `json:"grace_end"` // "not visible yet" ends the wait from here on
+	Deadline time.Time `json:"deadline"`  // the wait ends here
+	Due      time.Time `json:"due"`       // no poll before this
+
+	Polls int `json:"polls,omitzero"`
+	Errs  int `json:"errs,omitzero"` // failing answers in a row: the backoff's position
+
+	// Share is the due poll's share of a 429 cool-down's spread, drawn once
+	// per poll (so a Poller rebuilt while held keeps its place); -1 until drawn.
+	Share float64 `json:"share"`
+
+	Seen       *seenJob      `json:"seen,omitzero"`  // the job as the schedule knows it; nil until visible
+	Track      progressTrack `json:"track,omitzero"` // the percent's line (schedule.go)
+	HistBroken bool          `json:"hist_broken,omitzero"`
+	LastErr    *savedErr     `json:"last_err,omitzero"`
+
+	last    *Job  // the last job seen, whole; nil until visible
+	lastErr error // the most recent poll error
+}
+
+// seenJob is what the schedule and a resumed wait know of the job: its
+// name (for the history), status, percent and created time. Name and
+// Status are clipped, so a token stays small.
+type seenJob struct {
+	Name     string    `json:"name,omitzero"`
+	Status   Status    `json:"status,omitzero"`
+	Progress int       `json:"progress"`
+	Created  time.Time `json:"created,omitzero"`
+}
+
+// Bounds of the server text a state keeps.
+const (
+	maxSavedName    = 256
+	maxSavedStatus  = 64
+	maxSavedErrText = 256
+)
+
+// maxErrRun caps the count of failing answers in a row: far past the step
+// where the backoff reaches its max, far below an overflow.
+const maxErrRun = 1 << 20
+
+// newWaitState is the state of a wait for jobID that starts at now.
+func newWaitState(jobID string, now time.Time, c *config) waitState {
+	return waitState{JobID: jobID, Start: now, GraceEnd: now.Add(c.grace), Deadline: now.Add(c.timeout), Due: now, Share: -1}
+}
+
+// answer is what one poll brought, or why it brought nothing.
+type answer struct {
+	job  *Job
+	err  error
+	sent bool // a request was sent: the poll counts
+	// cause ends the wait with a timeout: the deadline came (before or
+	// during the request), or the driver's ctx ended.
+	cause error
+}
+
+// stepIn is what a transition takes besides the state. It holds no clock
+// and no source of randomness: the caller reads both.
+type stepIn struct {
+	now    time.Time
+	limit  time.Time // the schedule's deadline: the wait's, or the driver's when earlier
+	answer answer
+	// jitter spreads the next sleep; it is drawn only when the wait goes
+	// on, so that a simulation seeding the source replays a wait exactly.
+	jitter func() float64
+	hist   histWindow // how long earlier jobs of the answer's name took
+	cfg    *config
+}
+
+// histWindow is the range of durations of earlier jobs of one name.
+type histWindow struct {
+	lo, hi time.Duration
+	ok     bool
+}
+
+// outcome is what one transition decided.
+type outcome struct {
+	done   bool
+	job    *Job  // when done: what Result returns
+	err    error // when done: the final error; else this poll's retried error
+	next   time.Duration
+	window window // the predicted end the schedule trusts, for the update
+
+	firstSeen, statusChanged, progressChanged bool
+
+	unusual    bool          // the status became one to warn about
+	learned    time.Duration // > 0: the job completed after this long, for its name's history
+	throttled  bool          // a 429: the Waiter's shared cool-down starts
+	retryAfter time.Duration
+}
+
+// step is one transition of a wait: the state and what a poll brought
+// give the next state and what happens next. It does no I/O, reads no
+// clock and takes no lock.
+func step(st waitState, in stepIn) (waitState, outcome) {
+	a := in.answer
+	if a.sent {
+		st.Polls++
+		st.Share = -1
+	}
+	var o outcome
+	if a.cause != nil {
+		return st, o.ends(st.last, st.timeout(in.now, a.cause))
+	}
+	failing := true // this answer calls for the error backoff
+	switch classify(a.job, a.err, st.last != nil) {
+	case visible:
+		failing = false
+		st.Errs = 0
+		o = st.see(in.now, a.job)
+		if job, err, done := st.settled(in.cfg.returnOnPending); done {
+			o.ends(job, err)
+			if job.Status.Succeeded() && !job.Created.IsZero() {
+				ended := job.Ended
+				if ended.IsZero() {
+					ended = in.now
+				}
+				o.learned = ended.Sub(job.Created)
+			}
+			return st, o
+		}
+	case notVisibleYet:
+		st.setErr(a.err)
+		if !in.now.Before(st.GraceEnd) {
+			return st, o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: st.Polls, Waited: st.waited(in.now), LastErr: a.err})
+		}
+	case transient:
+		st.setErr(a.err)
+		o.err = a.err
+		var ae *APIError
+		if errors.As(a.err, &ae) {
+			o.retryAfter = ae.RetryAfter
+			o.throttled = ae.StatusCode == http.StatusTooManyRequests
+		}
+	default:
+		st.setErr(a.err)
+		return st, o.ends(st.last, st.waitError(in.now, a.err))
+	}
+
+	st.noteOutlived(in.now, in.hist)
+	obs := st.observe(in, failing, o.retryAfter)
+	if failing {
+		st.Errs = min(st.Errs+1, maxErrRun)
+	}
+	o.window = obs.end
+	next, more := nextDelay(obs)
+	if !more && !in.now.Before(st.Deadline) { // answered at the deadline: this poll ends the wait
+		return st, o.ends(st.last, st.timeout(in.now, context.DeadlineExceeded))
+	}
+	o.next = max(next, time.Nanosecond) // past a driver's limit: come back at once, and end there
+	st.Due = in.now.Add(o.next)
+	return st, o
+}
+
+// ends makes o the outcome of a transition that ends the wait with (job, err).
+func (o *outcome) ends(job *Job, err error) outcome {
+	o.done, o.job, o.err = true, job, err
+	return *o
+}
+
+// setErr keeps a poll's error, and its form for a token.
+func (st *waitState) setErr(err error) {
+	st.lastErr, st.LastErr = err, saveErr(err)
+}
+
+// see takes a visible job into the state and says what changed.
+func (st *waitState) see(now time.Time, job *Job) outcome {
+	prev := st.last
+	if prev == nil && missing(st.lastErr) {
+		st.setErr(nil) // "not there yet" was the past; a timeout must not report it
+	}
+	st.last = keep(prev, job, st.JobID)
+	st.Seen = &seenJob{Name: clip.Text(job.Name, maxSavedName), Status: Status(clip.Text(string(job.Status), maxSavedStatus)),
+		Progress: job.Progress, Created: job.Created}
+	if job.Status == StatusRunning {
+		st.Track.observe(now, job.Progress)
+	}
+	o := outcome{firstSeen: prev == nil}
+	o.statusChanged = prev == nil || prev.Status != job.Status
+	o.progressChanged = prev != nil && prev.Progress != job.Progress
+	o.unusual = o.statusChanged && (!job.Status.known() || job.Status == StatusUnauthorized)
+	return o
+}
+
+// settled says whether the last job seen ends the wait, and with what.
+func (st *waitState) settled(returnOnPending bool) (*Job, error, bool) {
+	switch s := st.last.Status; {
+	case s.Succeeded():
+		return st.last, nil, true
+	case s.Terminal():
+		return st.last, &JobFailedError{Job: st.last}, true
+	case s == StatusPending && returnOnPending:
+		return st.last, nil, true
+	}
+	return nil, nil, false
+}
+
+// observe gathers what the schedule needs after a poll. After a failing
+// answer the backoff is at the current run of errors, before this one
+// counts.
+func (st *waitState) observe(in stepIn, failing bool, retryAfter time.Duration) observation {
+	c := in.cfg
+	o := observation{
+		now:        in.now,
+		deadline:   in.limit,
+		lead:       lastPollLead(in.limit.Sub(st.Start)),
+		graceEnd:   st.GraceEnd,
+		seen:       st.last != nil,
+		age:        in.now.Sub(st.jobStart(in.now)),
+		retryAfter: retryAfter,
+		jitter:     in.jitter(),
+		min:        c.minInterval,
+		max:        c.maxInterval,
+		blind:      clampDur(2*c.budget, c.minInterval, c.maxInterval),
+	}
+	if failing {
+		o.backoff = backoffStep(c.minInterval, c.maxInterval, st.Errs)
+	}
+	if st.last != nil {
+		o.status = st.last.Status
+		o.end = st.endWindow(in.now, in.hist)
+	}
+	return o
+}
+
+// jobStart is when the job began: its created time when that is sane,
+// else when the wait started.
+func (st *waitState) jobStart(now time.Time) time.Time {
+	if st.last != nil {
+		if c := st.last.Created; saneCreated(c, now) {
+			return minTime(c, now)
+		}
+	}
+	return st.Start
+}
+
+// saneCreated reports whether a job's created time can be believed at now:
+// not more than maxClockSkew ahead, not older than the API keeps jobs.
+func saneCreated(c, now time.Time) bool {
+	return !c.IsZero() && c.Before(now.Add(maxClockSkew)) && c.After(now.Add(-jobRetention))
+}
+
+// noteOutlived drops the predictions a Running job has outlived for the
+// rest of the wait: its percent's line once it runs past the line's latest
+// end, and its name's history once it runs past the longest earlier job of
+// that name (the history is read only when the percent predicts nothing).
+// So no update carries an end the job has already outlived.
+func (st *waitState) noteOutlived(now time.Time, h histWindow) {
+	if st.last == nil || st.last.Status != StatusRunning {
+		return
+	}
+	if w := st.Track.window(); w.known() {
+		if w.hi.IsZero() || !now.After(w.hi) {
+			return // the percent's line still holds
+		}
+		st.Track.Broken = true
+	}
+	if w, ok := st.historyWindow(now, h); ok && now.After(w.hi) {
+		st.HistBroken = true
+	}
+}
+
+// endWindow predicts where a Running job ends: from its percent when that
+// grows like a line, else from how long earlier jobs of its name took;
+// nothing once the job outlived them.
+func (st *waitState) endWindow(now time.Time, h histWindow) window {
+	if st.last.Status != StatusRunning {
+		return window{}
+	}
+	if w := st.Track.window(); w.known() {
+		return w
+	}
+	if w, ok := st.historyWindow(now, h); ok && !now.After(w.hi) {
+		return w
+	}
+	return window{}
+}
+
+// historyWindow is where the job ends if it takes as long as earlier jobs
+// of its name did; false without such jobs, or once it outlived them.
+func (st *waitState) historyWindow(now time.Time, h histWindow) (window, bool) {
+	if st.HistBroken || !h.ok {
+		return window{}, false
+	}
+	start := st.jobStart(now)
+	return window{lo: start.Add(h.lo), hi: start.Add(h.hi)}, true
+}
+
+// waited is how long the wait has lasted at now; a wait past its deadline
+// lasted until the deadline.
+func (st *waitState) waited(now time.Time) time.Duration {
+	return max(minTime(now, st.Deadline).Sub(st.Start), 0) // a resumed start may be up to maxClockSkew ahead
+}
+
+func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
+	return &TimeoutError{JobID: st.JobID, Last: st.last, LastErr: st.lastErr, Polls: st.Polls, Waited: st.waited(now), Cause: cause}
+}
+
+func (st *waitState) waitError(now time.Time, err error) *WaitError {
+	return &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// keep returns the job as a wait keeps it between polls. An answer that is
+// the same as the one kept gives the kept job itself, so that a job
+// waiting without change allocates nothing that outlives its poll (and
+// leaves no holes in the heap). Otherwise it is a copy whose Raw is out of
+// the answer's buffer (which a waiting Poller would otherwise hold whole),
+// whose Entities are a part of that copy rather than a second copy of the
+// same bytes, and whose ID is the wait's own string.
+func keep(prev, job *Job, jobID string) *Job {
+	if prev != nil && sameAnswer(prev, job) {
+		return prev
+	}
+	j := *job
+	j.Raw = append(json.RawMessage(nil), job.Raw...)
+	if n := len(job.Entities); n > 0 {
+		if i := bytes.Index(j.Raw, job.Entities); i >= 0 {
+			j.Entities = j.Raw[i : i+n : i+n] // capped, so an append cannot reach Raw
+		}
+	}
+	if j.ID == jobID {
+		j.ID = jobID
+	}
+	return &j
+}
+
+// sameAnswer reports whether two answers say the same of the job.
+func sameAnswer(a, b *Job) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Status == b.Status && a.Progress == b.Progress &&
+		a.Created.Equal(b.Created) && a.Ended.Equal(b.Ended) && a.Instance == b.Instance &&
+		a.FailReason == b.FailReason && bytes.Equal(a.Raw, b.Raw) && bytes.Equal(a.Entities, b.Entities)
+}
