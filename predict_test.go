@@ -97,18 +97,22 @@ func TestLearnedStateRoundTrip(t *testing.T) {
 	}
 }
 
-// A percent that stops moving keeps the date it was first read: the line's
-// latest end stays where the readings put it, so a job stuck at 99 % runs
-// past it (and the waiter stops trusting the line), instead of sliding the
-// end forward at every poll.
-func TestStuckPercentKeepsItsDate(t *testing.T) {
+// A percent that stops moving keeps the date it was first reached: the
+// latest end its readings allow stays where they put it, so a job stuck at
+// 99 % runs past it (and the waiter stops trusting the line, see
+// TestWaitDropsTheLineOfAStuckPercent), however often 99 is read again.
+func TestStuckPercentKeepsItsLatestEnd(t *testing.T) {
 	pt := readings([2]float64{0, 0}, [2]float64{60, 33}, [2]float64{120, 66}, [2]float64{180, 99})
-	before := pt.window()
+	before := pt.latest()
 	pt.observe(at(181), 99)
-	if !pt.LastT.Equal(at(180)) {
-		t.Errorf("the last reading is dated %v, want %v: when 99 %% was first read", pt.LastT, at(180))
+	if !pt.ReachedT.Equal(at(180)) {
+		t.Errorf("99 %% is dated %v, want %v: when it was first read", pt.ReachedT, at(180))
 	}
-	if after := pt.window(); !after.hi.Equal(before.hi) {
-		t.Errorf("the latest end moved from %v to %v on a reading that did not move", before.hi, after.hi)
+	if after := pt.latest(); before.IsZero() || !after.Equal(before) {
+		t.Errorf("the latest end moved from %v to %v on a reading that did not move", before, after)
+	}
+	pt.observe(at(200), 99) // well past that end: the line is off
+	if !pt.Broken {
+		t.Errorf("a job at 99 %% long past the line's latest end %v still has its line", before)
 	}
 }

@@ -92,3 +92,77 @@ func TestWaitNoticesEarlyFailure(t *testing.T) {
 		}
 	})
 }
+
+// stuckAt99 climbs like a line to 99 % in a tenth of d, then stays there
+// until the job completes at d: a job whose last step takes the time.
+func stuckAt99(d time.Duration) func(time.Duration) int {
+	return func(e time.Duration) int { return min(99, int(99*e/(d/10))) }
+}
+
+// A percent that stops moving must not fool the waiter: the line it drew
+// is dropped once the job runs past the line's latest end, so a job stuck
+// at 99 % for 27 minutes costs no more calls than a job with no percent at
+// all (it cost 1,131 when each reading at 99 % slid the end forward), and
+// no update carries an end window once the job has outlived a latest end
+// an earlier update gave (an end that slides forward is one outlived).
+func TestWaitDropsTheLineOfAStuckPercent(t *testing.T) {
+	d := 30 * time.Minute
+	calls := func(percent func(time.Duration) int) (polls, outlived int) {
+		synctest.Test(t, func(t *testing.T) {
+			g := job30m("ResizeFlavor", d, percent)
+			var said time.Time // the earliest latest end an update gave
+			w := mustWaiter(t, g, taurusjob.WithProgress(func(u taurusjob.Update) {
+				if u.EndLatest.IsZero() {
+					return
+				}
+				if !said.IsZero() && time.Now().After(said) {
+					outlived++
+				}
+				if said.IsZero() || u.EndLatest.Before(said) {
+					said = u.EndLatest
+				}
+			}))
+			_, polls = lagAndPolls(t, w, g, d)
+		})
+		return polls, outlived
+	}
+	stuck, outlived := calls(stuckAt99(d))
+	none, _ := calls(noPercent)
+	t.Logf("30-minute job stuck at 99 %%: %d polls, %d updates with an outlived end; the same job without a percent: %d polls", stuck, outlived, none)
+	if stuck > none || outlived > 0 {
+		t.Errorf("stuck at 99 %%: %d polls (no percent: %d) and %d updates whose end window had passed; want at most %d and 0", stuck, none, outlived, none)
+	}
+}
+
+// A Running job that stops reporting its percent (Progress -1) after a
+// while must not keep the line it drew while it did: once the job runs
+// past the line's latest end the waiter polls as it does without a
+// percent (the blind interval, about 10 s), and no update reports an end
+// window long past.
+func TestWaitDropsTheLineWhenThePercentGoes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newScript(func(e time.Duration) (*taurusjob.Job, error) {
+			p := -1
+			if e < 40*time.Second {
+				p = int(100 * e / (100 * time.Second)) // 1 % a second, then the API drops the percent
+			}
+			return &taurusjob.Job{Status: taurusjob.StatusRunning, Progress: p}, nil
+		})
+		var stale int
+		w := mustWaiter(t, g, taurusjob.WithTimeout(20*time.Minute), taurusjob.WithProgress(func(u taurusjob.Update) {
+			if !u.EndLatest.IsZero() && time.Now().After(u.EndLatest) {
+				stale++
+			}
+		}))
+		w.Wait(context.Background(), "job-1")
+		late := 0
+		for _, e := range g.pollTimes() {
+			if e > 10*time.Minute {
+				late++
+			}
+		}
+		if stale > 0 || late > 70 {
+			t.Errorf("%d updates trust an end window already past; %d polls in the last 10 min (blind: about 60)", stale, late)
+		}
+	})
+}

@@ -166,12 +166,18 @@ type window struct {
 func (w window) known() bool { return !w.lo.IsZero() }
 
 // progressTrack predicts the end of a job from its percent, assuming the
-// percent grows linearly. It keeps the first reading and the latest one
-// that moved the percent, each dated from when the percent first reached
-// its value; the API rounds the percent down, so each reading p means a
-// true value in [p, p+1), and two readings bound the end exactly for a
-// linear job. A percent that stops moving keeps its line where it was, so
-// the line's latest end passes and the job outlives it (noteOutlived).
+// percent grows linearly. The API rounds the percent down, so a reading p
+// means a true value in [p, p+1), and two readings bound the end exactly
+// for a linear job. It keeps the first reading and the latest one, and the
+// date the latest percent was first read (ReachedT).
+//
+// The window the schedule polls across comes from the latest reading. The
+// line's life is held to what it said: dated from when the percent first
+// reached its value, the readings give a latest end (latest) that a
+// linear job cannot pass, and a job that runs past it has broken the line
+// (noteOutlived). So a percent that stops moving, whose window slides
+// forward with every reading at the same value, is dropped once the job
+// outlives the end its readings allowed.
 //
 // When a reading contradicts the line (the percent goes back, stalls past
 // its predicted range, jumps ahead of it), or the job runs past the line's
@@ -179,11 +185,12 @@ func (w window) known() bool { return !w.lo.IsZero() }
 // schedule falls back to what it does without a percent: steps, stalls
 // and front-loaded percents never make it worse than no percent at all.
 type progressTrack struct {
-	AnchorT time.Time `json:"at,omitzero"`
-	AnchorP int       `json:"ap,omitzero"`
-	LastT   time.Time `json:"lt,omitzero"`
-	LastP   int       `json:"lp,omitzero"`
-	Broken  bool      `json:"broken,omitzero"`
+	AnchorT  time.Time `json:"at,omitzero"`
+	AnchorP  int       `json:"ap,omitzero"`
+	LastT    time.Time `json:"lt,omitzero"`
+	LastP    int       `json:"lp,omitzero"`
+	ReachedT time.Time `json:"rt,omitzero"` // when LastP was first read
+	Broken   bool      `json:"broken,omitzero"`
 }
 
 // observe takes one reading of a Running job at time now.
@@ -191,11 +198,13 @@ func (pt *progressTrack) observe(now time.Time, p int) {
 	switch {
 	case pt.Broken || p < 0:
 	case pt.AnchorT.IsZero():
-		pt.AnchorT, pt.AnchorP, pt.LastT, pt.LastP = now, p, now, p
+		pt.AnchorT, pt.AnchorP, pt.LastT, pt.LastP, pt.ReachedT = now, p, now, p, now
 	case p < pt.LastP || !pt.fits(now, p):
 		pt.Broken = true
-	case p > pt.LastP: // the same percent again keeps the date it was first read
-		pt.LastT, pt.LastP = now, p
+	case p > pt.LastP:
+		pt.LastT, pt.LastP, pt.ReachedT = now, p, now
+	default: // the same percent again
+		pt.LastT = now
 	}
 }
 
@@ -230,6 +239,19 @@ func (pt *progressTrack) window() window {
 		w.hi = pt.LastT.Add(seconds(span * float64(100-pt.LastP) / float64(dp-1)))
 	}
 	return w
+}
+
+// latest is the latest end a linear job can have, from the readings dated
+// when each percent was first read: the anchor high, the latest percent
+// low when it was first reached. Zero while the percent grew by less than
+// two.
+func (pt *progressTrack) latest() time.Time {
+	dp := pt.LastP - pt.AnchorP
+	if pt.Broken || dp < 2 || pt.LastP >= 100 {
+		return time.Time{}
+	}
+	span := pt.ReachedT.Sub(pt.AnchorT).Seconds()
+	return pt.ReachedT.Add(seconds(span * float64(100-pt.LastP) / float64(dp-1)))
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

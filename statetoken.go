@@ -273,7 +273,7 @@ func (pt progressTrack) sane(st *waitState) progressTrack {
 	if pt.AnchorT.IsZero() {
 		return progressTrack{Broken: pt.Broken}
 	}
-	if pt.LastT.Before(pt.AnchorT) || pt.AnchorP < 0 || pt.LastP < pt.AnchorP || pt.LastP > 100 ||
+	if pt.LastT.Before(pt.AnchorT) || pt.LastT.Before(pt.ReachedT) || pt.ReachedT.Before(pt.AnchorT) || pt.AnchorP < 0 || pt.LastP < pt.AnchorP || pt.LastP > 100 ||
 		pt.AnchorT.Before(st.Start) || pt.LastT.After(st.Deadline) {
 		return progressTrack{Broken: pt.Broken}
 	}
