@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,5 +357,23 @@ func TestGetJobFillsMissingID(t *testing.T) {
 	}
 	if job.ID != testJobID || job.Status != StatusRunning || job.Progress != 10 {
 		t.Errorf("job = %+v", job)
+	}
+}
+
+// A caller of GetJob (a CLI's get, a controller's own loop) tells an
+// answer without a job from any other failure with the exported ErrNoJob;
+// it is not ErrNotVisible, which only the end of a wait matches.
+func TestEmptyAnswerMatchesErrNoJob(t *testing.T) {
+	for _, body := range []string{`{"job":null}`, `{}`, `{"job":{}}`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		c := newTestClient(t, srv.URL, nil)
+		job, err := c.GetJob(context.Background(), testJobID)
+		srv.Close()
+		if job != nil || !errors.Is(err, ErrNoJob) || errors.Is(err, ErrNotVisible) {
+			t.Errorf("%s: GetJob = %v, %v; want an error matching ErrNoJob and not ErrNotVisible", body, job, err)
+		}
 	}
 }

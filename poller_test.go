@@ -9,6 +9,7 @@ import (
 	mrand "math/rand"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -433,4 +434,224 @@ func TestWaitAllCancel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A Poller is safe for concurrent use, and its callbacks may read the
+// Poller (ResumeToken, Done, Result) while another goroutine's Poll comes:
+// neither blocks. Here goroutine A's progress callback reads p.Done() (a
+// callback saving p.ResumeToken() is the same) while goroutine B's Poll
+// comes past the deadline. Real time: a blocked mutex is not "durably
+// blocked" for synctest.
+func TestPollerCallbackReadsThePollerWhileAnotherPollComes(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var pp atomic.Pointer[taurusjob.Poller]
+	var calls atomic.Int32
+	g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+		return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+	})
+	w := mustWaiter(t, g, taurusjob.WithTimeout(300*time.Millisecond),
+		taurusjob.WithProgress(func(u taurusjob.Update) {
+			if calls.Add(1) == 1 {
+				close(entered)
+				<-release
+			}
+			_ = pp.Load().Done() // "may read the Poller"
+		}))
+	p := mustPoller(t, w, "job-1")
+	pp.Store(p)
+
+	aDone, bDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(aDone); p.Poll(context.Background()) }()
+	<-entered
+	time.Sleep(400 * time.Millisecond) // past the Poller's deadline
+	go func() { defer close(bDone); p.Poll(context.Background()) }()
+	time.Sleep(100 * time.Millisecond) // let B block behind A (if it did not yet, the test proves less, never fails wrongly)
+	close(release)
+	timeout := time.After(3 * time.Second)
+	for _, c := range []chan struct{}{aDone, bDone} {
+		select {
+		case <-c:
+		case <-timeout:
+			t.Fatal("deadlock: a callback reading the Poller blocks, and so does the concurrent Poll")
+		}
+	}
+}
+
+// A request still in flight at the deadline counts as a poll whoever
+// drives the wait: Wait (whose ctx carries the deadline) and a caller's own
+// Poll loop end with the same TimeoutError for the same requests sent.
+func TestRequestSpanningTheDeadlineCountsAlikeForWaitAndPoll(t *testing.T) {
+	hanging := func() (taurusjob.JobGetter, *atomic.Int32) {
+		var calls atomic.Int32
+		return getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			if calls.Add(1) == 1 {
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+			}
+			<-ctx.Done() // hangs past the deadline
+			return nil, &taurusjob.TransportError{Err: ctx.Err()}
+		}), &calls
+	}
+	var waitErr, pollErr error
+	var waitCalls, pollCalls int32
+	synctest.Test(t, func(t *testing.T) {
+		g, calls := hanging()
+		_, waitErr = mustWaiter(t, g, taurusjob.WithTimeout(time.Minute)).Wait(context.Background(), "job-1")
+		waitCalls = calls.Load()
+	})
+	synctest.Test(t, func(t *testing.T) {
+		g, calls := hanging()
+		_, pollErr = driveByHand(mustPoller(t, mustWaiter(t, g, taurusjob.WithTimeout(time.Minute)), "job-1"))
+		pollCalls = calls.Load()
+	})
+	var wt, pt *taurusjob.TimeoutError
+	if !errors.As(waitErr, &wt) || !errors.As(pollErr, &pt) {
+		t.Fatalf("Wait: %v; Poll: %v; want timeouts", waitErr, pollErr)
+	}
+	if waitCalls != pollCalls || wt.Polls != pt.Polls {
+		t.Errorf("same %d/%d requests sent; Wait's TimeoutError says %d polls, the Poller's %d",
+			waitCalls, pollCalls, wt.Polls, pt.Polls)
+	}
+}
+
+// A controller that keeps only the token (as ExamplePoller does) rebuilds
+// its Poller at every reconcile. Under a shared limiter that holds its
+// polls, the rebuilt Poller finds the token its previous self reserved,
+// rather than queueing a new one behind it: it spends within one call of
+// Wait on the same job, with the same outcome.
+func TestRebuiltPollerUnderARateLimitSpendsAsWaitDoes(t *testing.T) {
+	run := func(drive func(w *taurusjob.Waiter) (*taurusjob.Job, error)) (string, int) {
+		var outcome string
+		var calls int
+		synctest.Test(t, func(t *testing.T) {
+			g := newScript(lifecycle(0, 2*time.Minute, taurusjob.StatusCompleted))
+			lim := rate.NewLimiter(rate.Every(10*time.Second), 1)
+			lim.Allow() // other code on the same quota took the token
+			w := mustWaiter(t, g, taurusjob.WithLimiter(lim), taurusjob.WithTimeout(10*time.Minute))
+			job, err := drive(w)
+			outcome, calls = taurusjob.Outcome(job, err), len(g.pollTimes())
+		})
+		return outcome, calls
+	}
+	waitOutcome, waitCalls := run(func(w *taurusjob.Waiter) (*taurusjob.Job, error) {
+		return w.Wait(context.Background(), "job-1")
+	})
+	tokenOutcome, tokenCalls := run(func(w *taurusjob.Waiter) (*taurusjob.Job, error) {
+		return rebuiltEachStep(t, w, "job-1")
+	})
+	if waitOutcome != tokenOutcome || abs(waitCalls-tokenCalls) > 1 {
+		t.Errorf("Wait: %s after %d calls; rebuilt from its token at every step: %s after %d calls",
+			waitOutcome, waitCalls, tokenOutcome, tokenCalls)
+	}
+}
+
+// runningGetterFunc answers Running to every poll.
+func runningGetterFunc(_ context.Context, id string) (*taurusjob.Job, error) {
+	return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: -1}, nil
+}
+
+// A limiter shared with other code may be set to 0 after taurusjob.NewWaiter: the
+// wait ends at once with a *taurusjob.WaitError matching taurusjob.ErrInvalidInput, as
+// taurusjob.WithLimiter says, not held until its deadline.
+func TestLimiterSetToZeroLaterEndsTheWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := rate.NewLimiter(10, 1)
+		w, err := taurusjob.NewWaiter(getterFunc(runningGetterFunc), taurusjob.WithLimiter(l), taurusjob.WithTimeout(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.SetLimit(0)
+		_ = l.Allow() // other code spends the burst
+		start := time.Now()
+		_, err = w.Wait(context.Background(), "job-1")
+		var we *taurusjob.WaitError
+		if !errors.As(err, &we) || !errors.Is(err, taurusjob.ErrInvalidInput) || time.Since(start) > time.Minute {
+			t.Errorf("Wait with a limiter set to 0 = %v (%T) after %s; want a *taurusjob.WaitError matching taurusjob.ErrInvalidInput at once", err, err, time.Since(start))
+		}
+	})
+}
+
+// A hand-written getter that returns a nil *taurusjob.APIError or *taurusjob.TransportError
+// in a non-nil error (var e *taurusjob.APIError; return nil, e) ends the wait with an
+// error that says so; nothing panics in the caller's goroutine.
+func TestTypedNilErrorFromAGetterEndsTheWait(t *testing.T) {
+	for name, mk := range map[string]func() error{
+		"*taurusjob.APIError":       func() error { var e *taurusjob.APIError; return e },
+		"*taurusjob.TransportError": func() error { var e *taurusjob.TransportError; return e },
+		"*taurusjob.InputError":     func() error { var e *taurusjob.InputError; return e },
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := getterFunc(func(context.Context, string) (*taurusjob.Job, error) { return nil, mk() })
+				w, err := taurusjob.NewWaiter(g, taurusjob.WithTimeout(time.Hour))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = w.Wait(context.Background(), "job-1")
+				var we *taurusjob.WaitError
+				if !errors.As(err, &we) || err.Error() == "" {
+					t.Errorf("Wait = %v; want a *taurusjob.WaitError naming the nil error", err)
+				}
+			})
+		})
+	}
+}
+
+// Done, Result, ResumeToken, Deadline and JobID answer at once while a
+// Poll of the same Poller waits for its answer in another goroutine (a
+// controller's status endpoint, a heartbeat): no lock is held across the
+// request. A second Poll meanwhile sends nothing and returns at once,
+// held, rather than waiting for the first. Real time: a goroutine blocked
+// on a mutex is not "durably blocked" for synctest, so the bound below is
+// only how long a failing run takes to say so.
+func TestPollerAnswersAtOnceWhileARequestIsOut(t *testing.T) {
+	inGet, release := make(chan struct{}), make(chan struct{})
+	var requests atomic.Int32
+	g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+		if requests.Add(1) == 1 {
+			close(inGet)
+		}
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 5}, nil
+	})
+	p := mustPoller(t, mustWaiter(t, g), "job-1")
+	polled := make(chan struct{})
+	go func() { defer close(polled); _, _ = p.Poll(context.Background()) }()
+	<-inGet
+
+	type reads struct {
+		took   time.Duration
+		second taurusjob.Update
+		err    error
+	}
+	got := make(chan reads, 1)
+	go func() {
+		start := time.Now()
+		_, _ = p.Done(), p.Deadline()
+		_, _ = p.Result()
+		_, _ = p.ResumeToken()
+		_ = p.JobID()
+		u, err := p.Poll(context.Background())
+		got <- reads{time.Since(start), u, err}
+	}()
+	select {
+	case r := <-got:
+		t.Logf("five reads and a second Poll took %s with a request out", r.took)
+		if r.err != nil || r.second.Polled || r.second.Held == 0 || r.second.Next <= 0 {
+			t.Errorf("second Poll = %+v, %v; want it held, nothing sent, a Next to come back after", r.second, r.err)
+		}
+		if r.second.Held.String() != "a poll in flight" {
+			t.Errorf("held by %q; want it to say a poll is in flight", r.second.Held)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading the Poller waits for the request in flight")
+	}
+	close(release)
+	<-polled
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests; want the first Poll's alone", n)
+	}
 }

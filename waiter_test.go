@@ -535,3 +535,107 @@ func TestWaitAll(t *testing.T) {
 		}
 	})
 }
+
+// A Poller's deadline is its own and ends it on time in WaitPollers, even
+// while every worker is busy (here WithConcurrency(1) and a request that
+// hangs): ending a wait at its deadline needs no request, so its final
+// update (and its OnState token, its log line) is not held behind another
+// Poller's request.
+func TestWaitPollersEndsAPollerAtItsDeadlineWhileEveryWorkerIsBusy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var mu sync.Mutex
+		ended := map[string]time.Duration{}
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			if id == "slow" {
+				<-ctx.Done() // a request that hangs until the Poller's deadline
+				return nil, &taurusjob.TransportError{Err: ctx.Err()}
+			}
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 1}, nil
+		})
+		w := mustWaiter(t, g, taurusjob.WithConcurrency(1), taurusjob.WithTimeout(time.Minute),
+			taurusjob.WithProgress(func(u taurusjob.Update) {
+				if u.Done {
+					mu.Lock()
+					ended[u.JobID] = time.Since(start)
+					mu.Unlock()
+				}
+			}))
+		fast := mustPoller(t, w, "fast") // deadline at 1 min
+		time.Sleep(50 * time.Second)
+		slow := mustPoller(t, w, "slow") // deadline at 1 min 50 s
+		w.WaitPollers(context.Background(), fast, slow)
+		if ended["fast"] != time.Minute {
+			t.Errorf("the Poller with a 1 min deadline ended at %s (the other's deadline: %s)", ended["fast"], ended["slow"])
+		}
+	})
+}
+
+// An id given twice is waited for once, and a malformed id gets its error
+// in its place: given twice, it gets its own error in both places, not an
+// error about a Poller the caller never made.
+func TestWaitAllMalformedIDTwiceGetsItsErrorTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := mustWaiter(t, getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusCompleted}, nil
+		}))
+		res := w.WaitAll(context.Background(), "a/b", "a/b")
+		if len(res) != 2 {
+			t.Fatalf("%d results", len(res))
+		}
+		if res[0].Err == nil || res[1].Err == nil || res[0].Err.Error() != res[1].Err.Error() {
+			t.Errorf("results: %v | %v; want the same id error in both places", res[0].Err, res[1].Err)
+		}
+		if res[1].Err != nil && strings.Contains(res[1].Err.Error(), "poller") {
+			t.Errorf("second place says %q: about a Poller the caller never made", res[1].Err)
+		}
+	})
+}
+
+// WaitPollers takes what it is given as it comes: a Poller already done,
+// one given twice, nil, one of another Waiter, a zero Poller, and a ctx
+// already canceled; each gets its own result, and none is lost.
+func TestWaitPollersEdges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := getterFunc(func(ctx context.Context, id string) (*taurusjob.Job, error) {
+			if id == "done" {
+				return &taurusjob.Job{ID: id, Status: taurusjob.StatusCompleted}, nil
+			}
+			return &taurusjob.Job{ID: id, Status: taurusjob.StatusRunning, Progress: 2}, nil
+		})
+		w := mustWaiter(t, g, taurusjob.WithTimeout(time.Minute))
+		other := mustWaiter(t, g, taurusjob.WithTimeout(30*time.Second))
+		done := mustPoller(t, w, "done")
+		done.Poll(context.Background())
+		a := mustPoller(t, w, "a")
+		f := mustPoller(t, other, "f")
+		start := time.Now()
+		res := w.WaitPollers(context.Background(), done, a, nil, a, f, &taurusjob.Poller{})
+		if time.Since(start) != time.Minute {
+			t.Errorf("took %s", time.Since(start))
+		}
+		if res[0].Err != nil || !errors.Is(res[1].Err, taurusjob.ErrTimeout) || res[1].Err != res[3].Err ||
+			!errors.Is(res[2].Err, taurusjob.ErrInvalidInput) || !errors.Is(res[4].Err, taurusjob.ErrTimeout) ||
+			!errors.Is(res[5].Err, taurusjob.ErrInvalidInput) {
+			t.Errorf("%+v", res)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		b := mustPoller(t, w, "b")
+		res = w.WaitPollers(ctx, b)
+		if !errors.Is(res[0].Err, context.Canceled) || time.Since(start) != time.Minute {
+			t.Errorf("canceled: %+v", res)
+		}
+		if r := w.WaitAll(context.Background()); len(r) != 0 {
+			t.Errorf("0 jobs: %+v", r)
+		}
+		ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel2()
+		c := mustPoller(t, w, "c")
+		s2 := time.Now()
+		res = w.WaitPollers(ctx2, c)
+		if !errors.Is(res[0].Err, context.DeadlineExceeded) || time.Since(s2) != 5*time.Second {
+			t.Errorf("earlier ctx deadline: %+v after %s", res, time.Since(s2))
+		}
+	})
+}

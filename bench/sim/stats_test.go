@@ -33,8 +33,8 @@ func TestParseGrid(t *testing.T) {
 		cells[3] != (Cell{2 * time.Hour, 8 * time.Second, ProfileStall, Failed}) {
 		t.Errorf("cells = %v", cells)
 	}
-	if full, _ := ParseGrid("full"); len(full.Cells()) != 6*2*5*2 {
-		t.Errorf("full grid has %d cells, want 120", len(full.Cells()))
+	if full, _ := ParseGrid("full"); len(full.Cells()) != 6*2*6*2 { // durations × invisibilities × profiles × outcomes
+		t.Errorf("full grid has %d cells, want 144", len(full.Cells()))
 	}
 	for _, bad := range []string{"D=3m", "X=1", "profile=zigzag", "D", "outcome=canceled"} {
 		if _, err := ParseGrid(bad); err == nil {

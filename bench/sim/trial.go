@@ -33,10 +33,11 @@ const (
 	ProfileSteps  Profile = "steps"  // linear, in steps of 20 %
 	ProfileStall  Profile = "stall"  // 10 % for 90 % of the time, then 95 %
 	ProfileFront  Profile = "front"  // square root of the time fraction
+	ProfileStuck  Profile = "stuck"  // linear to 99 % by a tenth of the time, then 99 % until the end
 )
 
 // Profiles lists every profile in table order.
-var Profiles = []Profile{ProfileNone, ProfileLinear, ProfileSteps, ProfileStall, ProfileFront}
+var Profiles = []Profile{ProfileNone, ProfileLinear, ProfileSteps, ProfileStall, ProfileFront, ProfileStuck}
 
 // Cell is one point of the grid: the trials of a cell differ only in their
 // random draws.

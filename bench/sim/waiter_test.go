@@ -133,6 +133,8 @@ func fakeProfile(p Profile) taurusjobtest.Profile {
 		return taurusjobtest.StallThenJump
 	case ProfileFront:
 		return taurusjobtest.FrontLoaded
+	case ProfileStuck:
+		return taurusjobtest.StuckAt(99)
 	}
 	return taurusjobtest.NoProgress
 }
