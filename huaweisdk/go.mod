@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
-	github.com/taurusdb-tools/taurusjob v0.0.0
+	github.com/taurusdb-tools/taurusjob v0.2.0
 	go.uber.org/goleak v1.3.0
 )
 

@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/stretchr/testify v1.10.0
-	github.com/taurusdb-tools/taurusjob v0.0.0
+	github.com/taurusdb-tools/taurusjob v0.2.0
 	go.temporal.io/sdk v1.51.0
 	go.uber.org/goleak v1.3.0
 )
