@@ -4,7 +4,7 @@ import "strings"
 
 // fakeAPIHelp is the help of fake-api; README.md's "Testing your scripts"
 // says the same with an example.
-func fakeAPIHelp() string {
+func fakeAPIHelp(flags string) string {
 	var b strings.Builder
 	b.WriteString(`Usage: taurusjob fake-api --job SPEC [--job SPEC...] [flags]
 
@@ -12,7 +12,8 @@ Serves a fake TaurusDB job API (package taurusjobtest) on a loopback port,
 with the jobs given by --job, so that a script or pipeline that calls
 taurusjob can be tested for every exit code, in seconds, without a cloud.
 Once it listens it prints shell lines to eval on stdout:
-  unset TAURUSJOB_REGION CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN
+  unset TAURUSJOB_REGION TAURUSJOB_TOKEN_COMMAND CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN
+        HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK HUAWEICLOUD_SDK_SECURITY_TOKEN
   export TAURUSJOB_ENDPOINT='http://127.0.0.1:PORT' TAURUSJOB_PROJECT_ID='...' TAURUSJOB_TOKEN='...'
 The token is the fake's own, valid for this fake only. The unset line keeps
 real credentials and regions from competing with the fake.
@@ -30,11 +31,8 @@ Examples:
   taurusjob wait bad       # exit 1
   taurusjob fake-api --job id=slow,invisible=5s,running=1m,profile=steps:20   # in a terminal
 
-Flags:
 `)
-	var o fakeAPIOptions
-	writeFlags(&b, newFakeAPIFlags(&o))
-	b.WriteString("  -h, --help                   show this help\n\n")
+	b.WriteString(flags + "\n")
 	b.WriteString(jobSpecHelp)
 	b.WriteString(`
 Produce each exit code of wait with (flags of wait in brackets):

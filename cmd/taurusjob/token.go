@@ -64,14 +64,20 @@ func readTokenFile(ctx context.Context, name string, stdin io.Reader, warn io.Wr
 	if err != nil {
 		return "", tokenFileError(name, err)
 	}
+	return tokenFrom("--token-file "+clip(name, 200), data, "the file is empty")
+}
+
+// tokenFrom is the token in data, the whole of a token file or of a token
+// command's output, checked; empty says what an empty one is.
+func tokenFrom(source string, data []byte, empty string) (string, error) {
 	if len(data) > maxTokenFile {
-		return "", usagef("--token-file %s: larger than %d bytes; is it a token?", clip(name, 200), maxTokenFile)
+		return "", usagef("%s: larger than %d bytes; is it a token?", source, maxTokenFile)
 	}
 	token := strings.TrimSpace(string(bytes.TrimPrefix(data, []byte(utf8BOM))))
 	if token == "" {
-		return "", usagef("--token-file %s: the file is empty", clip(name, 200))
+		return "", usagef("%s: %s", source, empty)
 	}
-	return token, checkToken("--token-file "+clip(name, 200), token)
+	return token, checkToken(source, token)
 }
 
 // checkToken checks that a token is one: one line of printable ASCII

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -16,32 +15,33 @@ import (
 )
 
 // cmdWait is "taurusjob wait JOB_ID [JOB_ID...]".
-func cmdWait(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	fs := newFlagSet("wait", commandGroups["wait"], &o)
-	pos, err := parseArgs(fs, &o, args)
-	if code, done := handleParse(err, "wait", stdout, stderr); done {
-		return code
-	}
+func cmdWait(ctx context.Context, pos []string, o *options, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) == 0 {
 		return usageFail(stderr, "wait", usagef("no job id given"))
 	}
 	ids, err := jobIDs(pos)
 	if err == nil {
-		err = checkWaitOptions(&o)
+		err = checkWaitOptions(o)
 	}
 	if err == nil {
-		err = checkStateOptions(&o)
+		err = checkStateOptions(o)
 	}
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
-	cfg, err := clientConfig(ctx, &o, env, stdin, stderr)
+	cfg, err := clientConfig(ctx, o, env, stdin, stderr)
 	if err != nil {
 		return configFail(stderr, "wait", err)
 	}
-	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
+	return waitJobs(ctx, cfg, ids, o, stdout, stderr)
 }
+
+// Flag groups of the commands.
+const (
+	waitGroups = groupConn | groupWait | groupOutput | groupQuiet | groupState
+	getGroups  = groupConn | groupOutput
+	demoGroups = groupWait | groupOutput | groupQuiet
+)
 
 // checkStateOptions checks --state-file, --history-file and --no-history,
 // and resolves the history file: o.historyFile is "" when there is none.
@@ -261,21 +261,25 @@ func newLogger(verbose bool, w io.Writer) *zap.Logger {
 	return zap.New(core)
 }
 
-// handleParse deals with a flag parsing error: help asked for (exit 0) or
-// a bad flag (exit 2). done is false when there was no error.
-func handleParse(err error, cmd string, stdout, stderr io.Writer) (code int, done bool) {
-	switch {
-	case err == nil:
-		return 0, false
-	case errors.Is(err, errHelp):
-		fmt.Fprint(stdout, commandHelp[cmd]())
-		return exitCompleted, true
-	}
-	return usageFail(stderr, cmd, err), true
-}
+// waitHelp is the help of wait, with its flags.
+func waitHelp(flags string) string {
+	return `Usage: taurusjob wait JOB_ID [JOB_ID...] [flags]
 
-// usageFail prints a usage or input error and returns exit code 2.
-func usageFail(stderr io.Writer, cmd string, err error) int {
-	fmt.Fprintf(stderr, "taurusjob %s: %s\nRun \"taurusjob %s -h\" for help.\n", cmd, errText(err), cmd)
-	return exitUsage
+Waits until each job is Completed, Failed or Canceled, polling
+GET /v3/{project_id}/jobs?id=JOB_ID on the library's schedule (sooner when
+the job's percent says its end is near, backing off on errors and 404s
+while a new job becomes visible). Comma-joined ids (as
+read-replica creation returns them) count as several. Flags may come before
+or after the ids. Progress goes to stderr: a live line on a terminal, one
+line per change elsewhere. The result goes to stdout.
+
+Examples:
+  export TAURUSJOB_REGION=cn-north-4 TAURUSJOB_PROJECT_ID=... TAURUSJOB_TOKEN=...
+  taurusjob wait "$JOB_ID" --timeout 30m --output json > result.json || exit $?
+  taurusjob wait "$ID1,$ID2,$ID3"
+  taurusjob wait "$JOB_ID" --return-on-pending
+  taurusjob wait --token-file /run/secrets/iam-token --endpoint https://gaussdb.cn-north-4.myhuaweicloud.com "$JOB_ID"
+  taurusjob wait "$JOB_ID" --state-file .taurusjob-state.json   # a retried CI step resumes
+
+` + flags + "\n" + stateHelp + "\n" + envHelp + "\n" + jsonHelp + "\n" + exitCodesHelp
 }
