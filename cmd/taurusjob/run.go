@@ -42,6 +42,12 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	root := newRoot(x)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
+		// A shell it has no script for is a usage error, not its help.
+		comp.Args, comp.RunE = cobra.ArbitraryArgs, func(_ *cobra.Command, args []string) error {
+			return usagef("give a shell: bash, zsh, fish or powershell")
+		}
+	}
 	x.args = append([]string{}, args...) // not nil: cobra would read os.Args
 	c, _, err := root.Find(args)
 	switch {
