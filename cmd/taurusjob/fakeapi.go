@@ -36,7 +36,6 @@ const defaultDetachedLifetime = 10 * time.Minute
 
 func newFakeAPIFlags(o *fakeAPIOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("Flags", pflag.ContinueOnError)
-	fs.SortFlags = false
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen on `ADDRESS`, a loopback host and a port (0: any free port)")
 	fs.Var(&o.specs, "job", "a scripted job, `SPEC` as below; repeat it for more jobs")
 	fs.DurationVar(&o.lifetime, "for", 0, "stop after this `duration` (default: at SIGINT or SIGTERM; 10m with --detach)")

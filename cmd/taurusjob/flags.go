@@ -48,7 +48,6 @@ func flagGroups(groups int, o *options) []*pflag.FlagSet {
 	section := func(g int, title string, add func(fs *pflag.FlagSet)) {
 		if groups&g != 0 {
 			fs := pflag.NewFlagSet(title, pflag.ContinueOnError)
-			fs.SortFlags = false
 			add(fs)
 			sets = append(sets, fs)
 		}

@@ -141,27 +141,3 @@ func timeText(t time.Time) string {
 	}
 	return t.Format(time.RFC3339)
 }
-
-// getHelp is the help of get, with its flags.
-func getHelp(flags string) string {
-	return `Usage: taurusjob get JOB_ID [flags]
-
-Fetches the job once, whatever its status, and prints it: a summary with
-its entities, or with --output json one object {"job_id", "job", "error"},
-"job" being the job object as the API sent it (null when not found). With
-one job, the document and its line are the same: --output jsonl prints it too.
-
-Examples:
-  taurusjob get "$JOB_ID"
-  taurusjob get "$JOB_ID" --output json | jq -r .job.status
-
-` + flags + "\n" + envHelp + `
-Exit codes:
-  0    the job was fetched (whatever its status)
-  2    usage error or invalid input; no request was sent
-  4    any other API or network error (the request id is printed)
-  5    the job was not found (HTTP 404 or an empty answer)
-  70   internal error (a bug in taurusjob)
-  130  interrupted by SIGINT or SIGTERM
-`
-}

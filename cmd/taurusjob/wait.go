@@ -260,26 +260,3 @@ func newLogger(verbose bool, w io.Writer) *zap.Logger {
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.Lock(zapcore.AddSync(w)), zap.DebugLevel)
 	return zap.New(core)
 }
-
-// waitHelp is the help of wait, with its flags.
-func waitHelp(flags string) string {
-	return `Usage: taurusjob wait JOB_ID [JOB_ID...] [flags]
-
-Waits until each job is Completed, Failed or Canceled, polling
-GET /v3/{project_id}/jobs?id=JOB_ID on the library's schedule (sooner when
-the job's percent says its end is near, backing off on errors and 404s
-while a new job becomes visible). Comma-joined ids (as
-read-replica creation returns them) count as several. Flags may come before
-or after the ids. Progress goes to stderr: a live line on a terminal, one
-line per change elsewhere. The result goes to stdout.
-
-Examples:
-  export TAURUSJOB_REGION=cn-north-4 TAURUSJOB_PROJECT_ID=... TAURUSJOB_TOKEN=...
-  taurusjob wait "$JOB_ID" --timeout 30m --output json > result.json || exit $?
-  taurusjob wait "$ID1,$ID2,$ID3"
-  taurusjob wait "$JOB_ID" --return-on-pending
-  taurusjob wait --token-file /run/secrets/iam-token --endpoint https://gaussdb.cn-north-4.myhuaweicloud.com "$JOB_ID"
-  taurusjob wait "$JOB_ID" --state-file .taurusjob-state.json   # a retried CI step resumes
-
-` + flags + "\n" + stateHelp + "\n" + envHelp + "\n" + jsonHelp + "\n" + exitCodesHelp
-}
