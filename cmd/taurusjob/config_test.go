@@ -290,7 +290,7 @@ func TestParseArgs(t *testing.T) {
 	} {
 		var o options
 		fs := pflag.NewFlagSet("wait", pflag.ContinueOnError)
-		for _, g := range flagGroups(waitGroups, &o) {
+		for _, g := range waitFlagSets(&o) {
 			fs.AddFlagSet(g)
 		}
 		err := fs.Parse(longFlags(fs, tc.argv))

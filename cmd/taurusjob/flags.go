@@ -33,57 +33,53 @@ type options struct {
 	set map[string]bool // the flags given on the command line
 }
 
-// flag groups a command can register; each is a section of its help.
-const (
-	groupConn = 1 << iota
-	groupWait
-	groupOutput
-	groupQuiet // --quiet: only commands that show progress
-	groupState // --state-file, --history-file: wait only
-)
+// The flags of the commands, in sets that are the sections of their help:
+// wait has them all, get the connection and output ones, demo the waiting
+// and output ones.
+func waitFlagSets(o *options) []*pflag.FlagSet {
+	return []*pflag.FlagSet{connFlags(o), waitFlags(o), outputFlags(o, true), stateFlags(o)}
+}
 
-// flagGroups returns the flag sets of groups, one per help section, bound to o.
-func flagGroups(groups int, o *options) []*pflag.FlagSet {
-	var sets []*pflag.FlagSet
-	section := func(g int, title string, add func(fs *pflag.FlagSet)) {
-		if groups&g != 0 {
-			fs := pflag.NewFlagSet(title, pflag.ContinueOnError)
-			add(fs)
-			sets = append(sets, fs)
-		}
+func connFlags(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("Connection flags", pflag.ContinueOnError)
+	fs.StringVar(&o.endpoint, "endpoint", "", "the API's base `URL`, e.g. https://gaussdb.cn-north-4.myhuaweicloud.com")
+	fs.StringVar(&o.region, "region", "", "a `region` such as cn-north-4, for its documented endpoint")
+	fs.StringVar(&o.service, "service", "", "the `service` whose jobs to wait for: taurusdb (default), rds, opengauss or dds")
+	fs.StringVar(&o.projectID, "project-id", "", "the project `id`: 32 letters and digits")
+	fs.StringVar(&o.tokenFile, "token-file", "", "read the IAM token from `FILE` (\"-\" for stdin)")
+	fs.StringVar(&o.tokenCommand, "token-command", "", "run `CMD` by the shell for the IAM token, and again when it expires (HTTP 401)")
+	fs.StringVar(&o.language, "language", "", "the X-Language `tag`, e.g. en-us or zh-cn (default: none sent)")
+	return fs
+}
+
+func waitFlags(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("Waiting flags", pflag.ContinueOnError)
+	fs.DurationVar(&o.timeout, "timeout", defaults.Timeout, "give up waiting after this `duration`")
+	fs.DurationVar(&o.grace, "visibility-grace", defaults.VisibilityGrace, "how long a job may answer 404 before it is not_visible")
+	fs.DurationVar(&o.minInterval, "min-interval", defaults.MinInterval, "the shortest delay between polls, and the first after an error")
+	fs.DurationVar(&o.maxInterval, "max-interval", defaults.MaxInterval, "the longest delay between polls")
+	fs.DurationVar(&o.budget, "latency-budget", defaults.LatencyBudget, "the lag accepted in noticing the end when nothing predicts it (more calls when smaller)")
+	fs.BoolVar(&o.returnOnPending, "return-on-pending", false, "stop once a job is Pending (exit 0, outcome pending)")
+	return fs
+}
+
+// outputFlags has --quiet for the commands that show progress.
+func outputFlags(o *options, quiet bool) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("Output flags", pflag.ContinueOnError)
+	fs.StringVar(&o.output, "output", "text", "the result's `format` on stdout: text, json (one document) or jsonl (one object per line)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log every poll on stderr (never a credential)")
+	if quiet {
+		fs.BoolVar(&o.quiet, "quiet", false, "print no progress on stderr (errors still are)")
 	}
-	section(groupConn, "Connection flags", func(fs *pflag.FlagSet) {
-		fs.StringVar(&o.endpoint, "endpoint", "", "the API's base `URL`, e.g. https://gaussdb.cn-north-4.myhuaweicloud.com")
-		fs.StringVar(&o.region, "region", "", "a `region` such as cn-north-4, for its documented endpoint")
-		fs.StringVar(&o.service, "service", "", "the `service` whose jobs to wait for: taurusdb (default), rds, opengauss or dds")
-		fs.StringVar(&o.projectID, "project-id", "", "the project `id`: 32 letters and digits")
-		fs.StringVar(&o.tokenFile, "token-file", "", "read the IAM token from `FILE` (\"-\" for stdin)")
-		fs.StringVar(&o.tokenCommand, "token-command", "", "run `CMD` by the shell for the IAM token, and again when it expires (HTTP 401)")
-		fs.StringVar(&o.language, "language", "", "the X-Language `tag`, e.g. en-us or zh-cn (default: none sent)")
-	})
-	section(groupWait, "Waiting flags", func(fs *pflag.FlagSet) {
-		fs.DurationVar(&o.timeout, "timeout", defaults.Timeout, "give up waiting after this `duration`")
-		fs.DurationVar(&o.grace, "visibility-grace", defaults.VisibilityGrace, "how long a job may answer 404 before it is not_visible")
-		fs.DurationVar(&o.minInterval, "min-interval", defaults.MinInterval, "the shortest delay between polls, and the first after an error")
-		fs.DurationVar(&o.maxInterval, "max-interval", defaults.MaxInterval, "the longest delay between polls")
-		fs.DurationVar(&o.budget, "latency-budget", defaults.LatencyBudget, "the lag accepted in noticing the end when nothing predicts it (more calls when smaller)")
-		fs.BoolVar(&o.returnOnPending, "return-on-pending", false, "stop once a job is Pending (exit 0, outcome pending)")
-	})
-	section(groupOutput|groupQuiet, "Output flags", func(fs *pflag.FlagSet) {
-		if groups&groupOutput != 0 {
-			fs.StringVar(&o.output, "output", "text", "the result's `format` on stdout: text, json (one document) or jsonl (one object per line)")
-			fs.BoolVar(&o.verbose, "verbose", false, "log every poll on stderr (never a credential)")
-		}
-		if groups&groupQuiet != 0 {
-			fs.BoolVar(&o.quiet, "quiet", false, "print no progress on stderr (errors still are)")
-		}
-	})
-	section(groupState, "State flags", func(fs *pflag.FlagSet) {
-		fs.StringVar(&o.stateFile, "state-file", "", "keep the wait's state in `FILE`, to resume it after a restart (see below)")
-		fs.StringVar(&o.historyFile, "history-file", "", "keep how long completed jobs took in `FILE` (default: taurusjob/history.json in the user's cache directory)")
-		fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor write a duration history")
-	})
-	return sets
+	return fs
+}
+
+func stateFlags(o *options) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("State flags", pflag.ContinueOnError)
+	fs.StringVar(&o.stateFile, "state-file", "", "keep the wait's state in `FILE`, to resume it after a restart (see below)")
+	fs.StringVar(&o.historyFile, "history-file", "", "keep how long completed jobs took in `FILE` (default: taurusjob/history.json in the user's cache directory)")
+	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor write a duration history")
+	return fs
 }
 
 // flagHelp lists the flag sets, each under its title, with their defaults.

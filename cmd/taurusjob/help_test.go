@@ -80,7 +80,7 @@ func TestReadme(t *testing.T) {
 	}
 	// Every flag of wait is in README's table.
 	var o options
-	for _, fs := range flagGroups(waitGroups, &o) {
+	for _, fs := range waitFlagSets(&o) {
 		fs.VisitAll(func(f *pflag.Flag) {
 			if !regexp.MustCompile("(\\| |, )`--" + f.Name + "[ `]").MatchString(readme) {
 				t.Errorf("README.md's flag table lacks --%s", f.Name)

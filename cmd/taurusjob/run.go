@@ -125,17 +125,17 @@ func newRoot(x *cli) *cobra.Command {
 	}
 
 	var wo, gto, do options
-	add("wait", flagGroups(waitGroups, &wo), func(c *cobra.Command, args []string) int {
+	add("wait", waitFlagSets(&wo), func(c *cobra.Command, args []string) int {
 		wo.set = changed(c.Flags())
 		return cmdWait(x.ctx, args, &wo, x.env, x.stdin, x.stdout, x.stderr)
 	})
-	add("get", flagGroups(getGroups, &gto), func(c *cobra.Command, args []string) int {
+	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, func(c *cobra.Command, args []string) int {
 		gto.set = changed(c.Flags())
 		return cmdGet(x.ctx, args, &gto, x.env, x.stdin, x.stdout, x.stderr)
 	})
-	demoSets := flagGroups(demoGroups, &do)
-	setDemoDefaults(demoSets[0])
-	add("demo", demoSets, func(c *cobra.Command, args []string) int {
+	demoWait := waitFlags(&do)
+	setDemoDefaults(demoWait)
+	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, func(c *cobra.Command, args []string) int {
 		do.set = changed(c.Flags())
 		return cmdDemo(x.ctx, args, &do, x.stdout, x.stderr)
 	})

@@ -68,7 +68,7 @@ func TestFlagSuggestionDistance(t *testing.T) {
 	}
 	var o options
 	fs := pflag.NewFlagSet("wait", pflag.ContinueOnError)
-	for _, g := range flagGroups(waitGroups, &o) {
+	for _, g := range waitFlagSets(&o) {
 		fs.AddFlagSet(g)
 	}
 	for _, name := range []string{"foo", "x", "endpointz-and-more"} {

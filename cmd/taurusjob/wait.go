@@ -36,13 +36,6 @@ func cmdWait(ctx context.Context, pos []string, o *options, env func(string) str
 	return waitJobs(ctx, cfg, ids, o, stdout, stderr)
 }
 
-// Flag groups of the commands.
-const (
-	waitGroups = groupConn | groupWait | groupOutput | groupQuiet | groupState
-	getGroups  = groupConn | groupOutput
-	demoGroups = groupWait | groupOutput | groupQuiet
-)
-
 // checkStateOptions checks --state-file, --history-file and --no-history,
 // and resolves the history file: o.historyFile is "" when there is none.
 func checkStateOptions(o *options) error {
