@@ -152,6 +152,7 @@ func TestSDKCredentials(t *testing.T) {
 		{"a file others can read works, with a warning", with(bare, "HOME", public), 0, warning},
 		{"HUAWEICLOUD_SDK_CREDENTIALS_FILE", with(bare, envCredentialsFile, other), 0, ""},
 		{"a missing HUAWEICLOUD_SDK_CREDENTIALS_FILE", with(bare, envCredentialsFile, other+".nope"), exitUsage, "credentials file " + other + ".nope"},
+		{"a credentials file that is a device", with(bare, envCredentialsFile, os.DevNull), exitUsage, "not a regular file"},
 		{"a file without ak and sk", with(bare, "HOME", noKeys), exitUsage, "has no ak and sk"},
 		{"no file", bare, exitUsage, "no credentials"},
 		{"HUAWEICLOUD_SDK_AK/SK", with(bare, "HUAWEICLOUD_SDK_AK", ak, "HUAWEICLOUD_SDK_SK", sk, envSDKProjectID, signed.ProjectID()), 0, ""},

@@ -122,7 +122,10 @@ func longFlags(fs *pflag.FlagSet, args []string) []string {
 		if a == "--" {
 			break
 		}
-		if len(a) > 1 && a[0] == '-' && a[1] != '-' && a != "-h" {
+		switch {
+		case a == "--h":
+			out[i] = "-h" // help, as the flag package took it
+		case len(a) > 1 && a[0] == '-' && a[1] != '-' && a != "-h":
 			a = "-" + a
 			out[i] = a
 		}

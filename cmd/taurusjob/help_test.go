@@ -43,7 +43,7 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
-	for _, argv := range [][]string{{"-h"}, {"help"}, {"help", "wait"}} {
+	for _, argv := range [][]string{{"-h"}, {"help"}, {"help", "wait"}, {"-help"}, {"--h"}, {"wait", "--h"}, {"get", "-help"}} {
 		if r := runBin(t, nil, "", argv...); r.code != 0 || !strings.Contains(r.stdout, "taurusjob") {
 			t.Errorf("%q: exit %d\n%s", argv, r.code, r)
 		}

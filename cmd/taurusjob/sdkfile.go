@@ -57,9 +57,8 @@ func readCredentialsFile(path string, warn io.Writer) ([]byte, error) {
 	if len(data) > maxTokenFile {
 		return nil, fmt.Errorf("larger than %d bytes; is it a credentials file?", maxTokenFile)
 	}
-	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o044 != 0 && runtime.GOOS != "windows" {
-		fmt.Fprintf(warn, "taurusjob: warning: the credentials file %s can be read by other users (mode %04o); "+
-			"make it private: chmod 600 %s\n", clip(path, 200), st.Mode().Perm(), clip(path, 200))
+	if st, err := os.Stat(path); err == nil {
+		warnReadable(warn, "the credentials file", path, st.Mode())
 	}
 	return data, nil
 }
