@@ -11,7 +11,7 @@ import (
 )
 
 // Exit codes. They are the CLI's contract with scripts: keep them, and
-// keep help.go and README.md in step.
+// keep help/*.txt and README.md in step.
 const (
 	exitCompleted   = 0   // every job completed (or is Pending, with --return-on-pending)
 	exitFailed      = 1   // a job ended Failed or Canceled
@@ -40,14 +40,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	}
 	x := &cli{ctx: ctx, env: env, stdin: stdin, stdout: stdout, stderr: stderr, code: &code}
 	root := newRoot(x)
-	root.InitDefaultHelpCmd()
-	root.InitDefaultCompletionCmd()
-	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
-		// A shell it has no script for is a usage error, not its help.
-		comp.Args, comp.RunE = cobra.ArbitraryArgs, func(_ *cobra.Command, args []string) error {
-			return usagef("give a shell: bash, zsh, fish or powershell")
-		}
-	}
 	x.args = append([]string{}, args...) // not nil: cobra would read os.Args
 	c, _, err := root.Find(args)
 	switch {
@@ -65,7 +57,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	switch {
 	case err == nil:
 		return code
-	case c == root:
+	case c == root || c == nil:
 		fmt.Fprintf(stderr, "taurusjob: %s\n\n%s", errText(err), mainUsage)
 		return exitUsage
 	}
@@ -111,9 +103,12 @@ func newRoot(x *cli) *cobra.Command {
 			defaultHelp(c, args)
 		}
 	})
-	add := func(name string, sets []*pflag.FlagSet, run func(c *cobra.Command, args []string) int) *cobra.Command {
+	// add adds a command: its flag sets, the map of the flags given
+	// (for the flag-beats-variable rule) and what it runs.
+	add := func(name string, sets []*pflag.FlagSet, given *map[string]bool, run func(args []string) int) {
 		c := &cobra.Command{Use: name, Args: cobra.ArbitraryArgs, RunE: func(c *cobra.Command, args []string) error {
-			*x.code = run(c, args)
+			*given = changed(c.Flags())
+			*x.code = run(args)
 			return nil
 		}}
 		for _, fs := range sets {
@@ -121,32 +116,37 @@ func newRoot(x *cli) *cobra.Command {
 		}
 		helps[c] = helpText(name, flagHelp(sets...))
 		root.AddCommand(c)
-		return c
 	}
 
 	var wo, gto, do options
-	add("wait", waitFlagSets(&wo), func(c *cobra.Command, args []string) int {
-		wo.set = changed(c.Flags())
+	add("wait", waitFlagSets(&wo), &wo.set, func(args []string) int {
 		return cmdWait(x.ctx, args, &wo, x.env, x.stdin, x.stdout, x.stderr)
 	})
-	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, func(c *cobra.Command, args []string) int {
-		gto.set = changed(c.Flags())
+	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, &gto.set, func(args []string) int {
 		return cmdGet(x.ctx, args, &gto, x.env, x.stdin, x.stdout, x.stderr)
 	})
 	demoWait := waitFlags(&do)
 	setDemoDefaults(demoWait)
-	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, func(c *cobra.Command, args []string) int {
-		do.set = changed(c.Flags())
+	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, &do.set, func(args []string) int {
 		return cmdDemo(x.ctx, args, &do, x.stdout, x.stderr)
 	})
 	var fo fakeAPIOptions
-	add("fake-api", []*pflag.FlagSet{newFakeAPIFlags(&fo)}, func(c *cobra.Command, args []string) int {
-		fo.set = changed(c.Flags())
+	add("fake-api", []*pflag.FlagSet{newFakeAPIFlags(&fo)}, &fo.set, func(args []string) int {
 		return cmdFakeAPI(x.ctx, x.args[1:], args, &fo, x.env, x.stdout, x.stderr)
 	})
-	add("version", nil, func(c *cobra.Command, args []string) int {
+	add("version", nil, new(map[string]bool), func(args []string) int {
 		return cmdVersion(args, x.stdout, x.stderr)
 	})
+	// cobra's help and completion commands, made now rather than in
+	// Execute, so that run finds them.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
+		// A shell it has no script for is a usage error, not its help.
+		comp.Args, comp.RunE = cobra.ArbitraryArgs, func(*cobra.Command, []string) error {
+			return usagef("give a shell: bash, zsh, fish or powershell")
+		}
+	}
 	return root
 }
 
