@@ -165,7 +165,7 @@ func flagError(c *cobra.Command, err error) error {
 	case errors.As(err, &invalid):
 		return usagef("--%s: invalid value; give --%s or --%s=false", invalid.GetFlag().Name, invalid.GetFlag().Name, invalid.GetFlag().Name)
 	}
-	return usagef("%s", err.Error()) // a syntax error such as "---x": no value in it
+	return usagef("%s", clip(err.Error(), 80)) // a syntax error such as "---x"
 }
 
 // durationMistake explains a duration flag's value that time.ParseDuration
@@ -204,6 +204,9 @@ var shortcuts = map[string]string{
 func unknownFlag(c *cobra.Command, name string) error {
 	fs := c.Flags()
 	shown := "--" + clip(name, 60) // what was typed may be anything, even a pasted secret
+	if len(name) == 1 {
+		shown = "-" + name // -o, as typed
+	}
 	if kind, ok := closeSecret(name); ok {
 		switch {
 		case fs.Lookup("token-file") == nil:
