@@ -39,7 +39,7 @@ func TestTokenCommandRunsAgainAfter401(t *testing.T) {
 	cmd := `n=$(cat '` + runsFile + `' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '` + runsFile + `'; echo ` + prefix + `$n`
 	env := fakeEnv(srv)
 	delete(env, envToken)
-	r := runBin(t, env, "", args("wait", id, "--output", "json", "--token-command", cmd, fast)...)
+	r := runBin(t, env, "", args("wait", id, "--output", "json", "--verbose", "--token-command", cmd, fast)...)
 	if r.code != 0 {
 		t.Fatalf("want exit 0 with the token renewed by a second run\n%s", r)
 	}
@@ -64,6 +64,7 @@ func TestTokenCommandFailures(t *testing.T) {
 		{"fails", "echo " + secret + "; echo " + secret + " >&2; exit 3", "the command failed (exit status 3)"},
 		{"not found", "no-such-command-for-taurusjob " + secret, "the command failed (exit status 127)"},
 		{"junk", `printf '` + secret + `\033[31m\n'`, "holds a character no token holds"},
+		{"not text", `printf '` + secret + `\377\376\n'`, "holds a character no token holds"},
 		{"two lines", "echo " + secret + "; echo " + secret, "more than one line"},
 		{"nothing", "true", "printed no token"},
 		{"over 64 KiB", "head -c 70000 /dev/zero | tr '\\0' M", "larger than 65536 bytes"},
