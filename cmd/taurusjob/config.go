@@ -62,8 +62,8 @@ func clientConfig(ctx context.Context, o *options, env func(string) string, stdi
 		return cfg, usagef("no project id: give --project-id or set %s", envProjectID)
 	}
 	if cmd != nil {
-		// Run once now, last: a command that fails is exit 2 before any
-		// request, and a configuration that is wrong runs no command.
+		// Run once now, after the other checks of flags and variables: a
+		// command that fails is exit 2 before any request.
 		if err := cmd.check(ctx); err != nil {
 			return cfg, err
 		}
@@ -143,7 +143,7 @@ func setCredentials(ctx context.Context, cfg *taurusjob.ClientConfig, o *options
 		}
 	}
 	if keys != nil {
-		given = append(given, keys[3])
+		given = append(given, keys.names)
 	}
 	switch {
 	case len(given) > 1:
@@ -154,7 +154,7 @@ func setCredentials(ctx context.Context, cfg *taurusjob.ClientConfig, o *options
 	case env(envTokenCommand) != "":
 		return useTokenCommand(cfg, envTokenCommand, env(envTokenCommand))
 	case keys != nil:
-		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = keys[0], keys[1], keys[2]
+		cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken = keys.ak, keys.sk, keys.st
 		return nil, nil
 	}
 	return nil, fileKeys(cfg, env, warn)
@@ -169,10 +169,13 @@ func useTokenCommand(cfg *taurusjob.ClientConfig, source, line string) (*tokenCo
 	return cmd, nil
 }
 
-// envKeys returns the AK/SK of the environment: AK, SK, security token and
-// the variables' names; nil if none is set. Both sets of variables may be
-// set if they hold the same keys.
-func envKeys(env func(string) string) (found *[4]string, err error) {
+// akskKeys are AK/SK, with the security token of temporary ones, and the
+// names of the variables that gave them.
+type akskKeys struct{ ak, sk, st, names string }
+
+// envKeys returns the AK/SK of the environment, or nil if none is set.
+// Both sets of variables may be set if they hold the same keys.
+func envKeys(env func(string) string) (found *akskKeys, err error) {
 	for _, v := range akskVariables {
 		ak, sk, st := env(v[0]), env(v[1]), env(v[2])
 		switch {
@@ -184,10 +187,10 @@ func envKeys(env func(string) string) (found *[4]string, err error) {
 			return nil, usagef("%s is set without %s and %s", v[2], v[0], v[1])
 		case ak == "":
 			continue
-		case found != nil && [3]string(found[:3]) != [3]string{ak, sk, st}:
-			return nil, usagef("both %s and %s/%s are set, to other keys; unset one of them", found[3], v[0], v[1])
+		case found != nil && (found.ak != ak || found.sk != sk || found.st != st):
+			return nil, usagef("both %s and %s/%s are set, to other keys; unset one of them", found.names, v[0], v[1])
 		case found == nil:
-			found = &[4]string{ak, sk, st, v[0] + "/" + v[1]}
+			found = &akskKeys{ak, sk, st, v[0] + "/" + v[1]}
 		}
 	}
 	return found, nil
