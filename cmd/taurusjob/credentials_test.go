@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ import (
 // token source: run once before the first request and again when the API
 // answers 401, so that a wait outlives its token. Neither token is printed.
 func TestTokenCommandRunsAgainAfter401(t *testing.T) {
+	skipOnWindows(t)
 	t.Parallel()
 	const prefix = "MIIrotatingTOKENfromTHEcommand-"
 	var requests atomic.Int32
@@ -54,6 +56,7 @@ func TestTokenCommandRunsAgainAfter401(t *testing.T) {
 // much or nothing, is exit 2 before any request, saying what went wrong
 // without showing what it printed (on stdout or stderr).
 func TestTokenCommandFailures(t *testing.T) {
+	skipOnWindows(t)
 	t.Parallel()
 	srv := newFake(t)
 	id := srv.AddJob(taurusjobtest.Job{})
@@ -90,6 +93,7 @@ func TestTokenCommandFailures(t *testing.T) {
 // after the request timeout and is exit 2, even when a child of the shell
 // keeps its stdout open.
 func TestTokenCommandHangs(t *testing.T) {
+	skipOnWindows(t)
 	defer func(d time.Duration) { tokenCommandTimeout = d }(tokenCommandTimeout)
 	tokenCommandTimeout = 200 * time.Millisecond
 	srv := newFake(t)
@@ -131,6 +135,7 @@ func writeCredentials(t *testing.T, body string, perm os.FileMode) string {
 // work, in README's order of precedence; the file is read only when
 // nothing else gives a credential; no key is ever printed.
 func TestSDKCredentials(t *testing.T) {
+	skipOnWindows(t)
 	t.Parallel()
 	const ak, sk = "AKfromTHEsdkFILE0001", "SKsecretFROMtheSDKfile0001"
 	signed := newFake(t, taurusjobtest.WithAKSK(ak, sk))
@@ -211,5 +216,13 @@ func TestTokenBeatsTheCredentialsFile(t *testing.T) {
 	r := runBin(t, env, "", "wait", id, "--token-file", "-", "--token-command", "true")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--token-file and --token-command") {
 		t.Errorf("--token-file with --token-command: want exit 2\n%s", r)
+	}
+}
+
+// skipOnWindows skips a test whose commands are POSIX shell lines, or that
+// checks file modes, which Windows does not have.
+func skipOnWindows(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX shell commands and file modes")
 	}
 }
