@@ -23,12 +23,17 @@ func fileKeys(cfg *taurusjob.ClientConfig, env func(string) string, warn io.Writ
 	if runtime.GOOS == "windows" {
 		home = env("USERPROFILE")
 	}
-	if path == "" && home != "" {
+	explicit := path != ""
+	if !explicit && home != "" {
 		path = filepath.Join(home, ".huaweicloud", "credentials")
 	}
-	data, err := readCredentialsFile(path, warn)
+	var data []byte
+	err := fs.ErrNotExist // without a home directory, there is no default file
+	if path != "" {
+		data, err = readCredentialsFile(path, warn)
+	}
 	switch {
-	case path == "" || (errors.Is(err, fs.ErrNotExist) && env(envCredentialsFile) == ""):
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		return usagef("no credentials: set %s (an IAM token), give --token-file FILE or --token-command CMD, "+
 			"set %s and %s, or write ~/.huaweicloud/credentials", envToken, envAccessKey, envSecretKey)
 	case err != nil:
