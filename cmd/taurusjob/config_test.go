@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
@@ -288,8 +289,13 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"a", "-output=json", "--", "-b"}, []string{"a", "-b"}, "json", "", false},
 	} {
 		var o options
-		fs := newFlagSet("wait", commandGroups["wait"], &o)
-		pos, err := parseArgs(fs, &o, tc.argv)
+		fs := pflag.NewFlagSet("wait", pflag.ContinueOnError)
+		for _, g := range waitFlagSets(&o) {
+			fs.AddFlagSet(g)
+		}
+		err := fs.Parse(longFlags(fs, tc.argv))
+		pos := fs.Args()
+		o.set = changed(fs)
 		if err != nil || strings.Join(pos, " ") != strings.Join(tc.pos, " ") || o.output != tc.output ||
 			o.language != tc.language || o.quiet != tc.quiet {
 			t.Errorf("%q: pos %q output %q language %q quiet %v, %v; want %q %q %q %v",

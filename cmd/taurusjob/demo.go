@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
@@ -26,19 +27,10 @@ const demoEntities = `{"instance":{"endpoint":"192.168.1.203:3306","type":"Clust
 
 // cmdDemo is "taurusjob demo": the wait command's code, with the real
 // client and waiter, against a fake job API on a loopback port.
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o options
-	fs := newFlagSet("demo", groupWait|groupOutput|groupQuiet, &o)
-	setDemoDefaults(fs)
-	pos, err := parseArgs(fs, &o, args)
-	if code, done := handleParse(err, "demo", stdout, stderr); done {
-		return code
-	}
+func cmdDemo(ctx context.Context, pos []string, o *options, stdout, stderr io.Writer) int {
+	err := checkWaitOptions(o)
 	if len(pos) > 0 {
 		err = usagef("demo takes no arguments, got %q", clip(pos[0], 40))
-	}
-	if err == nil {
-		err = checkWaitOptions(&o)
 	}
 	if err != nil {
 		return usageFail(stderr, "demo", err)
@@ -67,11 +59,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		envProjectID: srv.ProjectID(),
 		envToken:     srv.Token(),
 	}
-	cfg, err := clientConfig(ctx, &o, func(k string) string { return env[k] }, nil, stderr)
+	cfg, err := clientConfig(ctx, o, func(k string) string { return env[k] }, nil, stderr)
 	if err != nil {
 		return usageFail(stderr, "demo", err)
 	}
-	return waitJobs(ctx, cfg, []string{id}, &o, stdout, stderr)
+	return waitJobs(ctx, cfg, []string{id}, o, stdout, stderr)
 }
 
 func scaled(d time.Duration) time.Duration {
@@ -81,13 +73,13 @@ func scaled(d time.Duration) time.Duration {
 // setDemoDefaults sets the defaults that differ from wait's: poll at
 // least every 3 s, so that the demo shows the job's progress and ends soon
 // after the job (wait's default is 60 s), and give up after 2 minutes.
-func setDemoDefaults(fs *flag.FlagSet) {
+func setDemoDefaults(fs *pflag.FlagSet) {
 	setDefault(fs, "max-interval", "3s")
 	setDefault(fs, "timeout", "2m")
 }
 
 // setDefault changes a flag's default value, as help shows it.
-func setDefault(fs *flag.FlagSet, name, value string) {
+func setDefault(fs *pflag.FlagSet, name, value string) {
 	f := fs.Lookup(name)
 	if err := f.Value.Set(value); err != nil {
 		panic(err) // a wrong literal above

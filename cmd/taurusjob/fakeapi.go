@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -29,13 +29,13 @@ type specList []string
 
 func (l *specList) String() string     { return strings.Join(*l, " ") }
 func (l *specList) Set(s string) error { *l = append(*l, s); return nil }
+func (l *specList) Type() string       { return "SPEC" }
 
 // defaultDetachedLifetime ends a detached fake its script forgot to kill.
 const defaultDetachedLifetime = 10 * time.Minute
 
-func newFakeAPIFlags(o *fakeAPIOptions) *flag.FlagSet {
-	fs := flag.NewFlagSet("fake-api", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func newFakeAPIFlags(o *fakeAPIOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("Flags", pflag.ContinueOnError)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen on `ADDRESS`, a loopback host and a port (0: any free port)")
 	fs.Var(&o.specs, "job", "a scripted job, `SPEC` as below; repeat it for more jobs")
 	fs.DurationVar(&o.lifetime, "for", 0, "stop after this `duration` (default: at SIGINT or SIGTERM; 10m with --detach)")
@@ -45,37 +45,26 @@ func newFakeAPIFlags(o *fakeAPIOptions) *flag.FlagSet {
 
 // cmdFakeAPI is "taurusjob fake-api": the fake job API of taurusjobtest on
 // a loopback port, serving jobs scripted by flags, so that a script that
-// calls taurusjob can be tested for every exit code without a cloud.
-func cmdFakeAPI(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	var o fakeAPIOptions
-	fs := newFakeAPIFlags(&o)
-	pos, err := parseFakeAPIArgs(fs, &o, args)
-	if code, done := handleParse(err, "fake-api", stdout, stderr); done {
-		return code
-	}
+// calls taurusjob can be tested for every exit code without a cloud. args
+// is its command line, which --detach gives to the background process.
+func cmdFakeAPI(ctx context.Context, args, pos []string, o *fakeAPIOptions, env func(string) string, stdout, stderr io.Writer) int {
+	var err error
 	if len(pos) > 0 {
 		err = usagef("fake-api takes no arguments, got %q; a job is --job id=%s", clip(pos[0], 40), clip(pos[0], 40))
 	}
 	if err == nil {
-		err = checkFakeAPIOptions(&o)
+		err = checkFakeAPIOptions(o)
 	}
 	if err != nil {
 		return usageFail(stderr, "fake-api", err)
 	}
 	if o.detach {
-		return detachFakeAPI(ctx, args, &o, stdout, stderr)
+		return detachFakeAPI(ctx, args, o, stdout, stderr)
 	}
 	if fd := env(envReadyFD); fd != "" {
-		return serveFakeAPI(ctx, &o, readyPipe(fd), io.Discard)
+		return serveFakeAPI(ctx, o, readyPipe(fd), io.Discard)
 	}
-	return serveFakeAPI(ctx, &o, foreground{stdout, stderr}, stderr)
-}
-
-func parseFakeAPIArgs(fs *flag.FlagSet, o *fakeAPIOptions, args []string) ([]string, error) {
-	var common options
-	pos, err := parseArgs(fs, &common, args)
-	o.set = common.set
-	return pos, err
+	return serveFakeAPI(ctx, o, foreground{stdout, stderr}, stderr)
 }
 
 // checkFakeAPIOptions checks the flags and parses the job specs, so that
@@ -186,8 +175,11 @@ func serveFakeAPI(ctx context.Context, o *fakeAPIOptions, ann announcer, log io.
 // with a token is a usage error) or with the endpoint, so that a test
 // never reaches a real cloud with real credentials.
 func exportLines(endpoint, projectID, token string) string {
-	return fmt.Sprintf("unset %s %s %s %s\nexport %s=%s %s=%s %s=%s\n",
-		envRegion, envAccessKey, envSecretKey, envSecurityToken,
+	unset := []string{envRegion, envTokenCommand}
+	for _, v := range akskVariables {
+		unset = append(unset, v[:]...)
+	}
+	return fmt.Sprintf("unset %s\nexport %s=%s %s=%s %s=%s\n", strings.Join(unset, " "),
 		envEndpoint, shellQuote(endpoint), envProjectID, shellQuote(projectID), envToken, shellQuote(token))
 }
 

@@ -149,7 +149,8 @@ func TestFakeAPIForeground(t *testing.T) {
 				}
 			}
 			env := exportsOf(t, out.String())
-			if !strings.HasPrefix(out.String(), "unset TAURUSJOB_REGION CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN\n") {
+			if !strings.HasPrefix(out.String(), "unset TAURUSJOB_REGION TAURUSJOB_TOKEN_COMMAND CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN "+
+				"HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK HUAWEICLOUD_SDK_SECURITY_TOKEN\n") {
 				t.Errorf("stdout does not start with the unset line\n%s", out.String())
 			}
 			r := runBin(t, env, "", args("wait", "a", "b", "--output", "json", fast)...)

@@ -15,17 +15,11 @@ import (
 )
 
 // cmdGet is "taurusjob get JOB_ID": one call, no waiting.
-func cmdGet(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	fs := newFlagSet("get", groupConn|groupOutput, &o)
-	pos, err := parseArgs(fs, &o, args)
-	if code, done := handleParse(err, "get", stdout, stderr); done {
-		return code
-	}
+func cmdGet(ctx context.Context, pos []string, o *options, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) != 1 {
 		return usageFail(stderr, "get", usagef("give exactly one job id, got %d arguments", len(pos)))
 	}
-	id, client, err := getClient(ctx, pos, &o, env, stdin, stderr)
+	id, client, err := getClient(ctx, pos, o, env, stdin, stderr)
 	if err != nil {
 		return configFail(stderr, "get", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"regexp"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/taurusdb-tools/taurusjob/internal/defaults"
 	"github.com/taurusdb-tools/taurusjob/internal/version"
 )
@@ -43,7 +43,7 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
-	for _, argv := range [][]string{{"-h"}, {"help"}, {"help", "wait"}} {
+	for _, argv := range [][]string{{"-h"}, {"help"}, {"help", "wait"}, {"-help"}, {"--h"}, {"wait", "--h"}, {"get", "-help"}} {
 		if r := runBin(t, nil, "", argv...); r.code != 0 || !strings.Contains(r.stdout, "taurusjob") {
 			t.Errorf("%q: exit %d\n%s", argv, r.code, r)
 		}
@@ -80,11 +80,13 @@ func TestReadme(t *testing.T) {
 	}
 	// Every flag of wait is in README's table.
 	var o options
-	newFlagSet("wait", commandGroups["wait"], &o).VisitAll(func(f *flag.Flag) {
-		if !regexp.MustCompile("(\\| |, )`--" + f.Name + "[ `]").MatchString(readme) {
-			t.Errorf("README.md's flag table lacks --%s", f.Name)
-		}
-	})
+	for _, fs := range waitFlagSets(&o) {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if !regexp.MustCompile("(\\| |, )`--" + f.Name + "[ `]").MatchString(readme) {
+				t.Errorf("README.md's flag table lacks --%s", f.Name)
+			}
+		})
+	}
 	for _, w := range []string{readmeSnippet, "go run ./cmd/taurusjob demo", "TAURUSJOB_TOKEN", "--token-file", "--output json",
 		"## Resuming after a restart",
 		"--output jsonl", "python3 -m json.tool", "taurusjob fake-api", "TAURUSJOB_FAKE_API_PID", "| 70 "} {

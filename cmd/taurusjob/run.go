@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes. They are the CLI's contract with scripts: keep them, and
-// keep help.go and README.md in step.
+// keep help/*.txt and README.md in step.
 const (
 	exitCompleted   = 0   // every job completed (or is Pending, with --return-on-pending)
 	exitFailed      = 1   // a job ended Failed or Canceled
@@ -31,32 +35,131 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 			code = exitInternal
 		}
 	}()
-	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage)
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
+	}
+	x := &cli{ctx: ctx, env: env, stdin: stdin, stdout: stdout, stderr: stderr, code: &code}
+	root := newRoot(x)
+	x.args = append([]string{}, args...) // not nil: cobra would read os.Args
+	c, _, err := root.Find(args)
+	switch {
+	case len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd):
+		// The completion scripts' requests: cobra's own command.
+	case err == nil && c == root && len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		err = unknownCommand(root, args[0]) // before any flag after it is taken for root's
+	case err == nil:
+		x.args = longFlags(c.Flags(), x.args)
+	}
+	if err == nil {
+		root.SetArgs(x.args)
+		c, err = root.ExecuteC()
+	}
+	switch {
+	case err == nil:
+		return code
+	case c == root || c == nil:
+		fmt.Fprintf(stderr, "taurusjob: %s\n\n%s", errText(err), mainUsage)
 		return exitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "wait":
-		return cmdWait(ctx, rest, env, stdin, stdout, stderr)
-	case "get":
-		return cmdGet(ctx, rest, env, stdin, stdout, stderr)
-	case "demo":
-		return cmdDemo(ctx, rest, stdout, stderr)
-	case "fake-api":
-		return cmdFakeAPI(ctx, rest, env, stdout, stderr)
-	case "version", "--version", "-version":
-		return cmdVersion(rest, stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 {
-			if h, ok := commandHelp[rest[0]]; ok {
-				fmt.Fprint(stdout, h())
-				return exitCompleted
+	return usageFail(stderr, strings.TrimPrefix(c.CommandPath(), "taurusjob "), err)
+}
+
+// cli is what every command gets: the process's context, environment,
+// standard streams, and the exit code it sets.
+type cli struct {
+	ctx            context.Context
+	env            func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	code           *int
+	args           []string // the command line, with --name for -name
+}
+
+// newRoot makes the command tree. Each command's help is its own text
+// (examples, exit codes) with its flags listed by flagHelp from the flag
+// sets it parses, so that help cannot drift from them.
+func newRoot(x *cli) *cobra.Command {
+	root := &cobra.Command{
+		Use: "taurusjob", SilenceErrors: true, SilenceUsage: true, Args: cobra.ArbitraryArgs, SuggestionsMinimumDistance: 2,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(c, args[0])
 			}
-		}
-		fmt.Fprint(stdout, mainUsage)
-		return exitCompleted
+			fmt.Fprint(x.stderr, mainUsage)
+			*x.code = exitUsage
+			return nil
+		},
 	}
-	fmt.Fprintf(stderr, "taurusjob: unknown command %q\n\n%s", clean(cmd), mainUsage)
+	root.SetOut(x.stdout)
+	root.SetErr(x.stderr)
+	root.SetIn(x.stdin)
+	root.SetFlagErrorFunc(flagError)
+	helps := map[*cobra.Command]string{root: mainUsage}
+	defaultHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if h, ok := helps[c]; ok {
+			fmt.Fprint(c.OutOrStdout(), h)
+		} else {
+			defaultHelp(c, args)
+		}
+	})
+	// add adds a command: its flag sets, the map of the flags given
+	// (for the flag-beats-variable rule) and what it runs.
+	add := func(name string, sets []*pflag.FlagSet, given *map[string]bool, run func(args []string) int) {
+		c := &cobra.Command{Use: name, Args: cobra.ArbitraryArgs, RunE: func(c *cobra.Command, args []string) error {
+			*given = changed(c.Flags())
+			*x.code = run(args)
+			return nil
+		}}
+		for _, fs := range sets {
+			c.Flags().AddFlagSet(fs)
+		}
+		helps[c] = helpText(name, flagHelp(sets...))
+		root.AddCommand(c)
+	}
+
+	var wo, gto, do options
+	add("wait", waitFlagSets(&wo), &wo.set, func(args []string) int {
+		return cmdWait(x.ctx, args, &wo, x.env, x.stdin, x.stdout, x.stderr)
+	})
+	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, &gto.set, func(args []string) int {
+		return cmdGet(x.ctx, args, &gto, x.env, x.stdin, x.stdout, x.stderr)
+	})
+	demoWait := waitFlags(&do)
+	setDemoDefaults(demoWait)
+	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, &do.set, func(args []string) int {
+		return cmdDemo(x.ctx, args, &do, x.stdout, x.stderr)
+	})
+	var fo fakeAPIOptions
+	add("fake-api", []*pflag.FlagSet{newFakeAPIFlags(&fo)}, &fo.set, func(args []string) int {
+		return cmdFakeAPI(x.ctx, x.args[1:], args, &fo, x.env, x.stdout, x.stderr)
+	})
+	add("version", nil, new(map[string]bool), func(args []string) int {
+		return cmdVersion(args, x.stdout, x.stderr)
+	})
+	// cobra's help and completion commands, made now rather than in
+	// Execute, so that run finds them.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
+		// A shell it has no script for is a usage error, not its help.
+		comp.Args, comp.RunE = cobra.ArbitraryArgs, func(*cobra.Command, []string) error {
+			return usagef("give a shell: bash, zsh, fish or powershell")
+		}
+	}
+	return root
+}
+
+// unknownCommand names the command meant, when one is near.
+func unknownCommand(root *cobra.Command, name string) error {
+	if near := root.SuggestionsFor(name); len(near) > 0 {
+		return usagef("unknown command %q: did you mean %s?", clip(name, 40), strings.Join(near, " or "))
+	}
+	return usagef("unknown command %q", clip(name, 40))
+}
+
+// usageFail prints a usage or input error and returns exit code 2.
+func usageFail(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "taurusjob %s: %s\nRun \"taurusjob %s -h\" for help.\n", cmd, errText(err), cmd)
 	return exitUsage
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/taurusdb-tools/taurusjob/internal/secretcheck"
 )
 
@@ -66,7 +67,10 @@ func TestFlagSuggestionDistance(t *testing.T) {
 		}
 	}
 	var o options
-	fs := newFlagSet("wait", commandGroups["wait"], &o)
+	fs := pflag.NewFlagSet("wait", pflag.ContinueOnError)
+	for _, g := range waitFlagSets(&o) {
+		fs.AddFlagSet(g)
+	}
 	for _, name := range []string{"foo", "x", "endpointz-and-more"} {
 		if near := nearFlags(fs, name); len(near) > 0 {
 			t.Errorf("nearFlags(%q) = %q, want no guess", name, near)

@@ -54,9 +54,8 @@ func readTokenFile(ctx context.Context, name string, stdin io.Reader, warn io.Wr
 		if st.IsDir() {
 			return "", usagef("--token-file %s: is a directory", clip(name, 200))
 		}
-		if st.Mode().IsRegular() && st.Mode().Perm()&0o044 != 0 && runtime.GOOS != "windows" {
-			fmt.Fprintf(warn, "taurusjob: warning: --token-file %s can be read by other users (mode %04o); "+
-				"make it private: chmod 600 %s\n", clip(name, 200), st.Mode().Perm(), clip(name, 200))
+		if st.Mode().IsRegular() {
+			warnReadable(warn, "--token-file", name, st.Mode())
 		}
 		open = func() (io.ReadCloser, error) { return os.Open(name) }
 	}
@@ -64,14 +63,30 @@ func readTokenFile(ctx context.Context, name string, stdin io.Reader, warn io.Wr
 	if err != nil {
 		return "", tokenFileError(name, err)
 	}
+	return tokenFrom("--token-file "+clip(name, 200), data, "the file is empty")
+}
+
+// tokenFrom is the token in data, the whole of a token file or of a token
+// command's output, checked; empty says what an empty one is.
+func tokenFrom(source string, data []byte, empty string) (string, error) {
 	if len(data) > maxTokenFile {
-		return "", usagef("--token-file %s: larger than %d bytes; is it a token?", clip(name, 200), maxTokenFile)
+		return "", usagef("%s: larger than %d bytes; is it a token?", source, maxTokenFile)
 	}
 	token := strings.TrimSpace(string(bytes.TrimPrefix(data, []byte(utf8BOM))))
 	if token == "" {
-		return "", usagef("--token-file %s: the file is empty", clip(name, 200))
+		return "", usagef("%s: %s", source, empty)
 	}
-	return token, checkToken("--token-file "+clip(name, 200), token)
+	return token, checkToken(source, token)
+}
+
+// warnReadable warns when a file of secrets can be read by its group or
+// others, as ssh and the cloud CLIs do; it is not refused. Windows has no
+// such mode bits.
+func warnReadable(warn io.Writer, what, name string, mode fs.FileMode) {
+	if mode.Perm()&0o044 != 0 && runtime.GOOS != "windows" {
+		fmt.Fprintf(warn, "taurusjob: warning: %s %s can be read by other users (mode %04o); make it private: chmod 600 %s\n",
+			what, clip(name, 200), mode.Perm(), clip(name, 200))
+	}
 }
 
 // checkToken checks that a token is one: one line of printable ASCII

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -16,31 +15,25 @@ import (
 )
 
 // cmdWait is "taurusjob wait JOB_ID [JOB_ID...]".
-func cmdWait(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o options
-	fs := newFlagSet("wait", commandGroups["wait"], &o)
-	pos, err := parseArgs(fs, &o, args)
-	if code, done := handleParse(err, "wait", stdout, stderr); done {
-		return code
-	}
+func cmdWait(ctx context.Context, pos []string, o *options, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) == 0 {
 		return usageFail(stderr, "wait", usagef("no job id given"))
 	}
 	ids, err := jobIDs(pos)
 	if err == nil {
-		err = checkWaitOptions(&o)
+		err = checkWaitOptions(o)
 	}
 	if err == nil {
-		err = checkStateOptions(&o)
+		err = checkStateOptions(o)
 	}
 	if err != nil {
 		return usageFail(stderr, "wait", err)
 	}
-	cfg, err := clientConfig(ctx, &o, env, stdin, stderr)
+	cfg, err := clientConfig(ctx, o, env, stdin, stderr)
 	if err != nil {
 		return configFail(stderr, "wait", err)
 	}
-	return waitJobs(ctx, cfg, ids, &o, stdout, stderr)
+	return waitJobs(ctx, cfg, ids, o, stdout, stderr)
 }
 
 // checkStateOptions checks --state-file, --history-file and --no-history,
@@ -259,23 +252,4 @@ func newLogger(verbose bool, w io.Writer) *zap.Logger {
 	enc.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.Lock(zapcore.AddSync(w)), zap.DebugLevel)
 	return zap.New(core)
-}
-
-// handleParse deals with a flag parsing error: help asked for (exit 0) or
-// a bad flag (exit 2). done is false when there was no error.
-func handleParse(err error, cmd string, stdout, stderr io.Writer) (code int, done bool) {
-	switch {
-	case err == nil:
-		return 0, false
-	case errors.Is(err, errHelp):
-		fmt.Fprint(stdout, commandHelp[cmd]())
-		return exitCompleted, true
-	}
-	return usageFail(stderr, cmd, err), true
-}
-
-// usageFail prints a usage or input error and returns exit code 2.
-func usageFail(stderr io.Writer, cmd string, err error) int {
-	fmt.Fprintf(stderr, "taurusjob %s: %s\nRun \"taurusjob %s -h\" for help.\n", cmd, errText(err), cmd)
-	return exitUsage
 }
