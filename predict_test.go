@@ -103,12 +103,12 @@ func TestLearnedStateRoundTrip(t *testing.T) {
 // TestWaitDropsTheLineOfAStuckPercent), however often 99 is read again.
 func TestStuckPercentKeepsItsLatestEnd(t *testing.T) {
 	pt := readings([2]float64{0, 0}, [2]float64{60, 33}, [2]float64{120, 66}, [2]float64{180, 99})
-	before := pt.latest()
+	before := pt.Said
 	pt.observe(at(181), 99)
 	if !pt.ReachedT.Equal(at(180)) {
 		t.Errorf("99 %% is dated %v, want %v: when it was first read", pt.ReachedT, at(180))
 	}
-	if after := pt.latest(); before.IsZero() || !after.Equal(before) {
+	if after := pt.Said; before.IsZero() || !after.Equal(before) {
 		t.Errorf("the latest end moved from %v to %v on a reading that did not move", before, after)
 	}
 	pt.observe(at(200), 99) // well past that end: the line is off

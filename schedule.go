@@ -174,8 +174,8 @@ func (w window) known() bool { return !w.lo.IsZero() }
 // The window the schedule polls across comes from the latest reading. The
 // line's life is held to what it said: dated from when the percent first
 // reached its value, the readings give a latest end (latest) that a
-// linear job cannot pass, and a job that runs past it has broken the line
-// (noteOutlived). So a percent that stops moving, whose window slides
+// linear job cannot pass, the earliest of them is kept (Said), and a job
+// that runs past it has broken the line (noteOutlived). So a percent that stops moving, whose window slides
 // forward with every reading at the same value, is dropped once the job
 // outlives the end its readings allowed.
 //
@@ -190,7 +190,10 @@ type progressTrack struct {
 	LastT    time.Time `json:"lt,omitzero"`
 	LastP    int       `json:"lp,omitzero"`
 	ReachedT time.Time `json:"rt,omitzero"` // when LastP was first read
-	Broken   bool      `json:"broken,omitzero"`
+	// Said is the earliest latest end the readings have allowed: a later
+	// reading may give a later one (rounding), but the line is held to this.
+	Said   time.Time `json:"said,omitzero"`
+	Broken bool      `json:"broken,omitzero"`
 }
 
 // observe takes one reading of a Running job at time now.
@@ -203,6 +206,9 @@ func (pt *progressTrack) observe(now time.Time, p int) {
 		pt.Broken = true
 	case p > pt.LastP:
 		pt.LastT, pt.LastP, pt.ReachedT = now, p, now
+		if l := pt.latest(); !l.IsZero() && (pt.Said.IsZero() || l.Before(pt.Said)) {
+			pt.Said = l
+		}
 	default: // the same percent again
 		pt.LastT = now
 	}

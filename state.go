@@ -272,7 +272,7 @@ func (st *waitState) noteOutlived(now time.Time, h histWindow) {
 		return
 	}
 	if w := st.Track.window(); w.known() {
-		if end := st.Track.latest(); end.IsZero() || !now.After(end) {
+		if end := st.Track.Said; end.IsZero() || !now.After(end) {
 			return // the percent's line still holds
 		}
 		st.Track.Broken = true

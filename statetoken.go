@@ -274,7 +274,7 @@ func (pt progressTrack) sane(st *waitState) progressTrack {
 		return progressTrack{Broken: pt.Broken}
 	}
 	if pt.LastT.Before(pt.AnchorT) || pt.LastT.Before(pt.ReachedT) || pt.ReachedT.Before(pt.AnchorT) || pt.AnchorP < 0 || pt.LastP < pt.AnchorP || pt.LastP > 100 ||
-		pt.AnchorT.Before(st.Start) || pt.LastT.After(st.Deadline) {
+		pt.AnchorT.Before(st.Start) || pt.LastT.After(st.Deadline) || (!pt.Said.IsZero() && pt.Said.Before(pt.AnchorT)) {
 		return progressTrack{Broken: pt.Broken}
 	}
 	return pt

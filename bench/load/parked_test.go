@@ -32,10 +32,14 @@ var realEntities = json.RawMessage(`{"instance":{"id":"a48e43ff268f4c0e879652d65
 //   - plain-loop: a goroutine per job running GetJob and time.Sleep, the
 //     simplest waiter anyone writes.
 //
+// waitall-4-polls is waitall measured once every job had four polls (a
+// poll every 5 s: the failure bound of a young job), where a job's kept
+// answer, its state and the holes its earlier answers left all count.
+//
 // One op is the whole run; b.N stays 1. Metrics: B/job (heap in use +
 // stacks) and live-B/job (live heap + stacks).
 func BenchmarkParked(b *testing.B) {
-	for _, mode := range []string{"waitall", "wait-per-goroutine", "plain-loop"} {
+	for _, mode := range []string{"waitall", "waitall-4-polls", "wait-per-goroutine", "plain-loop"} {
 		b.Run(mode, func(b *testing.B) {
 			var inuse, live float64
 			for range b.N {
@@ -58,9 +62,10 @@ func TestParkedSmall(t *testing.T) {
 	}
 }
 
-// parked runs n waits of one mode until each had its first answer,
-// measures, cancels them all, and returns the bytes per job: heap in use
-// (spans, so what the process holds) + stacks, and live heap + stacks.
+// parked runs n waits of one mode until each had its first answer (its
+// fourth, for waitall-4-polls), measures, cancels them all, and returns the
+// bytes per job: heap in use (spans, so what the process holds) + stacks,
+// and live heap + stacks.
 func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 	tb.Helper()
 	api := taurusjobtest.NewInMemory(taurusjobtest.WithMaxRecords(0))
@@ -82,9 +87,14 @@ func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 		}
 	}
 	// A minute between polls: every job is parked when memory is measured.
-	w, err := taurusjob.NewWaiter(client, taurusjob.WithInterval(time.Minute, time.Hour),
+	// After four polls, some may be polling their fifth.
+	interval, polls := time.Minute, 1
+	if mode == "waitall-4-polls" {
+		interval, polls = time.Second, 4
+	}
+	w, err := taurusjob.NewWaiter(client, taurusjob.WithInterval(interval, time.Hour),
 		taurusjob.WithProgress(func(u taurusjob.Update) {
-			if u.Poll == 1 && u.Polled {
+			if u.Poll == polls && u.Polled {
 				first()
 			}
 		}))
@@ -96,7 +106,7 @@ func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 	baseInuse, baseLive, _ := heapAndStacks()
 	var wg sync.WaitGroup
 	switch mode {
-	case "waitall":
+	case "waitall", "waitall-4-polls":
 		wg.Go(func() { w.WaitAll(ctx, ids...) })
 	case "wait-per-goroutine":
 		for _, id := range ids {
