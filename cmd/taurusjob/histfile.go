@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -39,7 +41,7 @@ func defaultHistoryPath() string {
 
 // historyFile is a History with the file it was loaded from.
 type historyFile struct {
-	path   string
+	path   string // the file itself, its links followed
 	h      *taurusjob.History
 	loaded []byte // the history as loaded, encoded: an unchanged one is not rewritten
 	keep   bool   // the file was not a history: leave it as it is
@@ -48,7 +50,12 @@ type historyFile struct {
 // loadHistory reads the history at path. Problems are warnings on warn.
 func loadHistory(path string, warn io.Writer) *historyFile {
 	hf := &historyFile{path: path, h: new(taurusjob.History)}
-	data, err := readRegular(path, maxHistoryFile+1)
+	target, err := followLinks(path)
+	var data []byte
+	if err == nil {
+		hf.path = target
+		data, err = readRegular(target, maxHistoryFile+1)
+	}
 	var problem string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -62,9 +69,7 @@ func loadHistory(path string, warn io.Writer) *historyFile {
 		problem = fmt.Sprintf("larger than %d bytes", maxHistoryFile)
 	case strings.TrimSpace(string(data)) == "":
 	default:
-		if err := json.Unmarshal(data, hf.h); err != nil {
-			problem = "not a duration history: " + errText(err)
-		}
+		problem = parseHistory(data, hf.h)
 	}
 	if problem != "" {
 		hf.keep = true
@@ -73,6 +78,35 @@ func loadHistory(path string, warn io.Writer) *historyFile {
 	}
 	hf.loaded, _ = json.Marshal(hf.h)
 	return hf
+}
+
+// parseHistory reads data into h, or says why data is not a history
+// that can be rewritten without losing any of it: a JSON object of job
+// names to lists of seconds, every one of which h keeps. Another
+// program's JSON often parses as such an object ({"readings":[…]}), with
+// more values than a history keeps per name, or values it drops
+// (negative, over 30 days): rewritten, it would lose them.
+func parseHistory(data []byte, h *taurusjob.History) string {
+	var in map[string][]float64
+	if err := json.Unmarshal(data, &in); err != nil {
+		return "not a duration history: " + errText(err)
+	}
+	if in == nil {
+		return "not a duration history: it is null"
+	}
+	if err := json.Unmarshal(data, h); err != nil {
+		return "not a duration history: " + errText(err)
+	}
+	var kept map[string][]float64
+	b, _ := json.Marshal(h)
+	json.Unmarshal(b, &kept)
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		if n := len(kept[name]); n != len(in[name]) {
+			return fmt.Sprintf("a rewrite would lose some of it: of the %d values under %q, a history keeps %d "+
+				"(the last few, each over 0 s and under 30 days)", len(in[name]), clip(name, 60), n)
+		}
+	}
+	return ""
 }
 
 // save writes the history back, atomically, when a wait added to it and
