@@ -13,9 +13,10 @@ with the jobs given by --job, so that a script or pipeline that calls
 taurusjob can be tested for every exit code, in seconds, without a cloud.
 Once it listens it prints shell lines to eval on stdout:
   unset TAURUSJOB_REGION CLOUD_SDK_AK CLOUD_SDK_SK CLOUD_SDK_SECURITY_TOKEN
-  export TAURUSJOB_ENDPOINT='http://127.0.0.1:PORT' TAURUSJOB_PROJECT_ID='...' TAURUSJOB_TOKEN='...'
+  export TAURUSJOB_ENDPOINT='http://127.0.0.1:PORT' TAURUSJOB_PROJECT_ID='...' TAURUSJOB_TOKEN='...' TAURUSJOB_NO_HISTORY=1
 The token is the fake's own, valid for this fake only. The unset line keeps
-real credentials and regions from competing with the fake.
+real credentials and regions from competing with the fake; no history keeps
+the fake's jobs out of your real duration history.
 
 In a script, use --detach: the command returns once the fake answers, and
 exports TAURUSJOB_FAKE_API_PID too, to stop it. A detached fake stops

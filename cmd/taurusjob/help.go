@@ -79,6 +79,7 @@ const envHelp = `Environment (a flag beats its variable):
   TAURUSJOB_TOKEN       an IAM token (X-Auth-Token); --token-file beats it
   CLOUD_SDK_AK, CLOUD_SDK_SK, CLOUD_SDK_SECURITY_TOKEN
                         AK/SK request signing instead of a token
+  TAURUSJOB_NO_HISTORY  1: no duration history, as --no-history (wait)
 No flag takes a secret's value, and no secret is ever printed.
 `
 

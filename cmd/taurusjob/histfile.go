@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -28,6 +29,27 @@ import (
 // maxHistoryFile bounds the history file read: a History keeps 8
 // durations per name, a few dozen bytes each.
 const maxHistoryFile = 4 << 20
+
+// envNoHistory, set to 1 (or true), is --no-history from the environment.
+// fake-api exports it, so that the fake's jobs, done in seconds, stay out
+// of the user's real history: recorded there, a fake of an hour-long
+// job's name made the next real one show "ETA within 39s".
+const envNoHistory = "TAURUSJOB_NO_HISTORY"
+
+// historyFromEnv applies envNoHistory to o, unless --history-file or
+// --no-history was given (a flag beats its variable).
+func historyFromEnv(o *options, env func(string) string) error {
+	v := env(envNoHistory)
+	if v == "" || o.set["history-file"] || o.set["no-history"] {
+		return nil
+	}
+	off, err := strconv.ParseBool(v)
+	if err != nil {
+		return usagef("%s=%q: give 1 (no history) or 0", envNoHistory, clip(v, 20))
+	}
+	o.noHistory = off
+	return nil
+}
 
 // defaultHistoryPath is taurusjob/history.json in the user's cache
 // directory, or "" (no history) when the system has none (no $HOME).

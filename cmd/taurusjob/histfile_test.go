@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
 // TestHistoryFileNotAHistoryIsLeftAlone: a --history-file that is not a
@@ -143,5 +145,29 @@ func TestHistoryFileLinkAndMode(t *testing.T) {
 			checkNoTemp(t, targetDir)
 			checkNoTemp(t, linkDir)
 		})
+	}
+}
+
+// TestNoHistoryVariable: TAURUSJOB_NO_HISTORY=1 (as fake-api exports it)
+// turns the history off; --history-file beats it; a value that says
+// neither yes nor no is a usage error naming the variable.
+func TestNoHistoryVariable(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	off := mapWith(fakeEnv(srv), envNoHistory, "1")
+	if r := runIn(t.Context(), off, "", args("wait", srv.AddJob(learnable("CreateX")), fast)...); r.code != exitCompleted {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	path := filepath.Join(dir, "h.json")
+	if r := runIn(t.Context(), off, "", args("wait", srv.AddJob(learnable("CreateX")), "--history-file", path, fast)...); r.code != exitCompleted {
+		t.Fatalf("with --history-file: exit %d\n%s", r.code, r)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("--history-file did not beat %s: %v", envNoHistory, err)
+	}
+	r := runIn(t.Context(), mapWith(fakeEnv(srv), envNoHistory, "perhaps"), "", "wait", srv.AddJob(taurusjobtest.Job{}))
+	if r.code != exitUsage || !strings.Contains(r.stderr, envNoHistory) {
+		t.Errorf("%s=perhaps: exit %d, want 2 naming the variable\n%s", envNoHistory, r.code, r)
 	}
 }

@@ -31,6 +31,9 @@ func cmdWait(ctx context.Context, args []string, env func(string) string, stdin 
 		err = checkWaitOptions(&o)
 	}
 	if err == nil {
+		err = historyFromEnv(&o, env)
+	}
+	if err == nil {
 		err = checkStateOptions(&o)
 	}
 	if err != nil {
