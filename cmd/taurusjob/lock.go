@@ -51,7 +51,7 @@ func lockState(path string) (unlock func(), err error) {
 // errLocked if another process holds it. It creates the file when it is
 // missing (O_EXCL: then it is this run's), else opens it as it is (no
 // O_TRUNC). A name that is not a regular file (a symbolic link planted
-// there, a FIFO) is refused.
+// there, a FIFO, whose open would block) is refused.
 //
 // A created file is removed before it is unlocked. A process that opened
 // it just before may then lock a file no longer at name, which excludes
@@ -59,53 +59,34 @@ func lockState(path string) (unlock func(), err error) {
 // locked, or the lock is taken again.
 func lockFile(name string) (unlock func(), err error) {
 	for range 10 {
-		l, created, err := tryLock(name)
-		if errors.Is(err, errors.ErrUnsupported) {
-			return func() {}, nil // Plan 9, WebAssembly: no lock, as the README says
+		if st, err := os.Lstat(name); err == nil && !st.Mode().IsRegular() {
+			return nil, &notRegularError{fileKind(st.Mode())}
 		}
-		if err != nil {
+		created := true
+		l := flock.New(name, flock.SetFlag(os.O_CREATE|os.O_EXCL|os.O_RDWR), flock.SetPermissions(0o600))
+		ok, err := l.TryLock()
+		if errors.Is(err, fs.ErrExist) {
+			// The library's own flags: read-only where a read-only file
+			// can be locked, so that a user's file it may not write works.
+			created, l = false, flock.New(name)
+			ok, err = l.TryLock()
+		}
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			return func() {}, nil // Plan 9, WebAssembly: no lock, as the README says
+		case err != nil:
 			return nil, err
+		case !ok:
+			return nil, errLocked
 		}
 		held, err := l.Stat()
 		now, lerr := os.Lstat(name)
-		switch {
-		case err != nil || lerr != nil:
-			l.Close()
-			continue
-		case !now.Mode().IsRegular():
-			l.Close()
-			return nil, &notRegularError{fileKind(now.Mode())}
-		case !os.SameFile(held, now):
-			l.Close()
-			continue
+		if err == nil && lerr == nil && os.SameFile(held, now) {
+			return func() { release(l, created) }, nil
 		}
-		return func() { release(l, created) }, nil
+		l.Close() // replaced meanwhile: lock the file now at name
 	}
 	return nil, errors.New("it keeps being replaced")
-}
-
-// tryLock opens name and locks it; created says whether it made the file.
-func tryLock(name string) (l *flock.Flock, created bool, err error) {
-	if st, err := os.Lstat(name); err == nil && !st.Mode().IsRegular() {
-		return nil, false, &notRegularError{fileKind(st.Mode())}
-	}
-	created = true
-	l = flock.New(name, flock.SetFlag(os.O_CREATE|os.O_EXCL|os.O_RDWR), flock.SetPermissions(0o600))
-	ok, err := l.TryLock()
-	if errors.Is(err, fs.ErrExist) {
-		// The library's flags: read-only where a read-only file can be
-		// locked, so that a file of the user's that it may not write works.
-		created = false
-		l = flock.New(name)
-		ok, err = l.TryLock()
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if !ok {
-		return nil, false, errLocked
-	}
-	return l, created, nil
 }
 
 // release unlocks l, and removes its file if this run created it. On
