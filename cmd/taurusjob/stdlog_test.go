@@ -18,6 +18,24 @@ import (
 // bytes on the standard log: "Unsolicited response received on idle HTTP
 // channel starting with ...".
 func unsolicitedServer(t *testing.T, echo string) string {
+	return loopbackServer(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		id := req.URL.Query().Get("id")
+		body := fmt.Sprintf(`{"job":{"id":%q,"name":"CreateX","status":"Running","created":"2024-03-11T09:15:02+0800","process":"10%%","instance":{"id":"","name":""},"entities":{}}}`, id)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		time.Sleep(50 * time.Millisecond)
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Echo: %s\r\n\r\n", echo)
+		time.Sleep(200 * time.Millisecond)
+	})
+}
+
+// loopbackServer serves each connection on a loopback port with serve,
+// which speaks raw bytes, as a broken or hostile server does; the
+// connection is closed when serve returns. It returns the base URL.
+func loopbackServer(t *testing.T, serve func(c net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,16 +50,7 @@ func unsolicitedServer(t *testing.T, echo string) string {
 			}
 			go func() {
 				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				id := req.URL.Query().Get("id")
-				body := fmt.Sprintf(`{"job":{"id":%q,"name":"CreateX","status":"Running","created":"2024-03-11T09:15:02+0800","process":"10%%","instance":{"id":"","name":""},"entities":{}}}`, id)
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-				time.Sleep(50 * time.Millisecond)
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Echo: %s\r\n\r\n", echo)
-				time.Sleep(200 * time.Millisecond)
+				serve(c)
 			}()
 		}
 	}()
