@@ -94,7 +94,7 @@ func loadHistory(path string, warn io.Writer) *historyFile {
 		problem = parseHistory(data, hf.h)
 	}
 	if problem != "" {
-		hf.keep = true
+		hf.h, hf.keep = new(taurusjob.History), true // what parsed is not used either
 		fmt.Fprintf(warn, "taurusjob: warning: not using the duration history %s (%s); it is left as it is. "+
 			"Remove or fix it, give another --history-file, or --no-history\n", clip(path, 200), problem)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,33 @@ func TestStateLockFileOfTheUserIsKept(t *testing.T) {
 	}
 	if _, err := os.Lstat(fresh + ".lock"); !os.IsNotExist(err) {
 		t.Errorf("the run's own lock file was left after a clean end (lstat: %v)", err)
+	}
+}
+
+// TestStateLockFileThatIsALink: a symbolic link planted at FILE.lock (to
+// a file of the user's) is not followed, truncated or removed: the wait
+// is refused with exit 2, the link and its target as they were.
+func TestStateLockFileThatIsALink(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	srv := newFake(t)
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "authorized_keys")
+	os.WriteFile(victim, []byte("ssh-ed25519 AAAA user@host\n"), 0o600)
+	state := filepath.Join(dir, "state.json")
+	if err := os.Symlink(victim, state+".lock"); err != nil {
+		t.Fatal(err)
+	}
+	r := runWithin(t, 10*time.Second, fakeEnv(srv), args("wait", srv.AddJob(taurusjobtest.Job{}), "--state-file", state, fast, "--no-history")...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "lock file") {
+		t.Fatalf("exit %d, want 2 naming the lock file\n%s", r.code, r)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "ssh-ed25519 AAAA user@host\n" {
+		t.Errorf("the link's target was changed: %q", got)
+	}
+	if to, err := os.Readlink(state + ".lock"); err != nil || to != victim {
+		t.Errorf("the link was replaced or removed: %q, %v", to, err)
 	}
 }
