@@ -138,9 +138,6 @@ func (hf *historyFile) save() error {
 	if err != nil || hf.keep || bytes.Equal(data, hf.loaded) {
 		return err
 	}
-	if err := checkWritable(hf.path); err != nil {
-		return err
-	}
 	if err := os.MkdirAll(filepath.Dir(hf.path), 0o700); err != nil {
 		return err
 	}

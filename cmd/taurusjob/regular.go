@@ -76,16 +76,6 @@ func readRegular(name string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit))
 }
 
-// checkWritable reports why the file at name must not be replaced: nil
-// when it is missing or a regular file.
-func checkWritable(name string) error {
-	st, err := os.Stat(name)
-	if err != nil || st.Mode().IsRegular() {
-		return nil // missing, or an error the write itself will report
-	}
-	return &notRegularError{fileKind(st.Mode())}
-}
-
 // followLinks returns the file that path names once its symbolic links
 // are followed, even one that does not exist yet (a link to a missing
 // file). That file is the one a write replaces and a removal removes: a
