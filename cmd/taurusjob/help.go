@@ -45,7 +45,7 @@ is a wrong endpoint, which waiting would not fix.
 const stateHelp = `Resuming after a restart (--state-file FILE):
   After each poll, the state of each job's wait (its deadline and visibility
   grace window as clock times, whether the job was seen, its polls) is written
-  to FILE: atomically, mode 0600 (or FILE's own), never a credential. Run again with the same
+  to FILE: atomically, never a credential. Run again with the same
   FILE and the same ids (after a crash, a deploy, a CI retry), wait goes on
   with the first run's deadline and grace window; --timeout and
   --visibility-grace apply only to jobs FILE has no state for (a --timeout
