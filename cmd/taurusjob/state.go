@@ -33,7 +33,8 @@ import (
 // One file holds every job of the command, each with its token (at most
 // jobid.MaxStateTokenLen bytes), so that a command waiting for many jobs
 // resumes them all; it is written whole (internal/atomicfile: temporary
-// file, fsync, rename, mode 0600).
+// file, fsync, rename; mode 0600 when new, else the file's own; a link is
+// written through to its target, see followLinks).
 
 // stateFormat is the version of the state file's layout.
 const stateFormat = 1
