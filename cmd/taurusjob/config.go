@@ -70,6 +70,7 @@ func clientConfig(ctx context.Context, o *options, env func(string) string, stdi
 	}
 	cfg.Language = o.language
 	cfg.UserAgent = "taurusjob-cli"
+	stdLog.hide(cfg.Token, cfg.SecretKey, cfg.SecurityToken)
 	return cfg, nil
 }
 

@@ -173,14 +173,15 @@ func serveFakeAPI(ctx context.Context, o *fakeAPIOptions, ann announcer, log io.
 // exportLines are the shell lines that point taurusjob at the fake. They
 // unset the variables that would otherwise compete with the token (AK/SK
 // with a token is a usage error) or with the endpoint, so that a test
-// never reaches a real cloud with real credentials.
+// never reaches a real cloud with real credentials, and turn the duration
+// history off (envNoHistory), so that the fake's jobs stay out of it.
 func exportLines(endpoint, projectID, token string) string {
 	unset := []string{envRegion, envTokenCommand}
 	for _, v := range akskVariables {
 		unset = append(unset, v[:]...)
 	}
-	return fmt.Sprintf("unset %s\nexport %s=%s %s=%s %s=%s\n", strings.Join(unset, " "),
-		envEndpoint, shellQuote(endpoint), envProjectID, shellQuote(projectID), envToken, shellQuote(token))
+	return fmt.Sprintf("unset %s\nexport %s=%s %s=%s %s=%s %s=1\n", strings.Join(unset, " "),
+		envEndpoint, shellQuote(endpoint), envProjectID, shellQuote(projectID), envToken, shellQuote(token), envNoHistory)
 }
 
 // shellQuote quotes s for a POSIX shell.

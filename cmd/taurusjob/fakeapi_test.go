@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"net"
 	"net/url"
@@ -224,4 +225,70 @@ func TestFakeAPIRefuses(t *testing.T) {
 			t.Errorf("fake-api %q: want exit 2, %q on stderr and nothing on stdout\n%s", tc.argv, tc.want, r)
 		}
 	}
+}
+
+// userHistory is a user's real duration history, as it was before a test.
+type userHistory struct {
+	path    string
+	content []byte
+}
+
+// realHistory makes a home directory whose cache holds a user's history,
+// with what a real job of the demo's and the fake's default name took.
+func realHistory(t *testing.T) (home string, h userHistory) {
+	t.Helper()
+	home = t.TempDir()
+	h.path = filepath.Join(home, ".cache", "taurusjob", "history.json")
+	h.content = []byte(`{"CreateGaussDBforMySQLInstance":[3605.2,3712.8]}` + "\n")
+	if err := os.MkdirAll(filepath.Dir(h.path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(h.path, h.content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return home, h
+}
+
+// untouched fails unless the history is as it was, alone in its directory.
+func (h userHistory) untouched(t *testing.T, what string) {
+	t.Helper()
+	if got, err := os.ReadFile(h.path); err != nil || !bytes.Equal(got, h.content) {
+		t.Errorf("%s changed the user's real history: %q (%v), was %q", what, got, err, h.content)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(h.path)); len(ents) != 1 {
+		t.Errorf("%s left files beside the user's history: %v", what, ents)
+	}
+}
+
+// TestFakeAPIKeepsOutOfTheRealHistory: a wait against the fake, in a
+// shell that evaluated fake-api's exports, leaves the user's real history
+// (~/.cache/taurusjob/history.json) as it was. A fake job of an hour-long
+// job's name that completes in a second, recorded there, made the next
+// real job show "ETA within 39s".
+func TestFakeAPIKeepsOutOfTheRealHistory(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no --detach on Windows")
+	}
+	home, history := realHistory(t)
+	user := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, ".cache")}
+	r := runBin(t, user, "", "fake-api", "--detach", "--for", "30s", "--job", "id=ok,running=1500ms")
+	if r.code != 0 {
+		t.Fatalf("fake-api --detach: exit %d\n%s", r.code, r)
+	}
+	env := exportsOf(t, r.stdout)
+	if pid, err := strconv.Atoi(env["TAURUSJOB_FAKE_API_PID"]); err == nil {
+		t.Cleanup(func() {
+			if p, err := os.FindProcess(pid); err == nil {
+				p.Kill()
+			}
+		})
+	}
+	for k, v := range user {
+		env[k] = v
+	}
+	if w := runBin(t, env, "", args("wait", "ok", fast)...); w.code != exitCompleted {
+		t.Fatalf("wait ok against the fake: exit %d\n%s", w.code, w)
+	}
+	history.untouched(t, "a wait against the fake")
 }

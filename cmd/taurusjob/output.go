@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
 // jobResult is how one job's wait ended, as the CLI reports it.
@@ -55,6 +59,11 @@ func newJSONError(err error) *jsonError {
 	return e
 }
 
+// rawJob is the job object as the API sent it, for the JSON output,
+// which must be valid UTF-8 (jq and most JSON readers refuse anything
+// else): each run of invalid bytes becomes U+FFFD. Such bytes can only sit
+// inside a JSON string (outside one the client had refused the body), so
+// the object stays valid JSON, its other bytes as they were.
 func rawJob(j *taurusjob.Job) json.RawMessage {
 	switch {
 	case j == nil:
@@ -62,7 +71,7 @@ func rawJob(j *taurusjob.Job) json.RawMessage {
 	case len(j.Raw) == 0:
 		return savedJob(j)
 	}
-	return j.Raw
+	return bytes.ToValidUTF8(j.Raw, []byte("\uFFFD"))
 }
 
 // savedJob is the job object of a resumed wait that got no answer yet:
@@ -207,14 +216,41 @@ func roundDuration(d time.Duration) string {
 }
 
 // clean makes text from the API or the user safe to print on a terminal:
-// control characters (escape sequences included) become '?'.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
+// what would change how the text, or the lines after it, read becomes a
+// visible escape (`\u202e`, `\x1b`): C0 controls (escape sequences
+// included), DEL, C1 controls (U+009B starts one on some terminals), the
+// bidi embeddings, overrides, isolates and marks (U+202E shows
+// "exe.txt" as "txt.exe"), and the line and paragraph separators (a forged
+// line). Invalid UTF-8 becomes `\xff`, byte by byte.
+func clean(s string) string { return escapeText(s, "") }
+
+// escapeText is clean, but leaves the controls in keep as they are.
+func escapeText(s, keep string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafeRune(r) && !strings.ContainsRune(keep, r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
 		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
+		i += n
+	}
+	return b.String()
+}
+
+// unsafeRune reports whether r must not reach a terminal as it is.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r < 0xa0: // C0, DEL, C1
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
+		return true
+	}
+	return r == 0x200e || r == 0x200f || r == 0x061c || r == 0x2028 || r == 0x2029 // bidi marks, separators
 }
 
 // clip cleans s and cuts it to at most n runes.
@@ -224,4 +260,35 @@ func clip(s string, n int) string {
 		return string(r)
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// stdLog is the output of the standard log package (main sets it). The
+// CLI logs nothing there, but net/http does, unasked: "Unsolicited response
+// received on idle HTTP channel starting with ...", quoting bytes a server
+// sent, which may echo the token. So each line is scrubbed of the run's
+// credentials (hide) and escaped as clean does before it reaches stderr.
+var stdLog = &scrubbedLog{w: os.Stderr}
+
+type scrubbedLog struct {
+	mu      sync.Mutex
+	w       io.Writer
+	secrets redact.Sets
+}
+
+// hide adds secrets to what the standard log never shows; empty ones are
+// ignored. Whatever reads a credential calls it.
+func (l *scrubbedLog) hide(secrets ...string) {
+	set := redact.New(secrets...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.secrets = append(l.secrets, set)
+}
+
+func (l *scrubbedLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := io.WriteString(l.w, escapeText(l.secrets.Scrub(string(b)), "\n")); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

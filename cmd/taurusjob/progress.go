@@ -116,6 +116,8 @@ func (p *progress) finish() {
 
 // logWriter returns a writer for log lines on the same stream: on a
 // terminal it clears the live line, writes, and draws the line again.
+// The lines (the --verbose log quotes the server's text) are escaped as
+// clean does, but for their newlines and the tabs between fields.
 func (p *progress) logWriter() io.Writer { return logWriter{p} }
 
 type logWriter struct{ p *progress }
@@ -126,11 +128,14 @@ func (l logWriter) Write(b []byte) (int, error) {
 	if l.p.drawn {
 		io.WriteString(l.p.w, "\r\x1b[K")
 	}
-	n, err := l.p.w.Write(b)
+	_, err := io.WriteString(l.p.w, escapeText(string(b), "\n\t"))
 	if l.p.drawn {
 		l.p.draw()
 	}
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // draw rewrites the live line; p.mu is held.

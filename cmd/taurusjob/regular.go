@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // The state file and the history file are read, then replaced by a rename
@@ -74,12 +76,26 @@ func readRegular(name string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit))
 }
 
-// checkWritable reports why the file at name must not be replaced: nil
-// when it is missing or a regular file.
-func checkWritable(name string) error {
-	st, err := os.Stat(name)
-	if err != nil || st.Mode().IsRegular() {
-		return nil // missing, or an error the write itself will report
+// followLinks returns the file that path names once its symbolic links
+// are followed, even one that does not exist yet (a link to a missing
+// file). That file is the one a write replaces and a removal removes: a
+// link given as --state-file or --history-file (to a file kept with the
+// user's dotfiles, say) is written through, and stays a link.
+func followLinks(path string) (string, error) {
+	for range 40 {
+		st, err := os.Lstat(path)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			return path, nil // missing, or not a link: the write reports the rest
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			dir, _ := filepath.Split(path) // not cleaned: ".." must follow the links before it
+			to = dir + to
+		}
+		path = to
 	}
-	return &notRegularError{fileKind(st.Mode())}
+	return "", errors.New("too many levels of symbolic links")
 }

@@ -112,3 +112,25 @@ func TestStateFileNotRegular(t *testing.T) {
 		})
 	}
 }
+
+// TestStateLockFileNotRegular: a FIFO planted at FILE.lock (whose open
+// would block the command out of reach of SIGTERM) is refused at once
+// with exit 2, before any request, and left as it is.
+func TestStateLockFileNotRegular(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	id := srv.AddJob(taurusjobtest.Job{})
+	fifo := mkfifo(t)
+	state := filepath.Join(filepath.Dir(fifo), "state.json")
+	if err := os.Rename(fifo, state+".lock"); err != nil {
+		t.Fatal(err)
+	}
+	r := runWithin(t, 10*time.Second, fakeEnv(srv), args("wait", id, "--state-file", state, fast, "--no-history")...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "named pipe") {
+		t.Fatalf("exit %d, want 2 naming what the lock file is\n%s", r.code, r)
+	}
+	if n := srv.RequestCount(id); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	sameFileKind(t, state+".lock", os.ModeNamedPipe)
+}

@@ -33,7 +33,8 @@ import (
 // One file holds every job of the command, each with its token (at most
 // jobid.MaxStateTokenLen bytes), so that a command waiting for many jobs
 // resumes them all; it is written whole (internal/atomicfile: temporary
-// file, fsync, rename, mode 0600).
+// file, fsync, rename; mode 0600 when new, else the file's own; a link is
+// written through to its target, see followLinks).
 
 // stateFormat is the version of the state file's layout.
 const stateFormat = 1
@@ -56,7 +57,12 @@ func maxStateFile(n int) int64 {
 // error is a usage error; the file is then left as it is, and unlocked.
 // The caller closes the store.
 func openState(path string, ids []string) (*stateStore, map[string]string, error) {
-	unlock, err := lockState(path)
+	// A link is written through (followLinks), so the lock is the target's.
+	target, err := followLinks(path)
+	if err != nil {
+		return nil, nil, usagef("--state-file %s: %s", clip(path, 200), errText(err))
+	}
+	unlock, err := lockState(target)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,7 +74,7 @@ func openState(path string, ids []string) (*stateStore, map[string]string, error
 		unlock()
 		return nil, nil, err
 	}
-	s := newStateStore(path, ids, tokens)
+	s := newStateStore(target, ids, tokens)
 	s.unlock = unlock
 	return s, tokens, nil
 }

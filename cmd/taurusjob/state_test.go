@@ -566,3 +566,53 @@ func TestStateInProcess(t *testing.T) {
 	}
 	checkKept(t, state, ids...)
 }
+
+// TestStateFileLinkAndMode: a --state-file that is a symbolic link is
+// written through: the target holds the state and keeps its mode (0640,
+// for a CI's group), the link stays a link. When every job ended, the
+// target is removed and the link left; the next wait through it starts
+// afresh.
+func TestStateFileLinkAndMode(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	srv := newFake(t)
+	targetDir, linkDir := t.TempDir(), t.TempDir()
+	target, link := filepath.Join(targetDir, "state.json"), filepath.Join(linkDir, "state.json")
+	os.WriteFile(target, nil, 0o640) // as mktemp leaves it, made group-readable
+	os.Chmod(target, 0o640)
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	linkKept := func(when string) {
+		t.Helper()
+		if to, err := os.Readlink(link); err != nil || to != target {
+			t.Fatalf("%s: the link was replaced: readlink = %q, %v", when, to, err)
+		}
+		checkNoTemp(t, linkDir)
+		checkNoTemp(t, targetDir)
+	}
+
+	slow := srv.AddJob(taurusjobtest.Job{Running: taurusjobtest.Forever})
+	r := runWithin(t, 30*time.Second, fakeEnv(srv), args("wait", slow, "--state-file", link, "--timeout", "300ms", fast, "--no-history")...)
+	if r.code != exitTimeout {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r)
+	}
+	linkKept("after a timeout")
+	if doc := readStateDoc(t, target); !strings.HasPrefix(doc.Tokens[slow], "tjs2.") {
+		t.Errorf("the target holds no state for job %s: %+v", slow, doc)
+	}
+	if st, _ := os.Stat(target); st.Mode().Perm() != 0o640 {
+		t.Errorf("the target's mode is %v, want 0640 kept", st.Mode().Perm())
+	}
+
+	os.Remove(target)
+	done := srv.AddJob(taurusjobtest.Job{})
+	r = runWithin(t, 30*time.Second, fakeEnv(srv), args("wait", done, "--state-file", link, fast, "--no-history")...)
+	if r.code != exitCompleted {
+		t.Fatalf("through a link to a missing file: exit %d, want 0\n%s", r.code, r)
+	}
+	linkKept("after a completed wait")
+	checkGone(t, target)
+}

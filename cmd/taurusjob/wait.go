@@ -24,6 +24,9 @@ func cmdWait(ctx context.Context, pos []string, o *options, env func(string) str
 		err = checkWaitOptions(o)
 	}
 	if err == nil {
+		err = historyFromEnv(o, env)
+	}
+	if err == nil {
 		err = checkStateOptions(o)
 	}
 	if err != nil {

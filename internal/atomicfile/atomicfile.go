@@ -20,8 +20,9 @@ var ErrNotRegular = errors.New("not a regular file")
 // Write replaces the file at path with data: it writes a temporary file in
 // the same directory, syncs it to disk, and renames it over path, so that a
 // crash leaves either the old content or the new one, never a mix, and a
-// failure leaves no temporary file behind. The file is readable by its
-// owner only (0600). An existing path that is not a regular file (a
+// failure leaves no temporary file behind. A new file is readable by its
+// owner only (0600); a file replaced keeps its permission bits, which its
+// owner chose (0640 for a CI's group, say). An existing path that is not a regular file (a
 // device, a pipe, a directory; a symbolic link is replaced, not followed)
 // is refused with an error matching [ErrNotRegular]: run as root, a rename
 // over /dev/zero would replace the device.
@@ -33,8 +34,11 @@ func Write(path string, data []byte) (err error) {
 	if base == "" {
 		return fmt.Errorf("%w: path %q names a directory", ErrNotRegular, clip.Text(path, 200))
 	}
+	perm := fs.FileMode(0o600)
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0 {
 		return fmt.Errorf("%w: %s is %s; it is left as it is", ErrNotRegular, clip.Text(path, 200), fi.Mode().Type())
+	} else if err == nil && fi.Mode().IsRegular() {
+		perm = fi.Mode().Perm()
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
@@ -51,7 +55,7 @@ func Write(path string, data []byte) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o600); err != nil {
+	if err = f.Chmod(perm); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

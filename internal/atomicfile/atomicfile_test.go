@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -74,4 +75,26 @@ func dirNames(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// A file replaced keeps the mode its owner gave it: a state file made
+// group-readable for a CI's other jobs stays so.
+func TestWriteKeepsMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o640); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if err := Write(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := os.FileMode(0o640); runtime.GOOS != "windows" && fi.Mode().Perm() != want {
+		t.Errorf("mode %v after a write, want %v kept", fi.Mode().Perm(), want)
+	}
 }
