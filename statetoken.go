@@ -155,6 +155,8 @@ func stateSum(key []byte, signed string) string {
 // text within the bounds keeps the token within its size.
 func encodeState(key []byte, st *waitState) string {
 	t := *st
+	// Compared as the token keeps them: on the wall clock.
+	t.Start, t.GraceEnd, t.Deadline, t.Due = t.Start.Round(0), t.GraceEnd.Round(0), t.Deadline.Round(0), t.Due.Round(0)
 	t.Due = minTime(t.Due, t.Deadline)
 	if t.Due.Before(t.Start) {
 		t.Due = t.Start
