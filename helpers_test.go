@@ -189,11 +189,11 @@ func sampleState() *waitState {
 		Polls:    17,
 		Errs:     2,
 		Share:    0.125,
-		Seen:     &seenJob{Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Created: start.Add(-3 * time.Second)},
-		Track:    progressTrack{AnchorT: start.Add(time.Minute), AnchorP: 10, LastT: start.Add(5 * time.Minute), LastP: 60, ReachedT: start.Add(4 * time.Minute), Said: start.Add(8 * time.Minute)},
-		LastErr:  &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
+		Track: &progressTrack{AnchorT: start.Add(time.Minute), AnchorP: 10, LastT: start.Add(5 * time.Minute), LastP: 60,
+			ReachedT: start.Add(4 * time.Minute), Said: start.Add(8 * time.Minute)},
+		LastErr: &savedErr{Status: 503, Code: "APIGW.0001", Text: "service unavailable"},
 	}
-	st.last = &Job{ID: st.JobID, Name: st.Seen.Name, Status: st.Seen.Status, Progress: st.Seen.Progress, Created: st.Seen.Created}
+	st.last = &Job{ID: st.JobID, Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: 60, Created: start.Add(-3 * time.Second)}
 	st.lastErr = st.LastErr.restore()
 	return st
 }

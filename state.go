@@ -7,16 +7,17 @@ import (
 	"errors"
 	"net/http"
 	"time"
-
-	"github.com/taurusdb-tools/taurusjob/internal/clip"
 )
 
 // waitState is everything one wait knows between its polls, in one plain
 // value: the Poller holds it, [step] turns it into the next one, and the
 // resume token is this value as JSON (statetoken.go). The unexported
 // fields are what a token does not carry: the whole last job and the last
-// error as the getter returned them; a resumed wait rebuilds both from
-// Seen and LastErr.
+// error as the getter returned them; a token carries Seen and LastErr in
+// their place, and a resumed wait rebuilds both from them.
+//
+// A waiting job costs this value and its last answer, so it is kept
+// small: the percent's line is a pointer, nil for a job without a percent.
 type waitState struct {
 	JobID    string    `json:"job"`
 	Start    time.Time `json:"start"`     // when the wait started
@@ -31,18 +32,18 @@ type waitState struct {
 	// per poll (so a Poller rebuilt while held keeps its place); -1 until drawn.
 	Share float64 `json:"share"`
 
-	Seen       *seenJob      `json:"seen,omitzero"`  // the job as the schedule knows it; nil until visible
-	Track      progressTrack `json:"track,omitzero"` // the percent's line (schedule.go)
-	HistBroken bool          `json:"hist_broken,omitzero"`
-	LastErr    *savedErr     `json:"last_err,omitzero"`
+	Seen       *seenJob       `json:"seen,omitzero"`  // in a token: the job as last seen; set by encodeState
+	Track      *progressTrack `json:"track,omitzero"` // the percent's line (schedule.go); nil until a percent is read
+	HistBroken bool           `json:"hist_broken,omitzero"`
+	LastErr    *savedErr      `json:"last_err,omitzero"`
 
 	last    *Job  // the last job seen, whole; nil until visible
 	lastErr error // the most recent poll error
 }
 
-// seenJob is what the schedule and a resumed wait know of the job: its
-// name (for the history), status, percent and created time. Name and
-// Status are clipped, so a token stays small.
+// seenJob is what a token keeps of the last job seen, and all a resumed
+// wait knows of it: its name (for the history), status, percent and
+// created time. Name and Status are clipped, so a token stays small.
 type seenJob struct {
 	Name     string    `json:"name,omitzero"`
 	Status   Status    `json:"status,omitzero"`
@@ -174,6 +175,14 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 	return st, o
 }
 
+// line is the percent's line: a copy, zero when no percent was read.
+func (st *waitState) line() progressTrack {
+	if st.Track == nil {
+		return progressTrack{}
+	}
+	return *st.Track
+}
+
 // ends makes o the outcome of a transition that ends the wait with (job, err).
 func (o *outcome) ends(job *Job, err error) outcome {
 	o.done, o.job, o.err = true, job, err
@@ -192,10 +201,10 @@ func (st *waitState) see(now time.Time, job *Job) outcome {
 		st.setErr(nil) // "not there yet" was the past; a timeout must not report it
 	}
 	st.last = keep(prev, job, st.JobID)
-	st.Seen = &seenJob{Name: clip.Text(job.Name, maxSavedName), Status: Status(clip.Text(string(job.Status), maxSavedStatus)),
-		Progress: job.Progress, Created: job.Created}
-	if job.Status == StatusRunning {
-		st.Track.observe(now, job.Progress)
+	if job.Status == StatusRunning && (job.Progress >= 0 || st.Track != nil) {
+		t := st.line() // a copy: step never changes the state it was given
+		t.observe(now, job.Progress)
+		st.Track = &t
 	}
 	o := outcome{firstSeen: prev == nil}
 	o.statusChanged = prev == nil || prev.Status != job.Status
@@ -271,11 +280,12 @@ func (st *waitState) noteOutlived(now time.Time, h histWindow) {
 	if st.last == nil || st.last.Status != StatusRunning {
 		return
 	}
-	if w := st.Track.window(); w.known() {
-		if end := st.Track.Said; end.IsZero() || !now.After(end) {
+	if t := st.line(); t.window().known() {
+		if t.Said.IsZero() || !now.After(t.Said) {
 			return // the percent's line still holds
 		}
-		st.Track.Broken = true
+		t.Broken = true
+		st.Track = &t
 	}
 	if w, ok := st.historyWindow(now, h); ok && now.After(w.hi) {
 		st.HistBroken = true
@@ -289,8 +299,8 @@ func (st *waitState) endWindow(now time.Time, h histWindow) window {
 	if st.last.Status != StatusRunning {
 		return window{}
 	}
-	if w := st.Track.window(); w.known() {
-		return w
+	if t := st.line(); t.window().known() {
+		return t.window()
 	}
 	if w, ok := st.historyWindow(now, h); ok && !now.After(w.hi) {
 		return w

@@ -162,10 +162,12 @@ func encodeState(key []byte, st *waitState) string {
 		t.Due = t.Start
 	}
 	t.Polls, t.Errs = min(t.Polls, maxSavedPolls), min(t.Errs, t.Polls, maxSavedPolls)
-	if s := t.Seen; s != nil && !s.Created.IsZero() && !createdInWait(s.Created, &t) {
-		c := *s
-		c.Created = time.Time{} // out of the range the check accepts: unknown
-		t.Seen = &c
+	if j := t.last; j != nil {
+		t.Seen = &seenJob{Name: clip.Text(j.Name, maxSavedName), Status: Status(clip.Text(string(j.Status), maxSavedStatus)),
+			Progress: j.Progress, Created: j.Created}
+		if !createdInWait(j.Created, &t) {
+			t.Seen.Created = time.Time{} // out of the range the check accepts: unknown
+		}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -224,6 +226,7 @@ func decodeState(key []byte, token string) (*waitState, error) {
 	if s := st.Seen; s != nil {
 		st.last = &Job{ID: st.JobID, Name: s.Name, Status: s.Status, Progress: s.Progress, Created: s.Created}
 	}
+	st.Seen = nil // the state goes on with last
 	st.lastErr = st.LastErr.restore()
 	return &st, nil
 }
@@ -244,7 +247,10 @@ func (st *waitState) check() error {
 		return nil
 	}
 	s := st.Seen
-	if s == nil {
+	switch j := st.last; {
+	case s == nil && j != nil: // a decoded state: what Seen was is in last
+		s = &seenJob{Name: j.Name, Status: j.Status, Progress: j.Progress, Created: j.Created}
+	case s == nil:
 		s = &seenJob{Progress: -1}
 	}
 	return errors.Join(
@@ -257,7 +263,7 @@ func (st *waitState) check() error {
 		bad(s.Progress < -1 || s.Progress > 100, "a progress outside -1..100"),
 		bad(len(s.Name) > maxSavedName+32 || hasControl(s.Name) || len(s.Status) > maxSavedStatus+32 || hasControl(string(s.Status)),
 			"a malformed job name or status"),
-		bad(st.Seen == nil && (st.Track != progressTrack{} || st.HistBroken), "a prediction for a job it says was never seen"),
+		bad(st.Seen == nil && st.last == nil && (st.Track != nil || st.HistBroken), "a prediction for a job it says was never seen"),
 		st.LastErr.check(),
 	)
 }
@@ -271,13 +277,13 @@ func createdInWait(c time.Time, st *waitState) bool {
 // sane returns the track without readings that could not have been made
 // (a percent outside 0..100, the last before the first, a time outside the
 // wait): the wait then predicts from new readings only.
-func (pt progressTrack) sane(st *waitState) progressTrack {
-	if pt.AnchorT.IsZero() {
-		return progressTrack{Broken: pt.Broken}
+func (pt *progressTrack) sane(st *waitState) *progressTrack {
+	if pt == nil || pt.AnchorT.IsZero() {
+		return pt
 	}
 	if pt.LastT.Before(pt.AnchorT) || pt.LastT.Before(pt.ReachedT) || pt.ReachedT.Before(pt.AnchorT) || pt.AnchorP < 0 || pt.LastP < pt.AnchorP || pt.LastP > 100 ||
 		pt.AnchorT.Before(st.Start) || pt.LastT.After(st.Deadline) || (!pt.Said.IsZero() && pt.Said.Before(pt.AnchorT)) {
-		return progressTrack{Broken: pt.Broken}
+		return &progressTrack{Broken: pt.Broken}
 	}
 	return pt
 }

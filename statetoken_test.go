@@ -76,17 +76,17 @@ func TestStateTokenContentChecked(t *testing.T) {
 		{"grace end before start", func(s *waitState) { s.GraceEnd = s.Start.Add(-1) }},
 		{"zero start", func(s *waitState) { s.Start = time.Time{} }},
 		{"negative polls", func(s *waitState) { s.Polls = -1 }},
-		{"progress over 100", func(s *waitState) { s.Seen.Progress = 150 }},
-		{"control in status", func(s *waitState) { s.Seen.Status = "Run\nning" }},
-		{"a line for a job never seen", func(s *waitState) { s.Seen = nil }},
+		{"progress over 100", func(s *waitState) { s.last.Progress = 150 }},
+		{"control in status", func(s *waitState) { s.last.Status = "Run\nning" }},
+		{"a line for a job never seen", func(s *waitState) { s.last = nil }},
 		// Forged with the public key: values no real wait could save.
 		{"deadline in 2262", func(s *waitState) { s.Deadline = time.Unix(0, math.MaxInt64) }},
 		{"grace window of a century", func(s *waitState) { s.GraceEnd = s.Start.Add(century) }},
 		{"poll count of MaxInt", func(s *waitState) { s.Polls = math.MaxInt }},
 		{"more errors in a row than polls", func(s *waitState) { s.Errs = s.Polls + 1 }},
 		{"cool-down share out of range", func(s *waitState) { s.Share = 5 }},
-		{"job created after the deadline", func(s *waitState) { s.Seen.Created = s.Deadline.Add(time.Hour) }},
-		{"job created a year before", func(s *waitState) { s.Seen.Created = s.Start.Add(-365 * 24 * time.Hour) }},
+		{"job created after the deadline", func(s *waitState) { s.last.Created = s.Deadline.Add(time.Hour) }},
+		{"job created a year before", func(s *waitState) { s.last.Created = s.Start.Add(-365 * 24 * time.Hour) }},
 		{"last error with an impossible status", func(s *waitState) { s.LastErr.Status = 999 }},
 		{"last error with a control character", func(s *waitState) { s.LastErr.Text = "bad\x1b[2J" }},
 	}
@@ -118,10 +118,14 @@ func TestStateTokenContentChecked(t *testing.T) {
 }
 
 // encodeRaw signs st as it is, without the clamps encodeState applies, as
-// a forger who knows the public key would.
+// a forger who knows the public key would; Seen is the last job's fields.
 func encodeRaw(t *testing.T, st *waitState) string {
 	t.Helper()
-	js, err := json.Marshal(st)
+	c := *st
+	if j := c.last; j != nil && c.Seen == nil {
+		c.Seen = &seenJob{Name: j.Name, Status: j.Status, Progress: j.Progress, Created: j.Created}
+	}
+	js, err := json.Marshal(&c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +143,7 @@ func TestStateTokenDropsImpossibleReadings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Track != (progressTrack{}) {
+	if *got.Track != (progressTrack{}) {
 		t.Errorf("track %+v, want no readings", got.Track)
 	}
 }
@@ -148,11 +152,10 @@ func TestStateTokenDropsImpossibleReadings(t *testing.T) {
 // would escape for HTML) keeps the token within what ResumePoller reads.
 func TestStateTokenOfHostileTextStaysReadable(t *testing.T) {
 	st := sampleState()
-	st.Seen.Name = strings.Repeat("<", maxSavedName)
-	st.Seen.Status = Status(strings.Repeat("&", maxSavedStatus))
+	st.last.Name = strings.Repeat("<", maxSavedName)
+	st.last.Status = Status(strings.Repeat("&", maxSavedStatus))
 	st.LastErr = &savedErr{Status: 500, Code: strings.Repeat(">", 64), Text: strings.Repeat("<", maxSavedErrText)}
 	st.lastErr = st.LastErr.restore()
-	st.last.Name, st.last.Status = st.Seen.Name, st.Seen.Status
 	token := encodeState(nil, st)
 	got, err := decodeState(nil, token)
 	if err != nil {
@@ -175,7 +178,7 @@ func TestResumePollerRefusesFutureStart(t *testing.T) {
 	st := sampleState()
 	start := time.Now().Add(100 * 365 * 24 * time.Hour)
 	st.Start, st.GraceEnd, st.Deadline, st.Due = start, start.Add(time.Minute), start.Add(time.Hour), start
-	st.Seen.Created, st.Track = time.Time{}, progressTrack{}
+	st.last.Created, st.Track = time.Time{}, nil
 	if p, err := w.ResumePoller(st.JobID, encodeState(nil, st)); p != nil || !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("ResumePoller = %v, %v; want ErrInvalidInput", p, err)
 	}

@@ -32,9 +32,9 @@ var realEntities = json.RawMessage(`{"instance":{"id":"a48e43ff268f4c0e879652d65
 //   - plain-loop: a goroutine per job running GetJob and time.Sleep, the
 //     simplest waiter anyone writes.
 //
-// waitall-4-polls is waitall measured once every job had four polls (a
-// poll every 5 s: the failure bound of a young job), where a job's kept
-// answer, its state and the holes its earlier answers left all count.
+// waitall-4-polls is waitall measured once every job had four polls, a
+// minute apart, where a job's kept answer, its state and the holes its
+// earlier answers left all count (a run takes about four minutes).
 //
 // One op is the whole run; b.N stays 1. Metrics: B/job (heap in use +
 // stacks) and live-B/job (live heap + stacks).
@@ -87,12 +87,11 @@ func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 		}
 	}
 	// A minute between polls: every job is parked when memory is measured.
-	// After four polls, some may be polling their fifth.
-	interval, polls := time.Minute, 1
+	polls := 1
 	if mode == "waitall-4-polls" {
-		interval, polls = time.Second, 4
+		polls = 4
 	}
-	w, err := taurusjob.NewWaiter(client, taurusjob.WithInterval(interval, time.Hour),
+	w, err := taurusjob.NewWaiter(client, taurusjob.WithInterval(time.Minute, time.Hour),
 		taurusjob.WithProgress(func(u taurusjob.Update) {
 			if u.Poll == polls && u.Polled {
 				first()
@@ -121,8 +120,8 @@ func parked(tb testing.TB, mode string, n int) (inuse, live float64) {
 	case <-allAnswered:
 		in, lv, _ := heapAndStacks()
 		inuse, live = float64(in-baseInuse)/float64(n), float64(lv-baseLive)/float64(n)
-	case <-time.After(2 * time.Minute):
-		tb.Errorf("%s: after 2 min only %d of %d jobs had a first answer", mode, answered.Load(), n)
+	case <-time.After(time.Duration(polls+1) * time.Minute):
+		tb.Errorf("%s: after %d min only %d of %d jobs had %d answers", mode, polls+1, answered.Load(), n, polls)
 	}
 	cancel()
 	wg.Wait()
