@@ -2,6 +2,7 @@ package taurustemporal
 
 import (
 	"context"
+	"errors"
 
 	"go.temporal.io/sdk/activity"
 
@@ -59,6 +60,7 @@ func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, erro
 		return Result{}, err
 	}
 	every := heartbeatEvery(activity.GetInfo(ctx).HeartbeatTimeout)
+	stop := activity.GetWorkerStopChannel(ctx)
 	for {
 		u, err := p.Poll(ctx)
 		switch {
@@ -68,7 +70,10 @@ func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, erro
 			return Result{}, interrupted(ctx, p, u)
 		}
 		heartbeat(ctx, p, u)
-		if !sleep(ctx, u.Next, every, func() { heartbeat(ctx, p, u) }) {
+		switch err := sleep(ctx, stop, u.Next, every, func() { heartbeat(ctx, p, u) }); {
+		case errors.Is(err, errWorkerStopping):
+			return Result{}, workerStopping(ctx, p, u)
+		case err != nil:
 			return Result{}, interrupted(ctx, p, u)
 		}
 	}

@@ -38,7 +38,10 @@ func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
 }
 
 // poller returns the wait of this activity: resumed from the last
-// heartbeat of an earlier attempt when there is one, else a new wait.
+// heartbeat of an earlier attempt when there is one, else a new wait,
+// whose token it heartbeats before the first poll: an attempt that dies
+// during that poll (a slow answer, a worker killed) then leaves a wait to
+// resume, with its grace window and deadline, not a new one.
 //
 // A heartbeat that cannot be resumed (made under another
 // taurusjob.WithStateKey after a deploy, say) starts a new wait with a
@@ -66,5 +69,6 @@ func (a *Activities) poller(ctx context.Context, jobID string) (*taurusjob.Polle
 	if err != nil {
 		return nil, invalidInput(err)
 	}
+	heartbeat(ctx, p, taurusjob.Update{JobID: jobID, Progress: -1})
 	return p, nil
 }

@@ -2,6 +2,7 @@ package taurustemporal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -40,6 +41,7 @@ func (a *Activities) PollJob(ctx context.Context, in WaitInput) (Result, error) 
 	}
 	info := activity.GetInfo(ctx)
 	every := heartbeatEvery(info.HeartbeatTimeout)
+	stop := activity.GetWorkerStopChannel(ctx)
 	for {
 		u, err := p.Poll(ctx)
 		switch {
@@ -48,7 +50,14 @@ func (a *Activities) PollJob(ctx context.Context, in WaitInput) (Result, error) 
 		case err != nil:
 			return Result{}, interrupted(ctx, p, u)
 		case !u.Polled && u.Next <= holdBound(info.Deadline):
-			if !sleep(ctx, u.Next, every, func() { heartbeat(ctx, p, u) }) {
+			due := time.Now().Add(u.Next)
+			switch err := sleep(ctx, stop, u.Next, every, func() { heartbeat(ctx, p, u) }); {
+			case errors.Is(err, errWorkerStopping):
+				// Nothing to hand on: come back when the poll is due, as
+				// between any two polls.
+				u.Next = max(time.Until(due), time.Millisecond)
+				return Result{}, notDone(p, u)
+			case err != nil:
 				return Result{}, interrupted(ctx, p, u)
 			}
 			continue
