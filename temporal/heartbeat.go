@@ -38,26 +38,23 @@ func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
 }
 
 // poller returns the wait of this activity: resumed from the last
-// heartbeat of an earlier attempt when there is one, else a new wait,
-// whose token it heartbeats before the first poll: an attempt that dies
-// during that poll (a slow answer, a worker killed) then leaves a wait to
-// resume, with its grace window and deadline, not a new one.
+// heartbeat of an earlier attempt when there is one, else a new wait
+// (fresh).
 //
 // A heartbeat that cannot be resumed (made under another
 // taurusjob.WithStateKey after a deploy, say) starts a new wait with a
 // warning rather than failing the workflow: the job is still there, and
 // only its deadline and grace window count again from now.
-func (a *Activities) poller(ctx context.Context, jobID string) (*taurusjob.Poller, error) {
+func (a *Activities) poller(ctx context.Context, jobID string) (p *taurusjob.Poller, fresh bool, err error) {
 	if a == nil || a.Waiter == nil {
-		return nil, invalidInput(errors.New("taurustemporal: Activities has no Waiter"))
+		return nil, false, invalidInput(errors.New("taurustemporal: Activities has no Waiter"))
 	}
 	if activity.HasHeartbeatDetails(ctx) {
 		var hb Heartbeat
 		err := activity.GetHeartbeatDetails(ctx, &hb)
 		if err == nil {
-			var p *taurusjob.Poller
 			if p, err = a.Waiter.ResumePoller(jobID, hb.Token); err == nil {
-				return p, nil
+				return p, false, nil
 			}
 		}
 		if taurusjob.ValidateJobID(jobID) == nil {
@@ -65,10 +62,8 @@ func (a *Activities) poller(ctx context.Context, jobID string) (*taurusjob.Polle
 				"job_id", jobID, "error", err)
 		}
 	}
-	p, err := a.Waiter.NewPoller(jobID)
-	if err != nil {
-		return nil, invalidInput(err)
+	if p, err = a.Waiter.NewPoller(jobID); err != nil {
+		return nil, false, invalidInput(err)
 	}
-	heartbeat(ctx, p, taurusjob.Update{JobID: jobID, Progress: -1})
-	return p, nil
+	return p, true, nil
 }

@@ -35,7 +35,13 @@ const maxHeldWait = 10 * time.Second
 // delay the Waiter asked for (this needs Temporal Server 1.24.2 or later;
 // an older one ignores the delay and applies the retry policy's backoff).
 func (a *Activities) PollJob(ctx context.Context, in WaitInput) (Result, error) {
-	p, err := a.poller(ctx, in.JobID)
+	// No heartbeat before the poll, unlike WaitForJob: an attempt lasts a
+	// request, and its one heartbeat must be the first of the SDK's
+	// throttle interval, which the SDK sends at once. A second one inside
+	// the interval is held back, and when the interval ends as the attempt
+	// does, the SDK can send it after it reported the attempt, too late to
+	// count (seen on the dev server: the next attempt resumed a poll short).
+	p, _, err := a.poller(ctx, in.JobID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -42,7 +42,8 @@ const (
 	realGrace       = 10 * time.Second // WithVisibilityGrace
 	realHeartbeat   = 3 * time.Second  // the activities' HeartbeatTimeout
 	// realThrottle is the workers' MaxHeartbeatThrottleInterval unless
-	// realThrottleEnv says otherwise (to measure another one).
+	// realThrottleEnv says otherwise, to measure another one ("0" is the
+	// SDK's default: 0.8 × HeartbeatTimeout, at most 60 s).
 	realThrottle = 100 * time.Millisecond
 	// realStopTimeout is the workers' WorkerStopTimeout: what a stopping
 	// worker may wait for its activities. They hand their waits on at
