@@ -41,9 +41,9 @@ const (
 	realMaxInterval = 2 * time.Second
 	realGrace       = 10 * time.Second // WithVisibilityGrace
 	realHeartbeat   = 3 * time.Second  // the activities' HeartbeatTimeout
-	// realThrottle is the workers' MaxHeartbeatThrottleInterval unless
-	// realThrottleEnv says otherwise, to measure another one ("0" is the
-	// SDK's default: 0.8 × HeartbeatTimeout, at most 60 s).
+	// realThrottle is the MaxHeartbeatThrottleInterval README recommends,
+	// and the workers' unless realThrottleEnv says otherwise ("0" is the
+	// SDK's default: 0.8 × HeartbeatTimeout, at most 60 s; see throttleOf).
 	realThrottle = 100 * time.Millisecond
 	// realStopTimeout is the workers' WorkerStopTimeout: what a stopping
 	// worker may wait for its activities. They hand their waits on at

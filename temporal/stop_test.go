@@ -31,15 +31,7 @@ func TestWaitForJobWorkerStopHandsTheWaitOn(t *testing.T) {
 	f := newFixture(t, taurusjob.WithInterval(time.Hour, time.Hour), stopAfterFirst)
 	env := f.activityEnv(t)
 	env.SetWorkerStopChannel(stop)
-	var mu sync.Mutex
-	var last Heartbeat
-	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err := d.Get(&last); err != nil {
-			t.Errorf("heartbeat details: %v", err)
-		}
-	})
+	last := lastHeartbeat(t, env)
 	id := f.addAtStart(taurusjobtest.Job{Running: taurusjobtest.Forever})
 
 	start := time.Now()
@@ -61,9 +53,7 @@ func TestWaitForJobWorkerStopHandsTheWaitOn(t *testing.T) {
 	if err := ae.Details(&r); err != nil || r.Outcome != "interrupted" || r.Polls != 1 || r.Status != "Running" {
 		t.Errorf("details = %+v (%v); want interrupted after 1 poll, Running", r, err)
 	}
-	mu.Lock()
-	hb := last
-	mu.Unlock()
+	hb := last()
 	if hb.Token == "" || hb.Polls != 1 {
 		t.Fatalf("last heartbeat = %+v; want the token of the wait after its first poll", hb)
 	}
