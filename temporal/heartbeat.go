@@ -29,7 +29,7 @@ type Heartbeat struct {
 // that opened the interval; when a worker begins to stop, or the interval
 // ends as the attempt does, that late send races the activity's return,
 // which cancels ctx. With ctx's cancel the last heartbeat of a stopping
-// worker was often lost (3 of 7 waits on the dev server with the default
+// worker was often lost (1 to 4 of 7 waits on the dev server with the default
 // throttle); without it, it is sent.
 func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
 	token, err := p.ResumeToken()

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
@@ -133,5 +134,27 @@ func TestPollJobWorkerStopComesBackWhenDue(t *testing.T) {
 	}
 	if r.Polls != 1 || f.srv.RequestCount(id) != 1 {
 		t.Errorf("%d polls in the details, %d requests; want 1 (no poll before it is due)", r.Polls, f.srv.RequestCount(id))
+	}
+}
+
+// A worker that cancels its activities as it stops (at the end of its
+// WorkerStopTimeout, or at once without one) hands the wait on in the same
+// way, rather than failing it with "context canceled", which the retry
+// policy would treat as any error.
+func TestWaitForJobWorkerShutdownHandsTheWaitOn(t *testing.T) {
+	ctx, shutDownAfterFirst := cancelAfter(1, worker.ErrWorkerShutdown)
+	f := newFixture(t, taurusjob.WithInterval(time.Hour, time.Hour), shutDownAfterFirst)
+	env := f.activityEnv(t)
+	env.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
+	id := f.addAtStart(taurusjobtest.Job{Running: taurusjobtest.Forever})
+
+	_, err := waitForJob(t, env, id)
+	ae, r := appError(t, err)
+	if ae.Type() != typeWorkerStopping || ae.NonRetryable() || ae.NextRetryDelay() != stopRetryDelay {
+		t.Errorf("error type %q, non-retryable %v, next retry delay %v; want %q, retryable, %v",
+			ae.Type(), ae.NonRetryable(), ae.NextRetryDelay(), typeWorkerStopping, stopRetryDelay)
+	}
+	if r.Polls != 1 || r.Outcome != "interrupted" {
+		t.Errorf("details = %+v; want interrupted after 1 poll", r)
 	}
 }
