@@ -2,6 +2,7 @@ package taurustemporal
 
 import (
 	"context"
+	"errors"
 
 	"go.temporal.io/sdk/activity"
 
@@ -36,29 +37,43 @@ type WaitInput struct {
 // end it. Heartbeats are also how a cancel reaches an activity, so they bound
 // how soon a cancel is seen.
 //
-// An attempt that follows another (a worker crash, a heartbeat or
-// start-to-close timeout) resumes from the last heartbeat: the same deadline
-// and grace window, the polls counted on, the job remembered as seen, the
-// backoff where it was.
+// A new wait heartbeats its token before its first poll. An attempt that
+// follows another (a worker crash, a graceful stop, a heartbeat or
+// start-to-close timeout) resumes from the last heartbeat the server
+// received: the same deadline and grace window, the job remembered as seen,
+// the polls counted on and the backoff where they were at that heartbeat
+// (the SDK throttles heartbeats: see the README on
+// MaxHeartbeatThrottleInterval).
 //
 // It returns the [Result] when the job completed, and otherwise:
 //   - a non-retryable application error whose type is [TypeFailed],
 //     [TypeCanceled], [TypeNotVisible], [TypeError] (an API error retrying
 //     cannot fix), [TypeTimeout] (the Waiter's WithTimeout deadline) or
 //     [TypeInvalidInput], with the Result as its details;
-//   - Temporal's canceled error, with the Result so far as details, at once
-//     when the workflow cancels the activity;
-//   - ctx's error when the attempt's own deadline passes or the worker
-//     stops: Temporal's timeouts and retry policy decide what follows.
+//   - Temporal's canceled error, with the Result so far as details, when
+//     the workflow cancels the activity (seen at the next heartbeat sent);
+//   - when its worker begins to stop (activity.GetWorkerStopChannel), at
+//     once, a retryable application error of type "worker_stopping" with a
+//     10 ms next retry delay, after a heartbeat of the token: the server
+//     retries it on another worker, which resumes the wait;
+//   - ctx's error when the attempt's own deadline passes: Temporal's
+//     timeouts and retry policy decide what follows.
 //
 // Transient API errors (5xx, 429, network) are retried inside the wait, as
 // Wait does; they never fail the attempt.
 func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, error) {
-	p, err := a.poller(ctx, in.JobID)
+	p, fresh, err := a.poller(ctx, in.JobID)
 	if err != nil {
 		return Result{}, err
 	}
+	if fresh {
+		// Before the first poll: an attempt that dies during it (a slow
+		// answer, a worker killed) leaves this wait to resume, with its
+		// grace window and deadline, rather than none.
+		heartbeat(ctx, p, taurusjob.Update{JobID: in.JobID, Progress: -1})
+	}
 	every := heartbeatEvery(activity.GetInfo(ctx).HeartbeatTimeout)
+	stop := activity.GetWorkerStopChannel(ctx)
 	for {
 		u, err := p.Poll(ctx)
 		switch {
@@ -68,7 +83,10 @@ func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, erro
 			return Result{}, interrupted(ctx, p, u)
 		}
 		heartbeat(ctx, p, u)
-		if !sleep(ctx, u.Next, every, func() { heartbeat(ctx, p, u) }) {
+		switch err := sleep(ctx, stop, u.Next, every, func() { heartbeat(ctx, p, u) }); {
+		case errors.Is(err, errWorkerStopping):
+			return Result{}, workerStopping(ctx, p, u)
+		case err != nil:
 			return Result{}, interrupted(ctx, p, u)
 		}
 	}

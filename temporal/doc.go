@@ -18,8 +18,9 @@
 // [Activities.WaitForJob] is Temporal's "frequent polling": one activity that
 // polls with the Waiter's schedule and heartbeats the wait's resume token
 // after every poll and while it sleeps. A retry (a worker crash, a heartbeat
-// timeout) resumes from the last heartbeat with the same deadline and grace
-// window, the job remembered as seen and the backoff where it was.
+// timeout, a worker that stops and hands its waits on at once) resumes from
+// the last heartbeat with the same deadline and grace window, the job
+// remembered as seen and the backoff where it was.
 //
 // [Activities.PollJob] is "infrequent polling": each attempt polls once and,
 // while the job runs, fails retryably with the next retry delay set to the

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/taurusdb-tools/taurusjob"
 )
@@ -37,6 +39,17 @@ const (
 	TypeNotDone = "not_done"
 )
 
+// typeWorkerStopping is the type of the retryable error a wait ends its
+// attempt with when its worker begins to stop (see [workerStopping]).
+// Workflows never see it unless the retry policy runs out of attempts.
+const typeWorkerStopping = "worker_stopping"
+
+// stopRetryDelay is the next retry delay of a wait handed on by a stopping
+// worker: "at once" (a zero delay would mean "as the retry policy says",
+// which grows with every attempt). The retry goes to a worker still
+// polling; the resumed wait then polls when its schedule says, not sooner.
+const stopRetryDelay = 10 * time.Millisecond
+
 // ending turns a finished wait into the activity's return values: the
 // Result for a completed (or, with WithReturnOnPending, pending) job,
 // otherwise a non-retryable application error of the outcome's type with
@@ -56,16 +69,41 @@ func ending(p *taurusjob.Poller, u taurusjob.Update) (Result, error) {
 
 // interrupted is the activity's error when its ctx ended before the wait
 // did. A cancel asked by the workflow ends as Temporal's canceled error
-// with the state so far as details. Anything else (the attempt's
-// start-to-close deadline, a worker shutting down, a heartbeat refused
-// after a heartbeat timeout) returns ctx's error: Temporal's timeouts and
-// retry policy then decide, and a retry resumes from the last heartbeat.
+// with the state so far as details; a worker that cancels its activities
+// at the end of its WorkerStopTimeout gets [workerStopping]. Anything else
+// (the attempt's start-to-close deadline, a heartbeat refused after a
+// heartbeat timeout) returns ctx's error: Temporal's timeouts and retry
+// policy then decide, and a retry resumes from the last heartbeat.
 func interrupted(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) error {
 	r := newResult("interrupted", p.JobID(), u.Job, ctx.Err(), u)
-	if errors.Is(ctx.Err(), context.Canceled) && temporal.IsCanceledError(context.Cause(ctx)) {
+	cause := context.Cause(ctx)
+	if errors.Is(ctx.Err(), context.Canceled) && temporal.IsCanceledError(cause) {
 		return temporal.NewCanceledError(r)
 	}
+	if errors.Is(cause, worker.ErrWorkerShutdown) {
+		return workerStopping(ctx, p, u)
+	}
 	return fmt.Errorf("taurustemporal: wait for job %s stopped after %d polls: %w", p.JobID(), u.Poll, ctx.Err())
+}
+
+// workerStopping hands a wait on when its worker begins to stop: it
+// heartbeats the resume token (the SDK sends the last heartbeat before it
+// reports the failure) and returns a retryable error that the server
+// retries at once, on a worker still polling, which resumes the wait from
+// that token. Without it a stopping worker's waits would sit until their
+// heartbeat timeout.
+func workerStopping(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) error {
+	heartbeat(ctx, p, u)
+	r := newResult("interrupted", p.JobID(), u.Job, nil, u)
+	return temporal.NewApplicationErrorWithOptions(
+		fmt.Sprintf("taurustemporal: the worker is stopping; the wait for job %s goes on in the next attempt after %d polls",
+			p.JobID(), u.Poll),
+		typeWorkerStopping,
+		temporal.ApplicationErrorOptions{
+			NextRetryDelay: stopRetryDelay,
+			Details:        []any{r},
+			Category:       temporal.ApplicationErrorCategoryBenign,
+		})
 }
 
 // invalidInput is the error for a request that cannot start a wait.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -168,4 +169,23 @@ func (f *fixture) register(r interface {
 		f.attempts.Add(1)
 		return f.acts.PollJob(ctx, in)
 	}, activity.RegisterOptions{Name: "PollJob"})
+}
+
+// lastHeartbeat records the heartbeats env sends, and returns a function
+// that gives the last one (the zero Heartbeat before any).
+func lastHeartbeat(t *testing.T, env *testsuite.TestActivityEnvironment) func() Heartbeat {
+	var mu sync.Mutex
+	var last Heartbeat
+	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err := d.Get(&last); err != nil {
+			t.Errorf("heartbeat details: %v", err)
+		}
+	})
+	return func() Heartbeat {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	}
 }

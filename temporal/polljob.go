@@ -2,6 +2,7 @@ package taurustemporal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,12 +35,19 @@ const maxHeldWait = 10 * time.Second
 // delay the Waiter asked for (this needs Temporal Server 1.24.2 or later;
 // an older one ignores the delay and applies the retry policy's backoff).
 func (a *Activities) PollJob(ctx context.Context, in WaitInput) (Result, error) {
-	p, err := a.poller(ctx, in.JobID)
+	// No heartbeat before the poll, unlike WaitForJob: an attempt lasts a
+	// request, and its one heartbeat must be the first of the SDK's
+	// throttle interval, which the SDK sends at once. A second one inside
+	// the interval is held back, and when the interval ends as the attempt
+	// does, the SDK can send it after it reported the attempt, too late to
+	// count (seen on the dev server: the next attempt resumed a poll short).
+	p, _, err := a.poller(ctx, in.JobID)
 	if err != nil {
 		return Result{}, err
 	}
 	info := activity.GetInfo(ctx)
 	every := heartbeatEvery(info.HeartbeatTimeout)
+	stop := activity.GetWorkerStopChannel(ctx)
 	for {
 		u, err := p.Poll(ctx)
 		switch {
@@ -48,7 +56,14 @@ func (a *Activities) PollJob(ctx context.Context, in WaitInput) (Result, error) 
 		case err != nil:
 			return Result{}, interrupted(ctx, p, u)
 		case !u.Polled && u.Next <= holdBound(info.Deadline):
-			if !sleep(ctx, u.Next, every, func() { heartbeat(ctx, p, u) }) {
+			due := time.Now().Add(u.Next)
+			switch err := sleep(ctx, stop, u.Next, every, func() { heartbeat(ctx, p, u) }); {
+			case errors.Is(err, errWorkerStopping):
+				// Nothing to hand on: come back when the poll is due, as
+				// between any two polls.
+				u.Next = max(time.Until(due), time.Millisecond)
+				return Result{}, notDone(p, u)
+			case err != nil:
 				return Result{}, interrupted(ctx, p, u)
 			}
 			continue

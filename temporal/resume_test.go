@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
@@ -29,23 +26,13 @@ func TestWaitForJobResumesFromItsLastHeartbeat(t *testing.T) {
 	id := f.addAtStart(taurusjobtest.Job{Running: taurusjobtest.Forever})
 
 	first.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
-	var mu sync.Mutex
-	var last Heartbeat
-	first.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err := d.Get(&last); err != nil {
-			t.Errorf("heartbeat details: %v", err)
-		}
-	})
+	last := lastHeartbeat(t, first)
 	_, err := waitForJob(t, first, id)
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) || ae.NonRetryable() {
 		t.Fatalf("first attempt: %v; want a retryable failure (the worker stopped, the job did not end)", err)
 	}
-	mu.Lock()
-	hb := last
-	mu.Unlock()
+	hb := last()
 	if hb.Polls != 3 || hb.Status != "Running" || hb.Token == "" {
 		t.Fatalf("last heartbeat of the first attempt = %+v; want 3 polls, Running, a token", hb)
 	}
