@@ -15,11 +15,6 @@ import (
 // visible yet.
 var errNoJob = errors.New("the answer holds no job")
 
-// wireBody is a 200 answer of the get-job call.
-type wireBody struct {
-	Job *wireJob `json:"job"`
-}
-
 // wireJob is the "job" object on the wire. Its strings are flexStrings,
 // so that a number where a string was expected does not fail the decode.
 type wireJob struct {
@@ -40,44 +35,33 @@ type wireInstance struct {
 	Name flexString `json:"name"`
 }
 
-// decodeJobBody decodes a 200 body of the get-job call in one pass. It
-// returns errNoJob for a body without a job ("job" missing, null or {}),
-// and a descriptive error for a body that is not the expected JSON. A
-// value of the wrong type inside the job (an instance that is not an
-// object) is dropped, not fatal: the rest of the job still counts.
+// decodeJobBody decodes a 200 body of the get-job call: one pass finds the
+// job (the decoder's choice when "job" is given twice) and copies it out of
+// the answer's buffer, a second decodes it. It returns errNoJob for a body
+// without a job ("job" missing, null or {}), and a descriptive error for a
+// body that is not the expected JSON. A value of the wrong type inside the
+// job (an instance that is not an object) is dropped, not fatal: the rest
+// of the job still counts.
 func decodeJobBody(body []byte) (*Job, error) {
-	var w wireBody
-	err := json.Unmarshal(body, &w)
+	var env struct {
+		Job json.RawMessage `json:"job"`
+	}
 	var typeErr *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &typeErr) {
+	switch err := json.Unmarshal(body, &env); {
+	case errors.As(err, &typeErr):
+		return nil, errors.New("malformed job body: not a JSON object")
+	case err != nil:
 		return nil, fmt.Errorf("malformed job body: %w", err)
 	}
-	switch i := skipSpace(body, 0); {
-	case bytes.Equal(bytes.TrimSpace(body), []byte("null")):
-		return nil, errNoJob
-	case i >= len(body) || body[i] != '{':
-		return nil, errors.New("malformed job body: not a JSON object")
-	}
-	raw, single := topLevelValue(body, "job")
-	if !single { // "job" repeated or spelled with escapes: decode the decoder's choice alone
-		var env struct {
-			Job json.RawMessage `json:"job"`
-		}
-		_ = json.Unmarshal(body, &env) // valid JSON: it was just decoded
-		raw, w.Job = env.Job, nil
-		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
-			w.Job = new(wireJob)
-			_ = json.Unmarshal(t, w.Job) // type errors only, as above
-		}
-	}
-	raw = bytes.TrimSpace(raw)
+	raw := env.Job // the decoder's own copy
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, errNoJob
 	}
-	if w.Job == nil || raw[0] != '{' {
+	if raw[0] != '{' {
 		return nil, fmt.Errorf("malformed job body: \"job\" is not an object")
 	}
-	j := w.Job
+	var j wireJob
+	_ = json.Unmarshal(raw, &j) // valid JSON: type errors only, as above
 	job := &Job{
 		ID:         string(j.ID),
 		Name:       string(j.Name),
@@ -86,7 +70,7 @@ func decodeJobBody(body []byte) (*Job, error) {
 		Ended:      parseTimeOrZero(string(j.Ended)),
 		Progress:   jobfield.Progress(string(j.Process)),
 		FailReason: string(j.FailReason),
-		Raw:        raw, // a part of body, which is this answer's own buffer
+		Raw:        raw,
 	}
 	if job.Progress < 0 {
 		job.Progress = jobfield.Progress(string(j.Progress))
@@ -94,8 +78,12 @@ func decodeJobBody(body []byte) (*Job, error) {
 	if j.Instance != nil {
 		job.Instance = Instance{ID: string(j.Instance.ID), Name: string(j.Instance.Name)}
 	}
-	if e := bytes.TrimSpace(j.Entities); len(e) > 0 && !bytes.Equal(e, []byte("null")) {
-		job.Entities = j.Entities // the decoder's own copy
+	if e := j.Entities; len(e) > 0 && !bytes.Equal(e, []byte("null")) {
+		if i := bytes.Index(raw, e); i >= 0 {
+			job.Entities = raw[i : i+len(e) : i+len(e)] // the same bytes, capped so that an append cannot reach Raw
+		} else {
+			job.Entities = e
+		}
 	}
 	if job.ID == "" && job.Status == "" && job.Name == "" {
 		return nil, errNoJob // "job": {} and its like

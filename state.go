@@ -3,7 +3,6 @@ package taurusjob
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -342,21 +341,15 @@ func minTime(a, b time.Time) time.Time {
 // keep returns the job as a wait keeps it between polls. An answer that is
 // the same as the one kept gives the kept job itself, so that a job
 // waiting without change allocates nothing that outlives its poll (and
-// leaves no holes in the heap). Otherwise it is a copy whose Raw is out of
-// the answer's buffer (which a waiting Poller would otherwise hold whole),
-// whose Entities are a part of that copy rather than a second copy of the
-// same bytes, and whose ID is the wait's own string.
+// leaves no holes in the heap). Otherwise it is a copy of the getter's
+// job (which a getter may share between calls) with the wait's own id
+// string. Its Raw is not copied: the Client's decoder already made it the
+// job's own, with Entities a part of it.
 func keep(prev, job *Job, jobID string) *Job {
 	if prev != nil && sameAnswer(prev, job) {
 		return prev
 	}
 	j := *job
-	j.Raw = append(json.RawMessage(nil), job.Raw...)
-	if n := len(job.Entities); n > 0 {
-		if i := bytes.Index(j.Raw, job.Entities); i >= 0 {
-			j.Entities = j.Raw[i : i+n : i+n] // capped, so an append cannot reach Raw
-		}
-	}
 	if j.ID == jobID {
 		j.ID = jobID
 	}
