@@ -20,10 +20,9 @@ import (
 // comes back after [Update.Next].
 //
 // The deadline ([WithTimeout]) and the visibility grace window
-// ([WithVisibilityGrace]) count from [Waiter.NewPoller], and the polls of
-// every Poller of one Waiter share its quota (the 429 cool-down and any
-// rate limit). The Waiter's progress callback, state callback, logger and
-// History see a Poller's polls exactly as they see those of Wait.
+// ([WithVisibilityGrace]) count from [Waiter.NewPoller], and the Pollers of
+// one Waiter share its quota (the 429 cool-down and any rate limit). The
+// Waiter's callbacks, logger and History see a Poller's polls as Wait's.
 //
 // A Poller is safe for concurrent use. [Poller.Done], [Poller.Result],
 // [Poller.ResumeToken], [Poller.Deadline] and [Poller.JobID] answer at
@@ -42,51 +41,8 @@ type Poller struct {
 	busy bool    // a Poll is under way, from its request to its callbacks
 
 	// Touched only by the Poll that set busy, so not under mu.
-	muted  uint64   // the callbacks that panicked (see mutedProgress)
-	warned []Status // unusual statuses already warned about
-}
-
-// ending is what a finished wait returns, from every later call.
-type ending struct {
-	update Update
-	job    *Job
-	err    error
-}
-
-// Hold says why a call to [Poller.Poll] sent no request although the wait
-// goes on.
-type Hold uint8
-
-const (
-	// HoldNotDue: Poll was called before [Update.Next] had passed.
-	HoldNotDue Hold = iota + 1
-	// HoldCooldown: the Waiter's shared 429 cool-down holds every poll.
-	HoldCooldown
-	// HoldRateLimit: the Waiter's rate limit ([WithLimiter]) has no token
-	// for this poll yet: one is reserved for it, unless it would come too
-	// late for any poll before the deadline.
-	HoldRateLimit
-	// holdInFlight: another Poll of the same Poller is under way (its
-	// request or its callbacks); this one sent nothing and waited for
-	// nothing. Unexported to keep the API within its budget of 60 names:
-	// its String says "a poll in flight".
-	holdInFlight
-)
-
-func (h Hold) String() string {
-	switch h {
-	case 0:
-		return "not held"
-	case HoldNotDue:
-		return "not due"
-	case HoldCooldown:
-		return "429 cool-down"
-	case HoldRateLimit:
-		return "rate limit"
-	case holdInFlight:
-		return "a poll in flight"
-	}
-	return fmt.Sprintf("Hold(%d)", uint8(h))
+	muted  uint64          // the callbacks that panicked (see mutedProgress)
+	warned map[Status]bool // unusual statuses already warned about; nil until one is
 }
 
 // ErrNotDone is returned by [Poller.Result] while the wait goes on.
@@ -114,9 +70,9 @@ func (p *Poller) Deadline() time.Time { p.mu.Lock(); defer p.mu.Unlock(); return
 // it is never zero while the wait goes on.
 //
 // Poll sends nothing, and returns an Update with Polled false and [Update.Held]
-// saying why, when it is called before Next has passed, while the
-// Waiter's 429 cool-down or rate limit holds the poll, or while another
-// Poll of this Poller is under way; Next is then the time left.
+// saying why, when it is called before Next has passed, while the Waiter's
+// 429 cool-down or rate limit holds the poll, or while another Poll of this
+// Poller is under way; Next is then the time left.
 //
 // The error is nil while the wait goes on, whatever this poll's answer
 // (a retried error is in [Update.Err]). When the wait ends (a terminal
@@ -143,23 +99,11 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if limit.IsZero() || limit.After(p.st.Deadline) {
 		limit = p.st.Deadline
 	}
-	switch {
-	case p.end != nil:
-		u, err := p.end.update, p.end.err
-		p.mu.Unlock()
-		u.Polled = false // this call sent nothing
+	if u, over, err := p.notNow(ctx, now, limit); over {
 		return u, err
-	case p.busy:
-		return p.held(now, holdInFlight, p.retryIn(now), nil)
-	case ctx.Err() != nil:
-		return p.held(now, 0, p.retryIn(now), ctx.Err())
-	case !now.Before(p.st.Deadline):
-		return p.apply(ctx, now, limit, answer{cause: context.DeadlineExceeded})
-	case now.Before(p.st.Due):
-		return p.held(now, HoldNotDue, p.st.Due.Sub(now), nil)
 	}
 	share, deadline := p.st.Share, p.st.Deadline
-	hold, wait, err := p.admit(now, limit)
+	hold, wait, err := p.w.quota.admit(now, limit, &p.st)
 	switch {
 	case err != nil:
 		return p.apply(ctx, now, limit, answer{err: err})
@@ -185,6 +129,31 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return p.held(time.Now(), 0, p.retryIn(time.Now()), ctx.Err())
 	}
 	return p.apply(ctx, time.Now(), limit, a)
+}
+
+// notNow answers a Poll that sends no request (true): the wait is over,
+// another Poll is under way, ctx ended, the deadline came, or the poll is
+// not due. p.mu is held; when it answers, notNow has released it.
+func (p *Poller) notNow(ctx context.Context, now, limit time.Time) (Update, bool, error) {
+	var u Update
+	var err error
+	switch {
+	case p.end != nil:
+		u, err = p.end.update, p.end.err
+		p.mu.Unlock()
+		u.Polled = false // this call sent nothing
+	case p.busy:
+		u, err = p.held(now, holdInFlight, p.retryIn(now), nil)
+	case ctx.Err() != nil:
+		u, err = p.held(now, 0, p.retryIn(now), ctx.Err())
+	case !now.Before(p.st.Deadline):
+		u, err = p.apply(ctx, now, limit, answer{cause: context.DeadlineExceeded})
+	case now.Before(p.st.Due):
+		u, err = p.held(now, HoldNotDue, p.st.Due.Sub(now), nil)
+	default:
+		return Update{}, false, nil
+	}
+	return u, true, err
 }
 
 // held returns the update of a call that sent nothing and reports nothing.
@@ -354,44 +323,18 @@ func (p *Poller) call(bit int, what string, f func()) {
 // warn warns once per wait about a status that may keep it waiting long:
 // Unauthorized, or one this package does not know.
 func (p *Poller) warn(s Status) {
-	for _, w := range p.warned {
-		if w == s {
-			return
-		}
+	if p.warned[s] {
+		return
 	}
-	p.warned = append(p.warned, s)
+	if p.warned == nil {
+		p.warned = map[Status]bool{}
+	}
+	p.warned[s] = true
 	msg := "job has a status taurusjob does not know; waiting on"
 	if s == StatusUnauthorized {
 		msg = "job is waiting for an authorization; it will not progress until someone grants it"
 	}
 	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(string(s), 128)))
-}
-
-func pollFields(u Update) []zap.Field {
-	fields := []zap.Field{zap.String("job_id", u.JobID), zap.Int("poll", u.Poll),
-		zap.String("status", clip.Text(string(u.Status), 128)), zap.Int("progress", u.Progress),
-		zap.Duration("next", u.Next)}
-	if u.Err != nil {
-		fields = append(fields, zap.Error(u.Err))
-	}
-	return fields
-}
-
-func endFields(u Update, e *ending) []zap.Field {
-	fields := []zap.Field{zap.String("job_id", u.JobID), zap.String("outcome", Outcome(e.job, e.err)),
-		zap.Int("polls", u.Poll), zap.Duration("elapsed", u.Elapsed)}
-	if last := u.Job; last != nil {
-		fields = append(fields, zap.String("status", clip.Text(string(last.Status), 128)))
-		if !last.Ended.IsZero() && last.Status.Terminal() {
-			if lag := time.Since(last.Ended); lag >= 0 {
-				fields = append(fields, zap.Duration("detection_lag", lag))
-			}
-		}
-	}
-	if e.err != nil {
-		fields = append(fields, zap.Error(e.err))
-	}
-	return fields
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's
@@ -403,10 +346,10 @@ func (p *Poller) stop(ctx context.Context) (*Job, error) {
 	switch {
 	case p.end != nil:
 	case p.busy: // its callbacks may be running: end the wait without reporting
-		o := p.st.timeout(time.Now(), ctx.Err())
+		err := p.st.timeout(time.Now(), ctx.Err())
 		u := p.update(time.Now(), 0, 0)
-		u.Done, u.Next, u.Err = true, 0, o
-		p.end = &ending{update: u, job: p.st.last, err: o}
+		u.Done, u.Next, u.Err = true, 0, err
+		p.end = &ending{update: u, job: p.st.last, err: err}
 	default:
 		_, _ = p.apply(ctx, time.Now(), p.st.Deadline, answer{cause: ctx.Err()})
 		p.mu.Lock()
@@ -451,61 +394,4 @@ func (p *Poller) ResumeToken() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return encodeState(p.w.cfg.state.key, &p.st), nil
-}
-
-// admit decides whether the Waiter's quota lets a due poll go at now. It
-// returns the hold and how long it lasts when it does not, and an error
-// when the limiter can never grant a token. A hold that would outlast the
-// deadline lasts until the deadline, where the wait ends. p.mu is held.
-//
-// The cool-down comes first: a wait polls at its random share of the
-// cool-down's spread after the end. Then a rate-limit token is reserved,
-// once, and kept (by the Waiter, for the job) until its time comes, through
-// any cool-down that starts meanwhile; a wait that ends gives it back.
-func (p *Poller) admit(now, deadline time.Time) (Hold, time.Duration, error) {
-	q := p.w.quota
-	if p.st.Share < 0 {
-		p.st.Share = rand.Float64() * cooldownSpread
-	}
-	until, span := q.current()
-	if d := until.Add(time.Duration(p.st.Share * float64(span))).Sub(now); d > 0 {
-		if !p.fits(now, d, deadline) {
-			d = deadline.Sub(now)
-		}
-		return HoldCooldown, d, nil
-	}
-	if q.limiter == nil {
-		return 0, 0, nil
-	}
-	at, ok := q.reservation(p.jobID)
-	if !ok {
-		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
-			return 0, 0, invalid("limiter", "%s", why)
-		}
-		r := q.limiter.ReserveN(now, 1)
-		if !r.OK() {
-			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
-		}
-		d := r.DelayFrom(now)
-		switch {
-		case d <= 0:
-			return 0, 0, nil // this poll uses the token
-		case !p.fits(now, d, deadline):
-			r.CancelAt(now) // too late for any poll: give the token back at once
-			return HoldRateLimit, deadline.Sub(now), nil
-		}
-		at = now.Add(d)
-		q.keep(p.jobID, reservation{r, at}, now)
-	}
-	if d := at.Sub(now); d > 0 {
-		return HoldRateLimit, d, nil
-	}
-	q.take(p.jobID) // this poll uses the token
-	return 0, 0, nil
-}
-
-// fits reports whether a poll made after d still lands before the
-// deadline with the lead the schedule's last poll keeps. p.mu is held.
-func (p *Poller) fits(now time.Time, d time.Duration, deadline time.Time) bool {
-	return now.Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(p.st.Start))))
 }

@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"fmt"
+	"math/rand"
 	"sync"
 	"time"
 
@@ -175,4 +176,63 @@ func (q *quota) release(jobID string) {
 	if ok {
 		res.r.Cancel()
 	}
+}
+
+// admit decides whether the Waiter's quota lets a due poll go at now. It
+// returns the hold and how long it lasts when it does not, and an error
+// when the limiter can never grant a token. A hold that would outlast the
+// deadline lasts until the deadline, where the wait ends. It draws the
+// wait's share of a cool-down into st when it has none; the Poller's mutex
+// is held.
+//
+// The cool-down comes first: a wait polls at its random share of the
+// cool-down's spread after the end. Then a rate-limit token is reserved,
+// once, and kept (by the Waiter, for the job) until its time comes, through
+// any cool-down that starts meanwhile; a wait that ends gives it back.
+func (q *quota) admit(now, deadline time.Time, st *waitState) (Hold, time.Duration, error) {
+	if st.Share < 0 {
+		st.Share = rand.Float64() * cooldownSpread
+	}
+	until, span := q.current()
+	if d := until.Add(time.Duration(st.Share * float64(span))).Sub(now); d > 0 {
+		if !fits(now, d, deadline, st.Start) {
+			d = deadline.Sub(now)
+		}
+		return HoldCooldown, d, nil
+	}
+	if q.limiter == nil {
+		return 0, 0, nil
+	}
+	at, ok := q.reservation(st.JobID)
+	if !ok {
+		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
+			return 0, 0, invalid("limiter", "%s", why)
+		}
+		r := q.limiter.ReserveN(now, 1)
+		if !r.OK() {
+			return 0, 0, invalid("limiter", "its burst is %d; no request can ever be sent", q.limiter.Burst())
+		}
+		d := r.DelayFrom(now)
+		switch {
+		case d <= 0:
+			return 0, 0, nil // this poll uses the token
+		case !fits(now, d, deadline, st.Start):
+			r.CancelAt(now) // too late for any poll: give the token back at once
+			return HoldRateLimit, deadline.Sub(now), nil
+		}
+		at = now.Add(d)
+		q.keep(st.JobID, reservation{r, at}, now)
+	}
+	if d := at.Sub(now); d > 0 {
+		return HoldRateLimit, d, nil
+	}
+	q.take(st.JobID) // this poll uses the token
+	return 0, 0, nil
+}
+
+// fits reports whether a poll made after d still lands before the
+// deadline with the lead the schedule's last poll keeps, in a wait that
+// started at start.
+func fits(now time.Time, d time.Duration, deadline, start time.Time) bool {
+	return now.Add(d).Before(deadline.Add(-lastPollLead(deadline.Sub(start))))
 }

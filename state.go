@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -124,41 +125,10 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 	if a.cause != nil {
 		return st, o.ends(st.last, st.timeout(in.now, a.cause))
 	}
-	failing := true // this answer calls for the error backoff
-	switch classify(a.job, a.err, st.last != nil) {
-	case visible:
-		failing = false
-		st.Errs = 0
-		o = st.see(in.now, a.job)
-		if job, err, done := st.settled(in.cfg.returnOnPending); done {
-			o.ends(job, err)
-			if job.Status.Succeeded() && !job.Created.IsZero() {
-				ended := job.Ended
-				if ended.IsZero() {
-					ended = in.now
-				}
-				o.learned = ended.Sub(job.Created)
-			}
-			return st, o
-		}
-	case notVisibleYet:
-		st.setErr(a.err)
-		if !in.now.Before(st.GraceEnd) {
-			return st, o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: st.Polls, Waited: st.waited(in.now), LastErr: a.err})
-		}
-	case transient:
-		st.setErr(a.err)
-		o.err = a.err
-		var ae *APIError
-		if errors.As(a.err, &ae) {
-			o.retryAfter = ae.RetryAfter
-			o.throttled = ae.StatusCode == http.StatusTooManyRequests
-		}
-	default:
-		st.setErr(a.err)
-		return st, o.ends(st.last, st.waitError(in.now, a.err))
+	failing, done := st.take(in, &o)
+	if done {
+		return st, o
 	}
-
 	st.noteOutlived(in.now, in.hist)
 	obs := st.observe(in, failing, o.retryAfter)
 	if failing {
@@ -172,6 +142,44 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 	o.next = max(next, time.Nanosecond) // past a driver's limit: come back at once, and end there
 	st.Due = in.now.Add(o.next)
 	return st, o
+}
+
+// take keeps what an answer says, by what it means (classify), and says
+// whether it calls for the error backoff and whether it ends the wait.
+func (st *waitState) take(in stepIn, o *outcome) (failing, done bool) {
+	a := in.answer
+	switch classify(a.job, a.err, st.last != nil) {
+	case visible:
+		st.Errs = 0
+		*o = st.see(in.now, a.job)
+		job, err, done := st.settled(in.cfg.returnOnPending)
+		if done {
+			o.ends(job, err)
+			if job.Status.Succeeded() && !job.Created.IsZero() {
+				o.learned = cmp.Or(job.Ended, in.now).Sub(job.Created)
+			}
+		}
+		return false, done
+	case notVisibleYet:
+		st.setErr(a.err)
+		if !in.now.Before(st.GraceEnd) {
+			o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: st.Polls, Waited: st.waited(in.now), LastErr: a.err})
+			return true, true
+		}
+	case transient:
+		st.setErr(a.err)
+		o.err = a.err
+		var ae *APIError
+		if errors.As(a.err, &ae) {
+			o.retryAfter = ae.RetryAfter
+			o.throttled = ae.StatusCode == http.StatusTooManyRequests
+		}
+	default:
+		st.setErr(a.err)
+		o.ends(st.last, st.waitError(in.now, a.err))
+		return true, true
+	}
+	return true, false
 }
 
 // line is the percent's line: a copy, zero when no percent was read.

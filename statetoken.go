@@ -134,7 +134,7 @@ func (w *Waiter) Resume(ctx context.Context, jobID, token string) (*Job, error) 
 	if err != nil {
 		return nil, err
 	}
-	return p.wait(ctx)
+	return drive(ctx, p)
 }
 
 func stateHead() string { return stateMagic + strconv.Itoa(stateVersion) }

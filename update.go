@@ -1,7 +1,11 @@
 package taurusjob
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"go.uber.org/zap"
 )
 
 // Update is what a wait knows after a call to [Poller.Poll]: returned by
@@ -48,4 +52,76 @@ type Update struct {
 // appeared, its status or percent moved, an error came, or the wait ended.
 func (u Update) Changed() bool {
 	return u.FirstSeen || u.StatusChanged || u.ProgressChanged || u.Err != nil || u.Done
+}
+
+// Hold says why a call to [Poller.Poll] sent no request although the wait
+// goes on.
+type Hold uint8
+
+const (
+	// HoldNotDue: Poll was called before [Update.Next] had passed.
+	HoldNotDue Hold = iota + 1
+	// HoldCooldown: the Waiter's shared 429 cool-down holds every poll.
+	HoldCooldown
+	// HoldRateLimit: the Waiter's rate limit ([WithLimiter]) has no token
+	// for this poll yet: one is reserved for it, unless it would come too
+	// late for any poll before the deadline.
+	HoldRateLimit
+	// holdInFlight: another Poll of the same Poller is under way (its
+	// request or its callbacks); this one sent nothing and waited for
+	// nothing. Unexported to keep the API within its budget of 60 names:
+	// its String says "a poll in flight".
+	holdInFlight
+)
+
+func (h Hold) String() string {
+	switch h {
+	case 0:
+		return "not held"
+	case HoldNotDue:
+		return "not due"
+	case HoldCooldown:
+		return "429 cool-down"
+	case HoldRateLimit:
+		return "rate limit"
+	case holdInFlight:
+		return "a poll in flight"
+	}
+	return fmt.Sprintf("Hold(%d)", uint8(h))
+}
+
+// ending is what a finished wait returns, from every later call.
+type ending struct {
+	update Update
+	job    *Job
+	err    error
+}
+
+// pollFields are the debug log's fields of a poll's update.
+func pollFields(u Update) []zap.Field {
+	fields := []zap.Field{zap.String("job_id", u.JobID), zap.Int("poll", u.Poll),
+		zap.String("status", clip.Text(string(u.Status), 128)), zap.Int("progress", u.Progress),
+		zap.Duration("next", u.Next)}
+	if u.Err != nil {
+		fields = append(fields, zap.Error(u.Err))
+	}
+	return fields
+}
+
+// endFields are the info log's fields of the update that ends a wait.
+func endFields(u Update, e *ending) []zap.Field {
+	fields := []zap.Field{zap.String("job_id", u.JobID), zap.String("outcome", Outcome(e.job, e.err)),
+		zap.Int("polls", u.Poll), zap.Duration("elapsed", u.Elapsed)}
+	if last := u.Job; last != nil {
+		fields = append(fields, zap.String("status", clip.Text(string(last.Status), 128)))
+		if !last.Ended.IsZero() && last.Status.Terminal() {
+			if lag := time.Since(last.Ended); lag >= 0 {
+				fields = append(fields, zap.Duration("detection_lag", lag))
+			}
+		}
+	}
+	if e.err != nil {
+		fields = append(fields, zap.Error(e.err))
+	}
+	return fields
 }

@@ -61,12 +61,12 @@ func (w *Waiter) Wait(ctx context.Context, jobID string) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.wait(ctx)
+	return drive(ctx, p)
 }
 
-// wait drives the Poller until it is done or ctx ends, and returns its
+// drive polls p and sleeps until it is done or ctx ends, and returns its
 // result. ctx's deadline, when earlier than the Poller's, also counts.
-func (p *Poller) wait(ctx context.Context) (*Job, error) {
+func drive(ctx context.Context, p *Poller) (*Job, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
