@@ -207,7 +207,7 @@ func (st *waitState) see(now time.Time, job *Job) outcome {
 	if prev == nil && missing(st.lastErr) {
 		st.setErr(nil) // "not there yet" was the past; a timeout must not report it
 	}
-	st.last = keep(prev, job, st.JobID)
+	st.last = keep(prev, job)
 	if job.Status == StatusRunning && (job.Progress >= 0 || st.Track != nil) {
 		t := st.line() // a copy: step never changes the state it was given
 		t.observe(now, job.Progress)
@@ -346,22 +346,17 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// keep returns the job as a wait keeps it between polls. An answer that is
-// the same as the one kept gives the kept job itself, so that a job
-// waiting without change allocates nothing that outlives its poll (and
-// leaves no holes in the heap). Otherwise it is a copy of the getter's
-// job (which a getter may share between calls) with the wait's own id
-// string. Its Raw is not copied: the Client's decoder already made it the
-// job's own, with Entities a part of it.
-func keep(prev, job *Job, jobID string) *Job {
+// keep returns the job as a wait keeps it between polls: the getter's own
+// job, which nothing here changes, or the kept one when the answer says
+// the same, so that a job waiting without change allocates nothing that
+// outlives its poll (and leaves no holes in the heap). The Client's
+// decoder has already copied Raw out of the answer's buffer, with Entities
+// a part of it.
+func keep(prev, job *Job) *Job {
 	if prev != nil && sameAnswer(prev, job) {
 		return prev
 	}
-	j := *job
-	if j.ID == jobID {
-		j.ID = jobID
-	}
-	return &j
+	return job
 }
 
 // sameAnswer reports whether two answers say the same of the job.
