@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -321,9 +322,51 @@ const maxResponseHeaderBytes = 64 << 10
 // sharedTransport serves every Client made without an HTTPClient, so that
 // many clients share one pool of connections instead of each leaving its
 // own idle connections behind.
-var sharedTransport = defaultTransport()
+var sharedTransport = &routedTransport{direct: defaultTransport(), proxied: proxiedTransport()}
 
+// routedTransport sends a request through a proxy, when the environment
+// names one for its URL, without keeping the connection: a proxied
+// connection's TLS is the transport's own, below which no answerConn can
+// frame the answers (see answerconn.go), so no proxied connection is left
+// idle for net/http to log what comes on it. Every other request goes
+// direct, over answerConns that are kept.
+type routedTransport struct{ direct, proxied *http.Transport }
+
+func (t *routedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p, err := http.ProxyFromEnvironment(req); p != nil || err != nil {
+		return t.proxied.RoundTrip(req)
+	}
+	return t.direct.RoundTrip(req)
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (t *routedTransport) CloseIdleConnections() {
+	t.direct.CloseIdleConnections()
+	t.proxied.CloseIdleConnections()
+}
+
+// defaultTransport is the transport of direct requests: connections are
+// answerConns (see answerconn.go), HTTP/1.1, tuned for many concurrent
+// waits.
 func defaultTransport() *http.Transport {
+	t := tunedTransport()
+	t.Proxy = nil // routedTransport sends proxied requests elsewhere
+	t.ForceAttemptHTTP2 = false
+	t.DialContext, t.DialTLSContext = dialAnswers(func() (*tls.Config, time.Duration) {
+		return t.TLSClientConfig, t.TLSHandshakeTimeout
+	})
+	return t
+}
+
+// proxiedTransport is the transport of requests through a proxy: one
+// connection a request, closed after its answer.
+func proxiedTransport() *http.Transport {
+	t := tunedTransport()
+	t.DisableKeepAlives = true
+	return t
+}
+
+func tunedTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Many concurrent waits talk to one host. With too few idle
 	// connections kept, a burst of polls opens and drops connections by the
