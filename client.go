@@ -84,7 +84,8 @@ type Client struct {
 	staticToken string
 	tokenSource func(ctx context.Context) (string, error)
 	mu          sync.Mutex
-	token       string // the token source's last answer
+	token       string   // the token source's last answer
+	refreshing  *refresh // the token source's call in progress, if any
 	signer      *sign.Signer
 
 	// Secrets a server may echo, built once: the static token or the
@@ -248,28 +249,97 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, stale string)
 // currentToken returns the token to send: the static one, or the token
 // source's cached answer. A token source is asked when nothing is cached or
 // when the cached token is stale (refused with a 401); when another request
-// already replaced the stale token, its replacement is used, so that many
-// concurrent 401s make one refresh.
+// already replaced the stale token, its replacement is used. A refresh in
+// progress is shared by every caller who needs one, so that many
+// concurrent 401s make one refresh; each waits for it only as long as its
+// own ctx allows, and no lock is held while the source runs.
 func (c *Client) currentToken(ctx context.Context, stale string) (string, error) {
 	if c.tokenSource == nil {
 		return c.staticToken, nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.token != "" && c.token != stale {
+		defer c.mu.Unlock()
 		return c.token, nil
 	}
-	token, err := c.tokenSource(ctx)
+	r := c.refreshing
+	if r == nil {
+		r = c.startRefresh(ctx)
+	}
+	r.waiters++
+	c.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.token, r.err
+	case <-ctx.Done():
+		c.mu.Lock()
+		if r.waiters--; r.waiters == 0 && c.refreshing == r {
+			// Nobody waits for it any more: a source that honours its
+			// ctx ends, and the next caller asks again.
+			c.refreshing = nil
+			r.cancel()
+		}
+		c.mu.Unlock()
+		if cause := context.Cause(ctx); cause != ctx.Err() {
+			return "", fmt.Errorf("taurusjob: waiting for the token source: %w: %w", ctx.Err(), cause)
+		}
+		return "", fmt.Errorf("taurusjob: waiting for the token source: %w", ctx.Err())
+	}
+}
+
+// refresh is one call of the token source, shared by the callers waiting
+// for it (c.mu guards waiters).
+type refresh struct {
+	done    chan struct{} // closed when token and err are set
+	token   string
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// startRefresh calls the token source in a goroutine of its own, with
+// ctx's values but not its end: the source's ctx ends when every caller
+// has given up on it. Its caller holds c.mu.
+func (c *Client) startRefresh(ctx context.Context) *refresh {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r := &refresh{done: make(chan struct{}), cancel: cancel}
+	c.refreshing = r
+	go func() {
+		defer cancel()
+		token, err := c.askTokenSource(sctx)
+		c.mu.Lock()
+		if err == nil {
+			c.token = token
+			// The stale token's set stays: the answer to the retry may echo it.
+			fresh := redact.New(token)
+			c.known, c.tokenSecrets = redact.Sets{c.staticSecrets, fresh, c.tokenSecrets}, fresh
+		}
+		if c.refreshing == r {
+			c.refreshing = nil
+		}
+		r.token, r.err = token, err
+		c.mu.Unlock()
+		close(r.done)
+	}()
+	return r
+}
+
+// askTokenSource calls the token source and checks its answer. A panic of
+// the source is its error: it runs in a goroutine of its own, where a
+// panic would end the process.
+func (c *Client) askTokenSource(ctx context.Context) (token string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			token, err = "", errors.New("taurusjob: the token source panicked")
+		}
+	}()
+	token, err = c.tokenSource(ctx)
 	if err != nil {
 		return "", fmt.Errorf("taurusjob: token source: %w", err)
 	}
 	if token == "" || hasControl(token) {
 		return "", invalid("token", "the token source returned an empty token or one with control characters")
 	}
-	c.token = token
-	// The stale token's set stays: the answer to the retry may echo it.
-	fresh := redact.New(token)
-	c.known, c.tokenSecrets = redact.Sets{c.staticSecrets, fresh, c.tokenSecrets}, fresh
 	return token, nil
 }
 
