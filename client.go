@@ -337,6 +337,9 @@ func (c *Client) askTokenSource(ctx context.Context) (token string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("taurusjob: token source: %w", err)
 	}
+	if len(token) > maxTokenLen {
+		return "", invalid("token", "the token source returned %d bytes, more than %d", len(token), maxTokenLen)
+	}
 	if token == "" || hasControl(token) {
 		return "", invalid("token", "the token source returned an empty token or one with control characters")
 	}
