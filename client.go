@@ -59,7 +59,8 @@ type ClientConfig struct {
 	// CheckRedirect is replaced so that credentials never follow a
 	// redirect to another host.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each call; 0 means 30 s.
+	// RequestTimeout bounds each GetJob, its retry after a 401 and the
+	// token source's answer included; 0 means 30 s.
 	RequestTimeout time.Duration
 	// MaxBodyBytes bounds each response body read; 0 means 1 MiB.
 	MaxBodyBytes int64
@@ -172,16 +173,22 @@ func (c *Client) ProjectID() string { return c.projectID }
 //     request timeout;
 //   - ctx's error, wrapped, when ctx ends first.
 //
+// RequestTimeout bounds the whole call: the token source's answer, the
+// request, and the retry after a 401.
+//
 // With a TokenSource, a 401 makes GetJob ask for a new token and try once more.
 func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	job, sent, err := c.getOnce(ctx, jobID, "")
+	// One deadline for the call, the refreshed retry included.
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	job, sent, err := c.getOnce(ctx, rctx, jobID, "")
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 		first := err
-		job, _, err = c.getOnce(ctx, jobID, sent)
+		job, _, err = c.getOnce(ctx, rctx, jobID, sent)
 		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
 			// The refresh itself failed: keep the 401 and its request id too.
 			err = fmt.Errorf("%w (after %w)", err, first)
@@ -190,18 +197,20 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	return job, err
 }
 
-// getOnce makes one request. stale is a token the API refused, "" at first;
+// getOnce makes one request within rctx, the call's deadline (ctx is the
+// caller's). stale is a token the API refused, "" at first;
 // sent is the token the request carried. No credential appears in the
 // error: what the server sends back is scrubbed in one step, before it is
 // read as a job or an error, and the error is scrubbed again on the way out.
-func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+func (c *Client) getOnce(ctx, rctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	req, err := c.newRequest(rctx, jobID)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := c.authorize(ctx, req, stale); err != nil {
+	if err := c.authorize(rctx, req, stale); err != nil {
+		if ctx.Err() == nil && rctx.Err() != nil {
+			return nil, "", &TransportError{Err: fmt.Errorf("no token from the token source within the %s request timeout", c.timeout)}
+		}
 		return nil, "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")

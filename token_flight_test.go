@@ -1,8 +1,11 @@
 package taurusjob
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -151,4 +154,38 @@ func TestPanickingTokenSource(t *testing.T) {
 	if srv.requests() != 0 {
 		t.Errorf("server got %d requests without a token", srv.requests())
 	}
+}
+
+// TestRefreshedRetryKeepsTheOneRequestTimeout: a GetJob has one deadline,
+// RequestTimeout, its 401-refreshed retry included. A 401 that comes
+// 250 ms into a 300 ms RequestTimeout leaves the retry 50 ms (it had a
+// fresh 300 ms: 550 ms in all).
+func TestRefreshedRetryKeepsTheOneRequestTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		unauthorized := readFixture(t, "errors/401-apigw.json")
+		var calls atomic.Int32
+		rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if calls.Add(1) == 1 {
+				time.Sleep(250 * time.Millisecond)
+				return &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{},
+					Body: io.NopCloser(bytes.NewReader(unauthorized)), Request: r}, nil
+			}
+			<-r.Context().Done() // the retry hangs
+			return nil, r.Context().Err()
+		})
+		src := &countingSource{}
+		c := newTestClient(t, "https://gaussdb.cn-north-4.myhuaweicloud.com", func(c *ClientConfig) {
+			c.Token, c.TokenSource = "", src.token
+			c.RequestTimeout = 300 * time.Millisecond
+			c.HTTPClient = &http.Client{Transport: rt}
+		})
+		start := time.Now()
+		_, err := c.GetJob(context.Background(), testJobID)
+		if took := time.Since(start); took != 300*time.Millisecond {
+			t.Errorf("GetJob with a 401 and a hanging retry took %v; want the one 300ms RequestTimeout", took)
+		}
+		if !errors.As(err, new(*TransportError)) || calls.Load() != 2 {
+			t.Errorf("GetJob: %v after %d requests; want the retry's request timeout", err, calls.Load())
+		}
+	})
 }
