@@ -213,7 +213,9 @@ func TestOversizedCredentialsRefused(t *testing.T) {
 	t.Run("at the bounds", func(t *testing.T) {
 		for _, edit := range []func(*ClientConfig){
 			func(c *ClientConfig) { c.Token = big(64 << 10) },
-			func(c *ClientConfig) { c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", big(256), big(256), big(64<<10) },
+			func(c *ClientConfig) {
+				c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", big(256), big(256), big(64<<10)
+			},
 		} {
 			cfg := ClientConfig{Endpoint: srv.URL, ProjectID: testProjectID, Token: testToken}
 			edit(&cfg)
