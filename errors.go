@@ -73,6 +73,9 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
 	}
+	if h := e.hint(); h != "" {
+		fmt.Fprintf(&b, "; %s", h)
+	}
 	return b.String()
 }
 
