@@ -111,6 +111,6 @@ func configError(err error) bool {
 	if errors.As(err, &dns) {
 		return dns.IsNotFound
 	}
-	return errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &record)
 }

@@ -371,6 +371,10 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("no answer within the %s request timeout", c.timeout)
 	}
+	if rh, ok := errors.AsType[tls.RecordHeaderError](err); errors.Is(err, http.ErrSchemeMismatch) || ok && string(rh.RecordHeader[:]) == "HTTP/" {
+		err = fmt.Errorf("the endpoint is https but the server answered plain HTTP: "+
+			"use the server's https port, or (for a loopback server) an http:// endpoint: %w", err)
+	}
 	return &TransportError{Err: err}
 }
 
