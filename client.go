@@ -191,11 +191,18 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 		job, _, err = c.getOnce(ctx, rctx, jobID, sent)
 		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
 			// The refresh itself failed: keep the 401 and its request id too.
-			err = fmt.Errorf("%w (after %w)", err, first)
+			err = &afterError{err: err, first: first}
 		}
 	}
 	return job, err
 }
+
+// afterError is a token refresh's failure after the 401 that asked for it:
+// both match errors.Is and errors.As.
+type afterError struct{ err, first error }
+
+func (e *afterError) Error() string   { return e.err.Error() + " (after " + unprefixed(e.first) + ")" }
+func (e *afterError) Unwrap() []error { return []error{e.err, e.first} }
 
 // getOnce makes one request within rctx, the call's deadline (ctx is the
 // caller's). stale is a token the API refused, "" at first;
