@@ -45,7 +45,10 @@ type ClientConfig struct {
 	Token string
 	// TokenSource returns an IAM token. It is called before the first
 	// request, and again once when the API answers 401, after which the
-	// request is retried once with the new token.
+	// request is retried once with the new token. One call runs at a time,
+	// shared by every GetJob that needs a token meanwhile; each waits for
+	// it within its ctx and RequestTimeout. The call's ctx has the first
+	// caller's values, and ends when every caller has stopped waiting.
 	TokenSource func(ctx context.Context) (string, error)
 
 	// AccessKey and SecretKey sign each request with SDK-HMAC-SHA256, as
@@ -55,7 +58,9 @@ type ClientConfig struct {
 	// Language is sent as X-Language ("en-us", "zh-cn"); empty sends none.
 	Language string
 	// HTTPClient supplies the transport; nil uses a transport tuned for
-	// many concurrent waits. Its Timeout, Jar and Transport are kept; its
+	// many concurrent waits, whose connections never let net/http log
+	// bytes a server sends after its answer (an echoed token, say: see
+	// README, "Limits and security", for what your own must do). Its Timeout, Jar and Transport are kept; its
 	// CheckRedirect is replaced so that credentials never follow a
 	// redirect to another host.
 	HTTPClient *http.Client
