@@ -235,3 +235,26 @@ func TestDefaultTransportReusesItsConnection(t *testing.T) {
 		t.Errorf("9 polls opened %d connections; want 1, reused", n)
 	}
 }
+
+// TestAnswerBeforeTheRequestEnds: a server that answers before it has
+// read the whole request (a 60 KiB token makes a request of several
+// writes) and follows the answer with the token gets no byte of it into
+// the process log either.
+func TestAnswerBeforeTheRequestEnds(t *testing.T) {
+	logged := captureStdLog(t)
+	token := strings.Repeat("SENTINEL-BIG-TOKEN-", 60<<10/19)
+	closed := make(chan struct{}, 4)
+	url, _ := rawServer(t, func(conn net.Conn, done <-chan struct{}) {
+		defer func() { closed <- struct{}{} }()
+		if _, err := conn.Read(make([]byte, 1)); err != nil {
+			return
+		}
+		_, _ = io.WriteString(conn, jsonAnswerKeepAlive(`{"job":{"id":"`+testJobID+`","status":"Running"}}`)+"X-Auth-Token: "+token+"\r\n")
+		_, _ = io.Copy(io.Discard, conn)
+	})
+	c := newTestClient(t, url, func(c *ClientConfig) { c.Token = token })
+	t.Cleanup(sharedTransport.CloseIdleConnections)
+	_, _ = c.GetJob(context.Background(), testJobID)
+	waitClosed(t, closed)
+	secretcheck.Assert(t, "the process log", logged.String(), token)
+}
