@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,31 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
+
+// noSuchAPICodes are the API gateway's codes for a path where no API is
+// published: the endpoint is wrong (a path such as "/v3", another service's
+// host), not the job. "APIG.0101" is the dedicated gateway's spelling.
+var noSuchAPICodes = []string{"APIGW.0101", "APIG.0101"}
+
+// noSuchAPI reports a 404 that says the API itself does not exist.
+func noSuchAPI(err error) bool {
+	ae, ok := errors.AsType[*APIError](err)
+	return ok && ae != nil && ae.StatusCode == http.StatusNotFound && slices.Contains(noSuchAPICodes, ae.Code)
+}
+
+// hint says what to check for an answer that retrying cannot fix, "" for
+// others.
+func (e *APIError) hint() string {
+	switch {
+	case e.StatusCode == http.StatusNotFound && slices.Contains(noSuchAPICodes, e.Code):
+		return "the endpoint serves no such API: check the endpoint (a host without a path such as /v3), the service and the region"
+	case e.StatusCode == http.StatusUnauthorized:
+		return "check the credentials: the token's project (it must be the client's project) and scope, or the access key pair"
+	case e.StatusCode == http.StatusForbidden:
+		return "check the IAM policy of the user (it must allow reading the service's jobs), and the token's project and scope"
+	}
+	return ""
+}
 
 // maxMessageLen bounds the message kept from an error body.
 const maxMessageLen = 512

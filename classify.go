@@ -22,8 +22,10 @@ const (
 	// and a 404 or empty answer for a job that was seen before.
 	transient
 	// permanent: retrying cannot fix it: 400, 401 (after the token source
-	// was asked once more), 403 and other 4xx, invalid input, a
-	// certificate error, an unknown host, or any error of unknown kind.
+	// was asked once more), 403 and other 4xx, a 404 whose code says the
+	// API itself does not exist (a wrong endpoint), invalid input, a
+	// certificate error, an https endpoint on a plain http server, an
+	// unknown host, or any error of unknown kind.
 	permanent
 )
 
@@ -52,6 +54,8 @@ func classify(job *Job, err error, seen bool) verdict {
 		return visible
 	case err != nil && errors.Is(err, ErrInvalidInput):
 		return permanent
+	case noSuchAPI(err):
+		return permanent // a 404 of the gateway, not of the job: the endpoint is wrong
 	case err == nil || missing(err):
 		if seen {
 			return transient
@@ -107,6 +111,6 @@ func configError(err error) bool {
 	if errors.As(err, &dns) {
 		return dns.IsNotFound
 	}
-	return errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &record)
 }

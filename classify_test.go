@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 
 	"github.com/taurusdb-tools/taurusjob/internal/nojob"
@@ -25,6 +26,11 @@ func TestClassify(t *testing.T) {
 		{"a job", &Job{ID: "j", Status: StatusRunning}, nil, visible},
 		{"nil job, nil error", nil, nil, notVisibleYet},
 		{"404", nil, &APIError{StatusCode: 404}, notVisibleYet},
+		{"404 of the job API", nil, &APIError{StatusCode: 404, Code: "DBS.200823"}, notVisibleYet},
+		{"404 APIGW.0101: the API itself does not exist (a wrong endpoint)", nil, &APIError{StatusCode: 404, Code: "APIGW.0101"}, permanent},
+		{"404 APIG.0101, the dedicated gateway's spelling", nil, &APIError{StatusCode: 404, Code: "APIG.0101"}, permanent},
+		{"wrapped 404 APIGW.0101", nil, fmt.Errorf("adapter: %w", &APIError{StatusCode: 404, Code: "APIGW.0101"}), permanent},
+		{"https endpoint, plain http server", nil, &TransportError{Err: http.ErrSchemeMismatch}, permanent},
 		{"empty answer", nil, &nojob.Error{JobID: "j"}, notVisibleYet},
 		{"a *NotVisibleError from a getter of v0.1", nil, &NotVisibleError{JobID: "j"}, notVisibleYet},
 		{"429 throttled", nil, &APIError{StatusCode: 429, Code: "APIGW.0308"}, transient},

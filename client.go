@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,7 +45,10 @@ type ClientConfig struct {
 	Token string
 	// TokenSource returns an IAM token. It is called before the first
 	// request, and again once when the API answers 401, after which the
-	// request is retried once with the new token.
+	// request is retried once with the new token. One call runs at a time,
+	// shared by every GetJob that needs a token meanwhile; each waits for
+	// it within its ctx and RequestTimeout. The call's ctx has the first
+	// caller's values, and ends when every caller has stopped waiting.
 	TokenSource func(ctx context.Context) (string, error)
 
 	// AccessKey and SecretKey sign each request with SDK-HMAC-SHA256, as
@@ -54,11 +58,14 @@ type ClientConfig struct {
 	// Language is sent as X-Language ("en-us", "zh-cn"); empty sends none.
 	Language string
 	// HTTPClient supplies the transport; nil uses a transport tuned for
-	// many concurrent waits. Its Timeout, Jar and Transport are kept; its
+	// many concurrent waits, whose connections never let net/http log
+	// bytes a server sends after its answer (an echoed token, say: see
+	// README, "Limits and security", for what your own must do). Its Timeout, Jar and Transport are kept; its
 	// CheckRedirect is replaced so that credentials never follow a
 	// redirect to another host.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each call; 0 means 30 s.
+	// RequestTimeout bounds each GetJob, its retry after a 401 and the
+	// token source's answer included; 0 means 30 s.
 	RequestTimeout time.Duration
 	// MaxBodyBytes bounds each response body read; 0 means 1 MiB.
 	MaxBodyBytes int64
@@ -83,7 +90,8 @@ type Client struct {
 	staticToken string
 	tokenSource func(ctx context.Context) (string, error)
 	mu          sync.Mutex
-	token       string // the token source's last answer
+	token       string   // the token source's last answer
+	refreshing  *refresh // the token source's call in progress, if any
 	signer      *sign.Signer
 
 	// Secrets a server may echo, built once: the static token or the
@@ -170,36 +178,51 @@ func (c *Client) ProjectID() string { return c.projectID }
 //     request timeout;
 //   - ctx's error, wrapped, when ctx ends first.
 //
+// RequestTimeout bounds the whole call: the token source's answer, the
+// request, and the retry after a 401.
+//
 // With a TokenSource, a 401 makes GetJob ask for a new token and try once more.
 func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	job, sent, err := c.getOnce(ctx, jobID, "")
+	// One deadline for the call, the refreshed retry included.
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	job, sent, err := c.getOnce(ctx, rctx, jobID, "")
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 		first := err
-		job, _, err = c.getOnce(ctx, jobID, sent)
+		job, _, err = c.getOnce(ctx, rctx, jobID, sent)
 		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
 			// The refresh itself failed: keep the 401 and its request id too.
-			err = fmt.Errorf("%w (after %w)", err, first)
+			err = &afterError{err: err, first: first}
 		}
 	}
 	return job, err
 }
 
-// getOnce makes one request. stale is a token the API refused, "" at first;
+// afterError is a token refresh's failure after the 401 that asked for it:
+// both match errors.Is and errors.As.
+type afterError struct{ err, first error }
+
+func (e *afterError) Error() string   { return e.err.Error() + " (after " + unprefixed(e.first) + ")" }
+func (e *afterError) Unwrap() []error { return []error{e.err, e.first} }
+
+// getOnce makes one request within rctx, the call's deadline (ctx is the
+// caller's). stale is a token the API refused, "" at first;
 // sent is the token the request carried. No credential appears in the
 // error: what the server sends back is scrubbed in one step, before it is
 // read as a job or an error, and the error is scrubbed again on the way out.
-func (c *Client) getOnce(ctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+func (c *Client) getOnce(ctx, rctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
 	req, err := c.newRequest(rctx, jobID)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := c.authorize(ctx, req, stale); err != nil {
+	if err := c.authorize(rctx, req, stale); err != nil {
+		if ctx.Err() == nil && rctx.Err() != nil {
+			return nil, "", &TransportError{Err: fmt.Errorf("no token from the token source within the %s request timeout", c.timeout)}
+		}
 		return nil, "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")
@@ -247,28 +270,100 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, stale string)
 // currentToken returns the token to send: the static one, or the token
 // source's cached answer. A token source is asked when nothing is cached or
 // when the cached token is stale (refused with a 401); when another request
-// already replaced the stale token, its replacement is used, so that many
-// concurrent 401s make one refresh.
+// already replaced the stale token, its replacement is used. A refresh in
+// progress is shared by every caller who needs one, so that many
+// concurrent 401s make one refresh; each waits for it only as long as its
+// own ctx allows, and no lock is held while the source runs.
 func (c *Client) currentToken(ctx context.Context, stale string) (string, error) {
 	if c.tokenSource == nil {
 		return c.staticToken, nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.token != "" && c.token != stale {
+		defer c.mu.Unlock()
 		return c.token, nil
 	}
-	token, err := c.tokenSource(ctx)
+	r := c.refreshing
+	if r == nil {
+		r = c.startRefresh(ctx)
+	}
+	r.waiters++
+	c.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.token, r.err
+	case <-ctx.Done():
+		c.mu.Lock()
+		if r.waiters--; r.waiters == 0 && c.refreshing == r {
+			// Nobody waits for it any more: a source that honours its
+			// ctx ends, and the next caller asks again.
+			c.refreshing = nil
+			r.cancel()
+		}
+		c.mu.Unlock()
+		if cause := context.Cause(ctx); cause != ctx.Err() {
+			return "", fmt.Errorf("taurusjob: waiting for the token source: %w: %w", ctx.Err(), cause)
+		}
+		return "", fmt.Errorf("taurusjob: waiting for the token source: %w", ctx.Err())
+	}
+}
+
+// refresh is one call of the token source, shared by the callers waiting
+// for it (c.mu guards waiters).
+type refresh struct {
+	done    chan struct{} // closed when token and err are set
+	token   string
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// startRefresh calls the token source in a goroutine of its own, with
+// ctx's values but not its end: the source's ctx ends when every caller
+// has given up on it. Its caller holds c.mu.
+func (c *Client) startRefresh(ctx context.Context) *refresh {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r := &refresh{done: make(chan struct{}), cancel: cancel}
+	c.refreshing = r
+	go func() {
+		defer cancel()
+		token, err := c.askTokenSource(sctx)
+		c.mu.Lock()
+		if err == nil {
+			c.token = token
+			// The stale token's set stays: the answer to the retry may echo it.
+			fresh := redact.New(token)
+			c.known, c.tokenSecrets = redact.Sets{c.staticSecrets, fresh, c.tokenSecrets}, fresh
+		}
+		if c.refreshing == r {
+			c.refreshing = nil
+		}
+		r.token, r.err = token, err
+		c.mu.Unlock()
+		close(r.done)
+	}()
+	return r
+}
+
+// askTokenSource calls the token source and checks its answer. A panic of
+// the source is its error: it runs in a goroutine of its own, where a
+// panic would end the process.
+func (c *Client) askTokenSource(ctx context.Context) (token string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			token, err = "", errors.New("taurusjob: the token source panicked")
+		}
+	}()
+	token, err = c.tokenSource(ctx)
 	if err != nil {
 		return "", fmt.Errorf("taurusjob: token source: %w", err)
+	}
+	if len(token) > maxTokenLen {
+		return "", invalid("token", "the token source returned %d bytes, more than %d", len(token), maxTokenLen)
 	}
 	if token == "" || hasControl(token) {
 		return "", invalid("token", "the token source returned an empty token or one with control characters")
 	}
-	c.token = token
-	// The stale token's set stays: the answer to the retry may echo it.
-	fresh := redact.New(token)
-	c.known, c.tokenSecrets = redact.Sets{c.staticSecrets, fresh, c.tokenSecrets}, fresh
 	return token, nil
 }
 
@@ -287,6 +382,10 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("no answer within the %s request timeout", c.timeout)
+	}
+	if rh, ok := errors.AsType[tls.RecordHeaderError](err); errors.Is(err, http.ErrSchemeMismatch) || ok && string(rh.RecordHeader[:]) == "HTTP/" {
+		err = fmt.Errorf("the endpoint is https but the server answered plain HTTP: "+
+			"use the server's https port, or (for a loopback server) an http:// endpoint: %w", err)
 	}
 	return &TransportError{Err: err}
 }
@@ -321,9 +420,51 @@ const maxResponseHeaderBytes = 64 << 10
 // sharedTransport serves every Client made without an HTTPClient, so that
 // many clients share one pool of connections instead of each leaving its
 // own idle connections behind.
-var sharedTransport = defaultTransport()
+var sharedTransport = &routedTransport{direct: defaultTransport(), proxied: proxiedTransport()}
 
+// routedTransport sends a request through a proxy, when the environment
+// names one for its URL, without keeping the connection: a proxied
+// connection's TLS is the transport's own, below which no answerConn can
+// frame the answers (see answerconn.go), so no proxied connection is left
+// idle for net/http to log what comes on it. Every other request goes
+// direct, over answerConns that are kept.
+type routedTransport struct{ direct, proxied *http.Transport }
+
+func (t *routedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p, err := http.ProxyFromEnvironment(req); p != nil || err != nil {
+		return t.proxied.RoundTrip(req)
+	}
+	return t.direct.RoundTrip(req)
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (t *routedTransport) CloseIdleConnections() {
+	t.direct.CloseIdleConnections()
+	t.proxied.CloseIdleConnections()
+}
+
+// defaultTransport is the transport of direct requests: connections are
+// answerConns (see answerconn.go), HTTP/1.1, tuned for many concurrent
+// waits.
 func defaultTransport() *http.Transport {
+	t := tunedTransport()
+	t.Proxy = nil // routedTransport sends proxied requests elsewhere
+	t.ForceAttemptHTTP2 = false
+	t.DialContext, t.DialTLSContext = dialAnswers(func() (*tls.Config, time.Duration) {
+		return t.TLSClientConfig, t.TLSHandshakeTimeout
+	})
+	return t
+}
+
+// proxiedTransport is the transport of requests through a proxy: one
+// connection a request, closed after its answer.
+func proxiedTransport() *http.Transport {
+	t := tunedTransport()
+	t.DisableKeepAlives = true
+	return t
+}
+
+func tunedTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Many concurrent waits talk to one host. With too few idle
 	// connections kept, a burst of polls opens and drops connections by the

@@ -14,12 +14,33 @@ import (
 // InputErrors that NewClient and GetJob promise, so the checks of what the
 // caller gave stay on this side.
 
+// Bounds of a credential, checked before anything is built from it: the
+// redaction tables cost about 270 bytes a secret byte (288 MiB for a 1 MiB
+// token). An IAM token is a few KiB (a PKI token up to about 10 KiB), as is
+// a security token; 64 KiB is also the CLI's bound of a token file. An
+// access key is 20 characters and a secret key 40.
+const (
+	maxTokenLen = 64 << 10
+	maxKeyLen   = 256
+)
+
+// checkLen refuses a credential longer than limit, without quoting it.
+func checkLen(field, value string, limit int) error {
+	if len(value) > limit {
+		return invalid(field, "is %d bytes long, more than %d; is it a %s?", len(value), limit, field)
+	}
+	return nil
+}
+
 // setCredentials checks that cfg holds exactly one kind of credential, and
 // builds the signer for AK/SK.
 func (c *Client) setCredentials(cfg ClientConfig) error {
 	kinds := 0
 	if cfg.Token != "" {
 		kinds++
+		if err := checkLen("token", cfg.Token, maxTokenLen); err != nil {
+			return err
+		}
 		if hasControl(cfg.Token) {
 			return invalid("token", "contains control characters")
 		}
@@ -51,6 +72,12 @@ func (c *Client) setCredentials(cfg ClientConfig) error {
 // '=' are separators. Its errors name the field at fault and never hold a
 // credential's value.
 func checkAKSK(ak, sk, securityToken, projectID string) error {
+	for _, e := range []error{checkLen("access key", ak, maxKeyLen), checkLen("secret key", sk, maxKeyLen),
+		checkLen("security token", securityToken, maxTokenLen)} {
+		if e != nil {
+			return e
+		}
+	}
 	switch {
 	case ak == "":
 		return invalid("access key", "is empty; AK/SK signing needs both keys")

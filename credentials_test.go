@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -162,5 +163,68 @@ func TestClientAKSKRequestsVerifyOnTheWire(t *testing.T) {
 				t.Errorf("Authorization = %s, want SignedHeaders=%s", got, strings.Join(want, ";"))
 			}
 		})
+	}
+}
+
+// TestOversizedCredentialsRefused: a token over 64 KiB (given as Token or
+// returned by the TokenSource), an access or secret key over 256 bytes and
+// a security token over 64 KiB are refused as ErrInvalidInput, before any
+// redaction table is built (about 270 bytes a secret byte: 288 MiB for a
+// 1 MiB token) and before any request. The bounds themselves are accepted.
+func TestOversizedCredentialsRefused(t *testing.T) {
+	srv := okServer(t)
+	big := func(n int) string { return strings.Repeat("A", n) }
+	for _, tc := range []struct {
+		name  string
+		edit  func(*ClientConfig)
+		field string
+	}{
+		{"token of 64 KiB + 1", func(c *ClientConfig) { c.Token = big(64<<10 + 1) }, "token"},
+		{"token of 1 MiB", func(c *ClientConfig) { c.Token = big(1 << 20) }, "token"},
+		{"access key of 257 bytes", func(c *ClientConfig) { c.Token, c.AccessKey, c.SecretKey = "", big(257), sentinelSK }, "access key"},
+		{"secret key of 257 bytes", func(c *ClientConfig) { c.Token, c.AccessKey, c.SecretKey = "", sentinelAK, big(257) }, "secret key"},
+		{"security token of 64 KiB + 1", func(c *ClientConfig) {
+			c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", sentinelAK, sentinelSK, big(64<<10+1)
+		}, "security token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := ClientConfig{Endpoint: srv.URL, ProjectID: testProjectID, Token: testToken}
+			tc.edit(&cfg)
+			c, err := NewClient(cfg)
+			if c != nil {
+				t.Errorf("NewClient returned a client")
+			}
+			checkInvalid(t, err, tc.field)
+		})
+	}
+	t.Run("token source answer of 1 MiB", func(t *testing.T) {
+		c := newTestClient(t, srv.URL, func(c *ClientConfig) {
+			c.Token, c.TokenSource = "", func(context.Context) (string, error) { return big(1 << 20), nil }
+		})
+		var ms1, ms2 runtime.MemStats
+		runtime.ReadMemStats(&ms1)
+		_, err := c.GetJob(context.Background(), testJobID)
+		runtime.ReadMemStats(&ms2)
+		checkInvalid(t, err, "token")
+		if grew := ms2.TotalAlloc - ms1.TotalAlloc; grew > 16<<20 {
+			t.Errorf("refusing a 1 MiB token allocated %d MiB; want no redaction table built", grew>>20)
+		}
+	})
+	t.Run("at the bounds", func(t *testing.T) {
+		for _, edit := range []func(*ClientConfig){
+			func(c *ClientConfig) { c.Token = big(64 << 10) },
+			func(c *ClientConfig) {
+				c.Token, c.AccessKey, c.SecretKey, c.SecurityToken = "", big(256), big(256), big(64<<10)
+			},
+		} {
+			cfg := ClientConfig{Endpoint: srv.URL, ProjectID: testProjectID, Token: testToken}
+			edit(&cfg)
+			if _, err := NewClient(cfg); err != nil {
+				t.Errorf("NewClient at the bounds: %v", err)
+			}
+		}
+	})
+	if n := srv.requests(); n != 0 {
+		t.Errorf("server got %d requests", n)
 	}
 }

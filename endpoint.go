@@ -111,11 +111,12 @@ func isLoopback(host string) bool {
 // loopback host and hc's transport is an *http.Transport with a Proxy, a
 // copy whose transport is a clone without one: a loopback endpoint is
 // plain http, and a proxy would see the token in clear. (The default
-// transport's Proxy follows HTTP_PROXY and NO_PROXY, which already skip
-// "localhost" and loopback addresses: parseEndpoint lowercases the host.)
+// transport, not an *http.Transport, proxies as HTTP_PROXY and NO_PROXY
+// say, which already skip "localhost" and loopback addresses:
+// parseEndpoint lowercases the host.)
 func noProxyForLoopback(hc *http.Client, base *url.URL) *http.Client {
 	t, ok := hc.Transport.(*http.Transport)
-	if !ok || t.Proxy == nil || t == sharedTransport || !isLoopback(base.Hostname()) {
+	if !ok || t.Proxy == nil || !isLoopback(base.Hostname()) {
 		return hc
 	}
 	t = t.Clone()

@@ -73,6 +73,9 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
 	}
+	if h := e.hint(); h != "" {
+		fmt.Fprintf(&b, "; %s", h)
+	}
 	return b.String()
 }
 
@@ -134,7 +137,7 @@ func (e *TimeoutError) Error() string {
 		b.WriteString("; the job was never seen")
 	}
 	if e.LastErr != nil {
-		fmt.Fprintf(&b, "; last error: %v", e.LastErr)
+		fmt.Fprintf(&b, "; last error: %s", unprefixed(e.LastErr))
 	}
 	return b.String()
 }
@@ -165,7 +168,7 @@ func (e *NotVisibleError) Error() string {
 	s := fmt.Sprintf("taurusjob: job %s was not visible after %s and %s (jobs can be queried only for a month, and only a few seconds after creation)",
 		e.JobID, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	if e.LastErr != nil {
-		s += "; last answer: " + e.LastErr.Error()
+		s += "; last answer: " + unprefixed(e.LastErr)
 	}
 	return s
 }
@@ -207,7 +210,16 @@ type WaitError struct {
 }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("taurusjob: wait for job %s stopped after %s: %v", e.JobID, polls(e.Polls), e.Err)
+	return fmt.Sprintf("taurusjob: wait for job %s stopped after %s: %s", e.JobID, polls(e.Polls), unprefixed(e.Err))
+}
+
+// unprefixed is err's text without its "taurusjob: ", for an error that
+// quotes it after its own: the prefix is said once.
+func unprefixed(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(err.Error(), "taurusjob: ")
 }
 
 // Unwrap returns the poll's error.

@@ -20,10 +20,10 @@ func TestDefaultTransportKeepsItsConnections(t *testing.T) {
 	tr := defaultTransport()
 	t.Cleanup(tr.CloseIdleConnections)
 	var dials atomic.Int64
-	var d net.Dialer
+	dial := tr.DialContext
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials.Add(1)
-		return d.DialContext(ctx, network, addr)
+		return dial(ctx, network, addr)
 	}
 	c := newTestClient(t, srv.URL, func(c *ClientConfig) { c.HTTPClient = &http.Client{Transport: tr} })
 	burst := func() int64 {

@@ -76,12 +76,14 @@ func TestRequestTimeout(t *testing.T) {
 func TestDefaultTransportHonoursRequestTimeout(t *testing.T) {
 	for _, d := range []time.Duration{0, 5 * time.Second, 45 * time.Second, 10 * time.Minute} {
 		c := newTestClient(t, "https://gaussdb.cn-north-4.myhuaweicloud.com", func(c *ClientConfig) { c.RequestTimeout = d })
-		tr, ok := c.http.Transport.(*http.Transport)
+		rt, ok := c.http.Transport.(*routedTransport)
 		if !ok {
 			t.Fatalf("default transport is %T", c.http.Transport)
 		}
-		if tr.ResponseHeaderTimeout != 0 && tr.ResponseHeaderTimeout < c.timeout {
-			t.Errorf("RequestTimeout %v: the transport gives up on headers after %v", c.timeout, tr.ResponseHeaderTimeout)
+		for _, tr := range []*http.Transport{rt.direct, rt.proxied} {
+			if tr.ResponseHeaderTimeout != 0 && tr.ResponseHeaderTimeout < c.timeout {
+				t.Errorf("RequestTimeout %v: the transport gives up on headers after %v", c.timeout, tr.ResponseHeaderTimeout)
+			}
 		}
 	}
 }

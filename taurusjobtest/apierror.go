@@ -42,12 +42,22 @@ func errorBody(code, msg string) []byte {
 	return b
 }
 
+// noSuchAPIBody is the real gateway's answer to a path where no API is
+// published: its fields in its order, the request id in the body too.
+func noSuchAPIBody(requestID string) []byte {
+	b, _ := json.Marshal(struct {
+		Msg       string `json:"error_msg"`
+		Code      string `json:"error_code"`
+		RequestID string `json:"request_id"`
+	}{"The API does not exist or has not been published in the environment", codeNoSuchAPI, requestID})
+	return b
+}
+
 // Answers that do not change, rendered once.
 var (
 	ansNotFound = answer{status: http.StatusNotFound, code: codeJobNotFound,
 		body: errorBody(codeJobNotFound, "The job does not exist, or is not visible yet.")}
-	ansNoSuchAPI = answer{status: http.StatusNotFound, code: codeNoSuchAPI,
-		body: errorBody(codeNoSuchAPI, "The API does not exist or has not been published in the environment.")}
+	ansNoSuchAPI = answer{status: http.StatusNotFound, code: codeNoSuchAPI} // body: noSuchAPIBody
 	ansBadMethod = answer{status: http.StatusMethodNotAllowed, code: codeBadRequest,
 		body: errorBody(codeBadRequest, "Method not allowed: the jobs API answers GET only.")}
 	ansBadProject = answer{status: http.StatusBadRequest, code: codeBadRequest,

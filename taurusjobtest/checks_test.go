@@ -2,6 +2,7 @@ package taurusjobtest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -196,4 +197,24 @@ func TestAKSKCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoSuchAPIAnswerIsTheGateways: a path that is not the jobs API (an
+// endpoint ending in /v3, a wrong version) is answered as the real API
+// gateway does: 404 with {"error_msg","error_code":"APIGW.0101","request_id"},
+// the body's request id the X-Request-Id header's, so that a client reads
+// it as a wrong endpoint, not as a job not visible yet.
+func TestNoSuchAPIAnswerIsTheGateways(t *testing.T) {
+	forModes(t, func(t *testing.T, srv *Server) {
+		r := get(t, srv, srv.URL()+"/v3/v3/"+srv.ProjectID()+"/jobs?id=x")
+		var body map[string]string
+		if err := json.Unmarshal(r.body, &body); err != nil {
+			t.Fatalf("body %s: %v", r.body, err)
+		}
+		if r.status != 404 || body["error_code"] != "APIGW.0101" ||
+			body["error_msg"] != "The API does not exist or has not been published in the environment" ||
+			body["request_id"] == "" || body["request_id"] != r.header.Get("X-Request-Id") || len(body) != 3 {
+			t.Errorf("HTTP %d %s (X-Request-Id %q); want the gateway's APIGW.0101 answer", r.status, r.body, r.header.Get("X-Request-Id"))
+		}
+	})
 }

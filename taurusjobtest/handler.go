@@ -23,6 +23,9 @@ func (s *Server) serve(r *http.Request) (*answer, error) {
 		return nil, err
 	}
 	a.requestID = s.newRequestID()
+	if a.code == codeNoSuchAPI && a.body == nil {
+		a.body = noSuchAPIBody(a.requestID)
+	}
 	s.rec.add(r, now, jobID, &a)
 	return &a, nil
 }
