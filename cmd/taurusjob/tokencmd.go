@@ -66,7 +66,11 @@ func (t *tokenCommand) run(parent context.Context) (string, error) {
 	case err != nil:
 		return "", usagef("%s: the command could not be run: %s", t.source, errText(err))
 	}
-	return tokenFrom(t.source, out.Bytes(), "the command printed no token")
+	tok, err := tokenFrom(t.source, out.Bytes(), "the command printed no token")
+	if err == nil {
+		stdLog.hide(tok) // a fresh token is kept out of net/http's log lines too
+	}
+	return tok, err
 }
 
 // capped keeps the first max bytes written and counts the rest, so that
