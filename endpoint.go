@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -124,4 +125,37 @@ func noProxyForLoopback(hc *http.Client, base *url.URL) *http.Client {
 	c := *hc
 	c.Transport = t
 	return &c
+}
+
+// checkEndpoint refuses an unknown service, and, for a sibling service,
+// a public Huawei Cloud endpoint that belongs to another service: asked
+// for a job it does not know, a service answers 404 until the grace window
+// ends, and the user would learn only "not visible". The zero value
+// (TaurusDB) accepts every endpoint, as before services were chosen: code
+// that pointed it at a sibling's endpoint keeps working, since every
+// service's body decodes alike. Private endpoints, proxies and test
+// servers are not judged.
+func (s Service) checkEndpoint(u *url.URL) error {
+	if s < 0 || int(s) >= len(services) {
+		return invalid("service", "%d is not a known service", int(s))
+	}
+	i := services[s]
+	if s == ServiceTaurusDB {
+		return nil
+	}
+	host := strings.ToLower(u.Hostname())
+	if !strings.HasSuffix(host, ".myhuaweicloud.com") && !strings.HasSuffix(host, ".myhuaweicloud.eu") {
+		return nil
+	}
+	first, _, _ := strings.Cut(host, ".")
+	if slices.Contains(i.prefixes, first) {
+		return nil
+	}
+	for _, other := range Services() {
+		if other != s && slices.Contains(services[other].prefixes, first) {
+			return invalid("endpoint", "%s is a %s endpoint, but the service is %s (set ClientConfig.Service)",
+				host, services[other].title, i.title)
+		}
+	}
+	return nil
 }

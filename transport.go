@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -237,3 +238,101 @@ func dialAnswers(cfg func() (*tls.Config, time.Duration)) (plain, secure func(ct
 	}
 	return plain, secure
 }
+
+// safeHTTPClient copies hc (or makes a client) with a redirect policy that
+// never carries credentials to another host: a redirect to another scheme
+// or host is not followed, and its 3xx answer becomes an [*APIError].
+func safeHTTPClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Transport = sharedTransport
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			return http.ErrUseLastResponse
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// maxResponseHeaderBytes bounds the headers of an answer read by the
+// default transport: the API's are well under 4 KiB.
+const maxResponseHeaderBytes = 64 << 10
+
+// sharedTransport serves every Client made without an HTTPClient, so that
+// many clients share one pool of connections instead of each leaving its
+// own idle connections behind.
+var sharedTransport = &routedTransport{direct: defaultTransport(), proxied: proxiedTransport()}
+
+// routedTransport sends a request through a proxy, when the environment
+// names one for its URL, without keeping the connection: a proxied
+// connection's TLS is the transport's own, below which no answerConn can
+// frame the answers (above), so no proxied connection is left
+// idle for net/http to log what comes on it. Every other request goes
+// direct, over answerConns that are kept.
+type routedTransport struct{ direct, proxied *http.Transport }
+
+func (t *routedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if p, err := http.ProxyFromEnvironment(req); p != nil || err != nil {
+		return t.proxied.RoundTrip(req)
+	}
+	return t.direct.RoundTrip(req)
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (t *routedTransport) CloseIdleConnections() {
+	t.direct.CloseIdleConnections()
+	t.proxied.CloseIdleConnections()
+}
+
+// defaultTransport is the transport of direct requests: connections are
+// answerConns (above), HTTP/1.1, tuned for many concurrent
+// waits.
+func defaultTransport() *http.Transport {
+	t := tunedTransport()
+	t.Proxy = nil // routedTransport sends proxied requests elsewhere
+	t.ForceAttemptHTTP2 = false
+	t.DialContext, t.DialTLSContext = dialAnswers(func() (*tls.Config, time.Duration) {
+		return t.TLSClientConfig, t.TLSHandshakeTimeout
+	})
+	return t
+}
+
+// proxiedTransport is the transport of requests through a proxy: one
+// connection a request, closed after its answer.
+func proxiedTransport() *http.Transport {
+	t := tunedTransport()
+	t.DisableKeepAlives = true
+	return t
+}
+
+func tunedTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Many concurrent waits talk to one host. With too few idle
+	// connections kept, a burst of polls opens and drops connections by the
+	// thousand (and runs out of file descriptors); with no cap, the first
+	// burst of 10,000 waits opens 10,000. 256 open and kept idle serve a
+	// burst in turn and reuse them: a poll pays no handshake.
+	t.MaxIdleConnsPerHost = maxConnsPerHost
+	t.MaxConnsPerHost = maxConnsPerHost
+	// http.DefaultTransport keeps 100 idle connections in all, which would
+	// undo the line above: every burst would dial 156 of the 256 again.
+	// Idle connections are bounded per host, and close after IdleConnTimeout.
+	t.MaxIdleConns = 0
+	// A hostile endpoint streaming headers would otherwise be read up
+	// to Go's default of 10 MiB per connection.
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
+	// No ResponseHeaderTimeout: each request's context carries the
+	// configured RequestTimeout, which may be longer than any default here.
+	return t
+}
+
+// maxConnsPerHost bounds the default transport's connections to one host.
+const maxConnsPerHost = 256
