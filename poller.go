@@ -234,7 +234,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 	if o.learned > 0 {
 		p.w.cfg.history.Record(o.job.Name, o.learned) // how long it took, for the next job of its name
 	}
-	if o.done {
+	if o.done && p.w.quota.limiter != nil {
 		p.w.quota.release(p.jobID) // a token reserved for this job goes back to the other waits
 	}
 	if o.unusual {

@@ -266,7 +266,10 @@ func (st *waitState) observe(in stepIn, failing bool, retryAfter time.Duration) 
 func (st *waitState) jobStart(now time.Time) time.Time {
 	if st.last != nil {
 		if c := st.last.Created; saneCreated(c, now) {
-			return minTime(c, now)
+			if c.After(now) {
+				return now
+			}
+			return c
 		}
 	}
 	return st.Start
@@ -328,7 +331,10 @@ func (st *waitState) historyWindow(now time.Time, h histWindow) (window, bool) {
 // waited is how long the wait has lasted at now; a wait past its deadline
 // lasted until the deadline.
 func (st *waitState) waited(now time.Time) time.Duration {
-	return max(minTime(now, st.Deadline).Sub(st.Start), 0) // a resumed start may be up to maxClockSkew ahead
+	if now.After(st.Deadline) {
+		now = st.Deadline
+	}
+	return max(now.Sub(st.Start), 0) // a resumed start may be up to maxClockSkew ahead
 }
 
 func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
@@ -337,13 +343,6 @@ func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {
 	return &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }
 
 // keep returns the job as a wait keeps it between polls: the getter's own

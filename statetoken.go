@@ -157,7 +157,9 @@ func encodeState(key []byte, st *waitState) string {
 	t := *st
 	// Compared as the token keeps them: on the wall clock.
 	t.Start, t.GraceEnd, t.Deadline, t.Due = t.Start.Round(0), t.GraceEnd.Round(0), t.Deadline.Round(0), t.Due.Round(0)
-	t.Due = minTime(t.Due, t.Deadline)
+	if t.Due.After(t.Deadline) {
+		t.Due = t.Deadline
+	}
 	if t.Due.Before(t.Start) {
 		t.Due = t.Start
 	}
