@@ -8,8 +8,9 @@ import (
 
 // maxTopLevel is the budget of package-level names: a user reads the
 // everyday path (NewClient, NewWaiter, Wait, the Poller, the errors) without
-// wading through helpers that exist for the CLI or the adapters.
-const maxTopLevel = 60
+// wading through helpers that exist for the CLI or the adapters. Issue 23
+// raised it from 60 to 72 for the instance wait and the job list.
+const maxTopLevel = 72
 
 // The exported API is listed in api/taurusjob.txt: an export is added or
 // removed on purpose, in a reviewed diff of that file, never by accident
