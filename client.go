@@ -79,7 +79,7 @@ type ClientConfig struct {
 
 // Client calls the get-job API. It is safe for concurrent use.
 type Client struct {
-	base      *url.URL // endpoint with the project's jobs path
+	base      *url.URL // the endpoint, without a trailing slash
 	projectID string
 	language  string
 	userAgent string
@@ -135,7 +135,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		staticToken: cfg.Token,
 		tokenSource: cfg.TokenSource,
 	}
-	base.Path = strings.TrimRight(base.Path, "/") + "/v3/" + cfg.ProjectID + "/jobs"
+	base.Path = strings.TrimRight(base.Path, "/") // a call's path follows
 	c.base = base
 	if c.timeout < 0 || c.maxBody < 0 {
 		return nil, invalid("client config", "RequestTimeout and MaxBodyBytes must not be negative")
@@ -186,20 +186,39 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
+	var job *Job
+	err := c.call(ctx, apiCall{path: "/v3/" + c.projectID + "/jobs", query: "id=" + url.QueryEscape(jobID)},
+		func(r *reply, secrets redact.Sets) (err error) {
+			job, err = c.jobFrom(r, jobID, secrets)
+			return err
+		})
+	return job, err
+}
+
+// apiCall is one API request: its path under the endpoint and its raw
+// query.
+type apiCall struct {
+	path, query string
+}
+
+// call makes one API request and gives its scrubbed reply to read. One
+// deadline (RequestTimeout) covers the token source, the request and, with
+// a TokenSource, the one retry that a 401 makes with a new token.
+func (c *Client) call(ctx context.Context, x apiCall, read func(*reply, redact.Sets) error) error {
 	// One deadline for the call, the refreshed retry included.
 	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	job, sent, err := c.getOnce(ctx, rctx, jobID, "")
+	sent, err := c.callOnce(ctx, rctx, x, "", read)
 	var ae *APIError
 	if c.tokenSource != nil && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 		first := err
-		job, _, err = c.getOnce(ctx, rctx, jobID, sent)
+		_, err = c.callOnce(ctx, rctx, x, sent, read)
 		if err != nil && !errors.As(err, new(*APIError)) && !errors.As(err, new(*TransportError)) {
 			// The refresh itself failed: keep the 401 and its request id too.
 			err = &afterError{err: err, first: first}
 		}
 	}
-	return job, err
+	return err
 }
 
 // afterError is a token refresh's failure after the 401 that asked for it:
@@ -209,21 +228,21 @@ type afterError struct{ err, first error }
 func (e *afterError) Error() string   { return e.err.Error() + " (after " + unprefixed(e.first) + ")" }
 func (e *afterError) Unwrap() []error { return []error{e.err, e.first} }
 
-// getOnce makes one request within rctx, the call's deadline (ctx is the
-// caller's). stale is a token the API refused, "" at first;
-// sent is the token the request carried. No credential appears in the
-// error: what the server sends back is scrubbed in one step, before it is
-// read as a job or an error, and the error is scrubbed again on the way out.
-func (c *Client) getOnce(ctx, rctx context.Context, jobID, stale string) (job *Job, sent string, err error) {
-	req, err := c.newRequest(rctx, jobID)
+// callOnce makes one request within rctx, the call's deadline (ctx is the
+// caller's). stale is a token the API refused, "" at first; sent is the
+// token the request carried. No credential appears in the error: what the
+// server sends back is scrubbed in one step, before read sees it, and the
+// error is scrubbed again on the way out.
+func (c *Client) callOnce(ctx, rctx context.Context, x apiCall, stale string, read func(*reply, redact.Sets) error) (sent string, err error) {
+	req, err := c.newRequest(rctx, x)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if err := c.authorize(rctx, req, stale); err != nil {
 		if ctx.Err() == nil && rctx.Err() != nil {
-			return nil, "", &TransportError{Err: fmt.Errorf("no token from the token source within the %s request timeout", c.timeout)}
+			return "", &TransportError{Err: fmt.Errorf("no token from the token source within the %s request timeout", c.timeout)}
 		}
-		return nil, "", err
+		return "", err
 	}
 	sent = req.Header.Get("X-Auth-Token")
 	secrets, done := c.secrets(req)
@@ -231,17 +250,17 @@ func (c *Client) getOnce(ctx, rctx context.Context, jobID, stale string) (job *J
 	defer func() { err = redactError(err, secrets) }()
 	rep, err := c.send(ctx, req)
 	if err != nil {
-		return nil, sent, err
+		return sent, err
 	}
 	rep.scrub(secrets)
-	job, err = c.jobFrom(&rep, jobID, secrets)
-	return job, sent, err
+	return sent, read(&rep, secrets)
 }
 
-// newRequest builds the get-job request for jobID, without credentials.
-func (c *Client) newRequest(ctx context.Context, jobID string) (*http.Request, error) {
+// newRequest builds x's GET request, without credentials.
+func (c *Client) newRequest(ctx context.Context, x apiCall) (*http.Request, error) {
 	u := *c.base
-	u.RawQuery = "id=" + url.QueryEscape(jobID)
+	u.Path += x.path
+	u.RawQuery = x.query
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, invalid("request", "%v", err)
