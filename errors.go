@@ -119,6 +119,11 @@ type TimeoutError struct {
 	Polls   int
 	Waited  time.Duration
 	Cause   error // context.DeadlineExceeded or context.Canceled (or ctx's cause)
+
+	// In a wait that reached its instance ([WithReady], [Waiter.WaitReady]):
+	// the instance's id, and the instance as last read (nil if never found).
+	InstanceID string
+	Instance   *InstanceInfo
 }
 
 func (e *TimeoutError) Error() string {
@@ -127,13 +132,28 @@ func (e *TimeoutError) Error() string {
 	if errors.Is(e.Cause, context.Canceled) {
 		what = "was canceled"
 	}
-	fmt.Fprintf(&b, "taurusjob: wait for job %s %s after %s and %s", e.JobID, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
-	if e.Last != nil {
+	subject := "job " + e.JobID
+	if e.InstanceID != "" {
+		subject = "instance " + e.InstanceID
+		if e.JobID != "" {
+			subject = "job " + e.JobID + "'s instance " + e.InstanceID
+		}
+	}
+	fmt.Fprintf(&b, "taurusjob: wait for %s %s after %s and %s", subject, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
+	switch {
+	case e.InstanceID != "" && e.Instance != nil:
+		fmt.Fprintf(&b, "; last instance status %s", clip.Text(e.Instance.Status, maxNameLen))
+		if len(e.Instance.Actions) > 0 {
+			fmt.Fprintf(&b, " with %d actions under way", len(e.Instance.Actions))
+		}
+	case e.InstanceID != "":
+		b.WriteString("; the instance was never found")
+	case e.Last != nil:
 		fmt.Fprintf(&b, "; last status %s", clip.Text(string(e.Last.Status), maxNameLen))
 		if e.Last.Progress >= 0 {
 			fmt.Fprintf(&b, " at %d%%", e.Last.Progress)
 		}
-	} else {
+	default:
 		b.WriteString("; the job was never seen")
 	}
 	if e.LastErr != nil {

@@ -104,7 +104,8 @@ const (
 
 // The statuses of the four services' instance APIs, folded to lower case
 // (DDS and TaurusDB's v3.1 API spell them in lower case, the others in
-// upper case). docs/instances.md gives their sources.
+// upper case), from the services' SDK models; a status none lists is
+// instUnknown.
 var instanceStatuses = map[string]readiness{
 	"active": instReady, "normal": instReady,
 

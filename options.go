@@ -43,6 +43,10 @@ type config struct {
 	concurrency     int
 	errs            []error
 
+	ready          bool          // WithReady (ready.go)
+	settle         time.Duration // WithSettle
+	forConnections bool          // WithReadyForConnections
+
 	quota quotaConfig // quota.go
 	state stateConfig // resume.go
 }
@@ -56,6 +60,7 @@ func defaultConfig() config {
 		budget:      defaults.LatencyBudget,
 		logger:      zap.NewNop(),
 		concurrency: defaults.Concurrency,
+		settle:      defaultSettle,
 	}
 }
 

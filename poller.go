@@ -1,6 +1,7 @@
 package taurusjob
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ type Poller struct {
 
 	// Touched only by the Poll that set busy, so not under mu.
 	muted  uint64          // the callbacks that panicked (see mutedProgress)
-	warned map[Status]bool // unusual statuses already warned about; nil until one is
+	warned map[string]bool // unusual statuses already warned about; nil until one is
 }
 
 // ErrNotDone is returned by [Poller.Result] while the wait goes on.
@@ -103,6 +104,10 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 		return u, err
 	}
 	share, deadline := p.st.Share, p.st.Deadline
+	instance := "" // the instance to read, in the instance phase
+	if p.st.InInstance {
+		instance = p.st.Instance
+	}
 	hold, wait, err := p.w.quota.admit(now, limit, &p.st)
 	switch {
 	case err != nil:
@@ -120,7 +125,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	p.busy = true
 	p.mu.Unlock()
 
-	a := p.send(ctx, deadline)
+	a := p.send(ctx, deadline, instance)
 
 	p.mu.Lock()
 	if a.sent && a.cause == nil && a.err != nil && ctx.Err() != nil { // cut by the caller: not an answer
@@ -169,7 +174,7 @@ func (p *Poller) held(now time.Time, hold Hold, next time.Duration, err error) (
 // (the typed-nil slip, var e *APIError; return nil, e, which would crash
 // whoever reads it), becomes an error that ends the wait, never a crash of
 // the caller.
-func (p *Poller) send(ctx context.Context, deadline time.Time) (a answer) {
+func (p *Poller) send(ctx context.Context, deadline time.Time, instance string) (a answer) {
 	reqCtx := ctx
 	if d, ok := ctx.Deadline(); !ok || d.After(deadline) { // Wait's ctx has it already
 		var cancel context.CancelFunc
@@ -182,7 +187,11 @@ func (p *Poller) send(ctx context.Context, deadline time.Time) (a answer) {
 		}
 	}()
 	a.sent = true
-	a.job, a.err = p.w.getter.GetJob(reqCtx, p.jobID)
+	if instance != "" {
+		a.inst, a.err = p.w.instances.GetInstance(reqCtx, instance)
+	} else {
+		a.job, a.err = p.w.getter.GetJob(reqCtx, p.jobID)
+	}
 	if v := reflect.ValueOf(a.err); a.err != nil && v.Kind() == reflect.Pointer && v.IsNil() {
 		a.job, a.err = nil, fmt.Errorf("JobGetter.GetJob returned a nil %T as its error", a.err)
 	}
@@ -220,7 +229,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 		u.Done, u.Next, u.Err = true, 0, o.err
 		p.end = &ending{update: u, job: o.job, err: o.err}
 	}
-	end := p.end
+	end, key := p.end, p.st.key()
 	token := ""
 	if p.w.cfg.state.fn != nil {
 		token = encodeState(p.w.cfg.state.key, &p.st)
@@ -235,10 +244,12 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 		p.w.cfg.history.Record(o.job.Name, o.learned) // how long it took, for the next job of its name
 	}
 	if o.done && p.w.quota.limiter != nil {
-		p.w.quota.release(p.jobID) // a token reserved for this job goes back to the other waits
+		p.w.quota.release(key) // a token reserved for this wait goes back to the others
 	}
-	if o.unusual {
-		p.warn(u.Status)
+	if o.unusual && u.Instance != nil {
+		p.warn("instance has a status taurusjob does not know; waiting on", u.Instance.Status)
+	} else if o.unusual {
+		p.warn("job has a status taurusjob does not know; waiting on", string(u.Status))
 	}
 	p.deliver(ctx, u, token, end)
 	if end != nil {
@@ -250,7 +261,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 // update is an Update with what the wait knows at now. p.mu is held.
 func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
 	st := &p.st
-	u := Update{JobID: st.JobID, Job: st.last, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond)}
+	u := Update{JobID: st.JobID, Job: st.last, Instance: st.lastInst, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond)}
 	if j := st.last; j != nil {
 		u.Status, u.Progress = j.Status, j.Progress
 		if u.Status == StatusCompleted && u.Progress < 0 {
@@ -277,7 +288,7 @@ func (p *Poller) retryIn(now time.Time) time.Duration {
 func (p *Poller) deliver(ctx context.Context, u Update, token string, end *ending) {
 	cfg := &p.w.cfg
 	if token != "" {
-		p.call(mutedState, "state callback", func() { cfg.state.fn(u.JobID, token) })
+		p.call(mutedState, "state callback", func() { cfg.state.fn(cmp.Or(u.JobID, p.st.Instance), token) })
 	}
 	if ce := cfg.logger.Check(zap.DebugLevel, "poll"); ce != nil && u.Polled {
 		ce.Write(pollFields(u)...)
@@ -322,19 +333,18 @@ func (p *Poller) call(bit int, what string, f func()) {
 
 // warn warns once per wait about a status that may keep it waiting long:
 // Unauthorized, or one this package does not know.
-func (p *Poller) warn(s Status) {
-	if p.warned[s] {
+func (p *Poller) warn(msg, s string) {
+	if p.warned[msg+s] {
 		return
 	}
 	if p.warned == nil {
-		p.warned = map[Status]bool{}
+		p.warned = map[string]bool{}
 	}
-	p.warned[s] = true
-	msg := "job has a status taurusjob does not know; waiting on"
-	if s == StatusUnauthorized {
+	p.warned[msg+s] = true
+	if Status(s) == StatusUnauthorized {
 		msg = "job is waiting for an authorization; it will not progress until someone grants it"
 	}
-	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(string(s), 128)))
+	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(s, 128)))
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's

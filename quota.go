@@ -203,7 +203,7 @@ func (q *quota) admit(now, deadline time.Time, st *waitState) (Hold, time.Durati
 	if q.limiter == nil {
 		return 0, 0, nil
 	}
-	at, ok := q.reservation(st.JobID)
+	at, ok := q.reservation(st.key())
 	if !ok {
 		if why := unusableLimiter(q.limiter); why != "" { // it may have been changed since NewWaiter
 			return 0, 0, invalid("limiter", "%s", why)
@@ -221,12 +221,12 @@ func (q *quota) admit(now, deadline time.Time, st *waitState) (Hold, time.Durati
 			return HoldRateLimit, deadline.Sub(now), nil
 		}
 		at = now.Add(d)
-		q.keep(st.JobID, reservation{r, at}, now)
+		q.keep(st.key(), reservation{r, at}, now)
 	}
 	if d := at.Sub(now); d > 0 {
 		return HoldRateLimit, d, nil
 	}
-	q.take(st.JobID) // this poll uses the token
+	q.take(st.key()) // this poll uses the token
 	return 0, 0, nil
 }
 

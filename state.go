@@ -37,8 +37,36 @@ type waitState struct {
 	HistBroken bool           `json:"hist_broken,omitzero"`
 	LastErr    *savedErr      `json:"last_err,omitzero"`
 
-	last    *Job  // the last job seen, whole; nil until visible
-	lastErr error // the most recent poll error
+	// The instance phase (ready.go). Ready: once the job completed, the
+	// wait goes on for its instance. InInstance: the wait reads the
+	// instance now, since InstanceStart; ReadySince: the instance has been
+	// ready without a break since then, zero when it is not.
+	Ready         bool          `json:"ready,omitzero"`
+	Instance      string        `json:"instance,omitzero"`
+	InInstance    bool          `json:"in_instance,omitzero"`
+	InstanceStart time.Time     `json:"instance_start,omitzero"`
+	ReadySince    time.Time     `json:"ready_since,omitzero"`
+	SeenInstance  *seenInstance `json:"seen_instance,omitzero"` // in a token: the instance as last read; set by encodeState
+
+	last     *Job          // the last job seen, whole; nil until visible
+	lastErr  error         // the most recent poll error
+	lastInst *InstanceInfo // the instance as last read; nil until found
+}
+
+// seenInstance is what a token keeps of the instance as last read.
+type seenInstance struct {
+	Name    string   `json:"name,omitzero"`
+	Status  string   `json:"status,omitzero"`
+	Actions []string `json:"actions,omitzero"`
+}
+
+// key names the wait among its Waiter's: its job id, or its instance's
+// for a wait on an instance alone.
+func (st *waitState) key() string {
+	if st.JobID != "" {
+		return st.JobID
+	}
+	return "instance " + st.Instance
 }
 
 // seenJob is what a token keeps of the last job seen, and all a resumed
@@ -64,12 +92,13 @@ const maxErrRun = 1 << 20
 
 // newWaitState is the state of a wait for jobID that starts at now.
 func newWaitState(jobID string, now time.Time, c *config) waitState {
-	return waitState{JobID: jobID, Start: now, GraceEnd: now.Add(c.grace), Deadline: now.Add(c.timeout), Due: now, Share: -1}
+	return waitState{JobID: jobID, Start: now, GraceEnd: now.Add(c.grace), Deadline: now.Add(c.timeout), Due: now, Share: -1, Ready: c.ready && jobID != ""}
 }
 
 // answer is what one poll brought, or why it brought nothing.
 type answer struct {
 	job  *Job
+	inst *InstanceInfo // in the instance phase, instead of job
 	err  error
 	sent bool // a request was sent: the poll counts
 	// cause ends the wait with a timeout: the deadline came (before or
@@ -110,6 +139,7 @@ type outcome struct {
 	learned    time.Duration // > 0: the job completed after this long, for its name's history
 	throttled  bool          // a 429: the Waiter's shared cool-down starts
 	retryAfter time.Duration
+	phased     bool // the job completed and the wait went on to its instance
 }
 
 // step is one transition of a wait: the state and what a poll brought
@@ -127,6 +157,11 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 	}
 	failing, done := st.take(in, &o)
 	if done {
+		return st, o
+	}
+	if o.phased { // the job completed: its instance is read at once
+		o.next = time.Nanosecond
+		st.Due = in.now.Add(o.next)
 		return st, o
 	}
 	st.noteOutlived(in.now, in.hist)
@@ -147,39 +182,56 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 // take keeps what an answer says, by what it means (classify), and says
 // whether it calls for the error backoff and whether it ends the wait.
 func (st *waitState) take(in stepIn, o *outcome) (failing, done bool) {
+	if st.InInstance {
+		return st.takeInstance(in, o)
+	}
 	a := in.answer
-	switch classify(a.job, a.err, st.last != nil) {
+	switch v := classify(a.job, a.err, st.last != nil); v {
 	case visible:
 		st.Errs = 0
 		*o = st.see(in.now, a.job)
 		job, err, done := st.settled(in.cfg.returnOnPending)
-		if done {
-			o.ends(job, err)
-			if job.Status.Succeeded() && !job.Created.IsZero() {
-				o.learned = cmp.Or(job.Ended, in.now).Sub(job.Created)
-			}
+		if !done {
+			return false, false
 		}
-		return false, done
+		if job.Status.Succeeded() && !job.Created.IsZero() {
+			o.learned = cmp.Or(job.Ended, in.now).Sub(job.Created)
+		}
+		if st.Ready && job.Status.Succeeded() {
+			o.phased = st.toInstance(in.now, o, in.cfg)
+			return !o.phased, !o.phased
+		}
+		o.ends(job, err)
+		return false, true
 	case notVisibleYet:
 		st.setErr(a.err)
 		if !in.now.Before(st.GraceEnd) {
 			o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: st.Polls, Waited: st.waited(in.now), LastErr: a.err})
 			return true, true
 		}
-	case transient:
-		st.setErr(a.err)
-		o.err = a.err
-		var ae *APIError
-		if errors.As(a.err, &ae) {
-			o.retryAfter = ae.RetryAfter
-			o.throttled = ae.StatusCode == http.StatusTooManyRequests
-		}
+		return true, false
 	default:
-		st.setErr(a.err)
-		o.ends(st.last, st.waitError(in.now, a.err))
-		return true, true
+		return true, st.fail(in, o, v)
 	}
-	return true, false
+}
+
+// fail keeps a failing answer's error and says whether it ends the wait:
+// a transient one is retried (and a 429 starts the shared cool-down), any
+// other ends it.
+func (st *waitState) fail(in stepIn, o *outcome, v verdict) (done bool) {
+	err := in.answer.err
+	st.setErr(err)
+	if v != transient {
+		o.ends(st.last, st.waitError(in.now, err))
+		return true
+	}
+	o.err = err
+	var ae *APIError
+	if errors.As(err, &ae) {
+		o.retryAfter = ae.RetryAfter
+		o.throttled = ae.StatusCode == http.StatusTooManyRequests
+	}
+	return false
 }
 
 // line is the percent's line: a copy, zero when no percent was read.
@@ -258,6 +310,9 @@ func (st *waitState) observe(in stepIn, failing bool, retryAfter time.Duration) 
 		o.status = st.last.Status
 		o.end = st.endWindow(in.now, in.hist)
 	}
+	if st.InInstance {
+		st.observeInstance(&o, c)
+	}
 	return o
 }
 
@@ -287,7 +342,7 @@ func saneCreated(c, now time.Time) bool {
 // that name (the history is read only when the percent predicts nothing).
 // So no update carries an end the job has already outlived.
 func (st *waitState) noteOutlived(now time.Time, h histWindow) {
-	if st.last == nil || st.last.Status != StatusRunning {
+	if st.last == nil || st.last.Status != StatusRunning || st.InInstance {
 		return
 	}
 	if t := st.line(); t.window().known() {
@@ -338,7 +393,8 @@ func (st *waitState) waited(now time.Time) time.Duration {
 }
 
 func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
-	return &TimeoutError{JobID: st.JobID, Last: st.last, LastErr: st.lastErr, Polls: st.Polls, Waited: st.waited(now), Cause: cause}
+	return &TimeoutError{JobID: st.JobID, Last: st.last, Instance: st.lastInst, InstanceID: st.Instance,
+		LastErr: st.lastErr, Polls: st.Polls, Waited: st.waited(now), Cause: cause}
 }
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {

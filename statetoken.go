@@ -2,6 +2,7 @@ package taurusjob
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -110,17 +111,44 @@ func (w *Waiter) ResumePoller(jobID, token string) (*Poller, error) {
 	if err := ValidateJobID(jobID); err != nil {
 		return nil, err
 	}
-	st, err := decodeState(w.cfg.state.key, token)
+	st, err := w.resumable(token)
 	if err != nil {
 		return nil, err
 	}
 	if st.JobID != jobID {
-		return nil, invalid("state token", "was saved for job %s, not for job %s", st.JobID, jobID)
-	}
-	if st.Start.After(time.Now().Add(maxClockSkew)) {
-		return nil, invalid("state token", "says the wait started in the future")
+		return nil, invalid("state token", "was saved for job %s, not for job %s", cmp.Or(st.JobID, "(none: a wait for an instance)"), jobID)
 	}
 	return &Poller{w: w, jobID: jobID, st: *st}, nil
+}
+
+// ResumeReadyPoller is [Waiter.ResumePoller] for a wait made by
+// [Waiter.NewReadyPoller]: the token must be of a wait for that instance.
+func (w *Waiter) ResumeReadyPoller(instanceID, token string) (*Poller, error) {
+	if err := validateInstanceID(instanceID); err != nil {
+		return nil, err
+	}
+	st, err := w.resumable(token)
+	if err != nil {
+		return nil, err
+	}
+	if st.JobID != "" || st.Instance != instanceID {
+		return nil, invalid("state token", "was not saved by a wait for instance %s", instanceID)
+	}
+	return &Poller{w: w, st: *st}, nil
+}
+
+// resumable decodes a token and checks that this Waiter can go on with it.
+func (w *Waiter) resumable(token string) (*waitState, error) {
+	st, err := decodeState(w.cfg.state.key, token)
+	switch {
+	case err != nil:
+		return nil, err
+	case st.Start.After(time.Now().Add(maxClockSkew)):
+		return nil, invalid("state token", "says the wait started in the future")
+	case (st.Ready || st.InInstance) && w.instances == nil:
+		return nil, invalid("state token", "is of a wait for an instance, and the Waiter's getter (%T) has no GetInstance", w.getter)
+	}
+	return st, nil
 }
 
 // Resume continues a wait from a token saved by [OnState] or
@@ -169,6 +197,13 @@ func encodeState(key []byte, st *waitState) string {
 			Progress: j.Progress, Created: j.Created}
 		if !createdInWait(j.Created, &t) {
 			t.Seen.Created = time.Time{} // out of the range the check accepts: unknown
+		}
+	}
+	t.InstanceStart, t.ReadySince = t.InstanceStart.Round(0), t.ReadySince.Round(0)
+	if i := t.lastInst; i != nil {
+		t.SeenInstance = &seenInstance{Name: clip.Text(i.Name, maxSavedName), Status: clip.Text(i.Status, maxSavedStatus)}
+		for _, a := range i.Actions[:min(len(i.Actions), maxSavedActions)] {
+			t.SeenInstance.Actions = append(t.SeenInstance.Actions, clip.Text(a, maxSavedStatus))
 		}
 	}
 	var b bytes.Buffer
@@ -229,6 +264,10 @@ func decodeState(key []byte, token string) (*waitState, error) {
 		st.last = &Job{ID: st.JobID, Name: s.Name, Status: s.Status, Progress: s.Progress, Created: s.Created}
 	}
 	st.Seen = nil // the state goes on with last
+	if s := st.SeenInstance; s != nil {
+		st.lastInst = &InstanceInfo{ID: st.Instance, Name: s.Name, Status: s.Status, Actions: s.Actions}
+	}
+	st.SeenInstance = nil
 	st.lastErr = st.LastErr.restore()
 	return &st, nil
 }
@@ -239,7 +278,7 @@ const maxSavedPolls = 1 << 30
 
 // check refuses a state no wait of this library could have saved.
 func (st *waitState) check() error {
-	if ValidateJobID(st.JobID) != nil {
+	if (st.JobID != "" || !st.InInstance) && ValidateJobID(st.JobID) != nil {
 		return invalid("state token", "holds an invalid job id")
 	}
 	bad := func(b bool, why string) error {
@@ -267,7 +306,38 @@ func (st *waitState) check() error {
 			"a malformed job name or status"),
 		bad(st.Seen == nil && st.last == nil && (st.Track != nil || st.HistBroken), "a prediction for a job it says was never seen"),
 		st.LastErr.check(),
+		st.checkInstance(),
 	)
+}
+
+// maxSavedActions bounds the actions under way a token keeps.
+const maxSavedActions = 16
+
+// checkInstance refuses an instance phase no wait could have saved.
+func (st *waitState) checkInstance() error {
+	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
+	var bad []string
+	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance && st.Instance == "" || st.Ready && st.JobID == "" {
+		bad = append(bad, "an invalid instance id")
+	}
+	if !st.InInstance && (!st.InstanceStart.IsZero() || !st.ReadySince.IsZero() || st.SeenInstance != nil) ||
+		st.InInstance && !in(st.InstanceStart) || !st.ReadySince.IsZero() && (!in(st.ReadySince) || st.ReadySince.Before(st.InstanceStart)) {
+		bad = append(bad, "impossible instance times")
+	}
+	if s := st.SeenInstance; s != nil {
+		ok := len(s.Name) <= maxSavedName+32 && !hasControl(s.Name) && len(s.Status) <= maxSavedStatus+32 && !hasControl(s.Status) &&
+			len(s.Actions) <= maxSavedActions
+		for _, a := range s.Actions {
+			ok = ok && len(a) <= maxSavedStatus+32 && !hasControl(a)
+		}
+		if !ok {
+			bad = append(bad, "a malformed instance")
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return invalid("state token", "holds %s", strings.Join(bad, " and "))
 }
 
 // createdInWait reports whether a job's created time fits the wait: not

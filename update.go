@@ -43,6 +43,11 @@ type Update struct {
 	Held   Hold
 
 	// What this poll changed compared to the previous one.
+	// Instance is the instance as last read, once the wait reads it
+	// ([WithReady], [Waiter.WaitReady]); nil before. In that phase
+	// FirstSeen and StatusChanged speak of the instance.
+	Instance *InstanceInfo
+
 	FirstSeen       bool // the job became visible with this poll
 	StatusChanged   bool // the status differs from the previous one seen
 	ProgressChanged bool // the percent differs from the previous one seen

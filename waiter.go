@@ -12,8 +12,9 @@ import (
 // use: many goroutines may call Wait at once, and their waits share one
 // 429 cool-down and any rate limit ([WithLimiter]).
 type Waiter struct {
-	getter JobGetter
-	cfg    config
+	getter    JobGetter
+	instances InstanceGetter // getter, when it reads instances too; else nil
+	cfg       config
 	quota  *quota // the rate limit and 429 cool-down its waits share (quota.go)
 }
 
@@ -36,6 +37,10 @@ func NewWaiter(g JobGetter, opts ...Option) (*Waiter, error) {
 		cfg.history = new(History)
 	}
 	w := &Waiter{getter: g, cfg: cfg}
+	w.instances, _ = g.(InstanceGetter)
+	if cfg.ready && w.instances == nil {
+		return nil, invalid("option", "WithReady: the getter (%T) has no GetInstance to read the job's instance with", g)
+	}
 	w.quota = newQuota(&w.cfg)
 	return w, nil
 }
@@ -159,7 +164,7 @@ func (w *Waiter) WaitPollers(ctx context.Context, pollers ...*Poller) []Result {
 			if job == nil {
 				job = LastJob(err)
 			}
-			results[i] = Result{JobID: p.jobID, Job: job, Err: err}
+			results[i] = Result{JobID: p.jobID, Job: job, Instance: p.Instance(), Err: err}
 		}
 	}
 	return results
@@ -170,4 +175,7 @@ type Result struct {
 	JobID string
 	Job   *Job  // the last job seen (also on error); nil if never seen
 	Err   error // what Wait returned for this job
+	// Instance is the job's instance as last read, with [WithReady]; nil
+	// before the wait reached it.
+	Instance *InstanceInfo
 }

@@ -1,0 +1,190 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+)
+
+// The instance phase of a wait: after its job completed ([WithReady]), or
+// from the start ([Waiter.WaitReady]), a wait reads the instance until it
+// is ready and stays so for the settle time. It is the same wait: one
+// deadline, one progress stream, one state, and a token taken in this
+// phase resumes in it.
+
+// defaultSettle is how long a ready status must hold, unbroken, before a
+// wait calls the instance ready. TaurusDB (and openGauss) start a backup
+// right after an instance they created turns ACTIVE, and an instance that
+// is backing up refuses most changes: the Terraform provider sleeps six
+// minutes and waits again for that. Two minutes of ACTIVE across several
+// polls catches a backup that starts soon after, without the fixed sleep.
+const defaultSettle = 2 * time.Minute
+
+// maxSettle bounds WithSettle: a settle longer than an hour is a timeout.
+const maxSettle = time.Hour
+
+// WithReady makes every job wait of the Waiter go on, once its job
+// completed, until the job's instance (Job.Instance.ID) is ready for the
+// next change, within the same deadline: [Waiter.Wait] then returns the
+// job when its instance is ready, and an [*InstanceError] when the
+// instance failed, needs a person, or is not there. The Waiter's getter
+// must be an [InstanceGetter] too ([Client] is).
+func WithReady() Option {
+	return optionFunc(func(c *config) { c.ready = true })
+}
+
+// WithSettle sets how long a ready status must hold without a break before
+// an instance counts as ready (default 2 min: TaurusDB backs a new
+// instance up right after it turns ACTIVE). Zero takes the first ready
+// reading.
+func WithSettle(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 || d > maxSettle {
+			c.fail("WithSettle(%s): must be between 0 and %s", d, maxSettle)
+		}
+		c.settle = d
+	})
+}
+
+// WithReadyForConnections makes "ready" mean ready for connections rather
+// than for the next change: an instance that is backing up counts as
+// ready, since it serves connections meanwhile.
+func WithReadyForConnections() Option {
+	return optionFunc(func(c *config) { c.forConnections = true })
+}
+
+// WaitReady waits until the instance is ready for the next change (see
+// [WithSettle] and [WithReadyForConnections]) and returns it as last read.
+// It ends with an [*InstanceError] when the instance failed, needs a
+// person, or is not there (after the grace window, or at once once it was
+// seen), and with a [*TimeoutError] at the deadline. The schedule, quota,
+// callbacks and tokens are a job wait's; an instance has no percent, so
+// nothing predicts its end.
+func (w *Waiter) WaitReady(ctx context.Context, instanceID string) (*InstanceInfo, error) {
+	p, err := w.NewReadyPoller(instanceID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = drive(ctx, p)
+	return p.Instance(), err
+}
+
+// NewReadyPoller starts a wait for the instance to be ready, without
+// polling, as [Waiter.NewPoller] does for a job. Its [Poller.JobID] is "".
+func (w *Waiter) NewReadyPoller(instanceID string) (*Poller, error) {
+	if w.instances == nil {
+		return nil, invalid("instance getter", "the Waiter's getter (%T) has no GetInstance", w.getter)
+	}
+	if err := validateInstanceID(instanceID); err != nil {
+		return nil, err
+	}
+	st := newWaitState("", time.Now(), &w.cfg)
+	st.Instance, st.InInstance, st.InstanceStart = instanceID, true, st.Start
+	return &Poller{w: w, st: st}, nil
+}
+
+// Instance returns the instance as last read; nil for a job wait that has
+// not reached its instance, or before the instance was found.
+func (p *Poller) Instance() *InstanceInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.lastInst
+}
+
+// validateInstanceID checks an instance id before anything is sent: the
+// four services' ids are letters and digits (TaurusDB's end in "in07").
+func validateInstanceID(id string) error {
+	if id == "" || len(id) > 64 {
+		return invalid("instance id", "must be 1 to 64 letters, digits, '-' or '_', got %d bytes", len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if b := id[i]; !isAlnum(b) && b != '-' && b != '_' {
+			return invalid("instance id", "must be letters, digits, '-' or '_', found %q at offset %d", b, i)
+		}
+	}
+	return nil
+}
+
+// toInstance moves a wait whose job just completed to its instance. It
+// reports false, and ends the wait, when the job names no usable instance.
+func (st *waitState) toInstance(now time.Time, o *outcome, c *config) bool {
+	id := st.last.Instance.ID
+	if err := validateInstanceID(id); err != nil {
+		o.ends(st.last, st.waitError(now, errors.New("the job completed, but names no instance to wait for: "+err.Error())))
+		return false
+	}
+	st.Instance, st.InInstance, st.InstanceStart = id, true, now
+	st.GraceEnd = now.Add(c.grace) // the instance may show a few seconds after its job
+	st.Errs, st.ReadySince = 0, time.Time{}
+	return true
+}
+
+// takeInstance is take for a wait in its instance phase.
+func (st *waitState) takeInstance(in stepIn, o *outcome) (failing, done bool) {
+	a := in.answer
+	switch {
+	case a.err == nil && a.inst != nil:
+		st.Errs = 0
+		return false, st.readInstance(in, o)
+	case a.err == nil || errors.Is(a.err, ErrInstanceNotFound):
+		if a.err == nil {
+			a.err = ErrInstanceNotFound
+		}
+		st.setErr(a.err)
+		if st.lastInst != nil || !in.now.Before(st.GraceEnd) {
+			o.ends(st.last, &InstanceError{InstanceID: st.Instance, Instance: st.lastInst, NotFound: true, Polls: st.Polls})
+			return true, true
+		}
+		return true, false
+	}
+	return true, st.fail(in, o, classify(nil, a.err, true))
+}
+
+// readInstance takes an instance's reading into the state and says
+// whether it ends the wait: ready for the settle time, or a status it
+// will not leave by itself.
+func (st *waitState) readInstance(in stepIn, o *outcome) (done bool) {
+	inst, prev := in.answer.inst, st.lastInst
+	st.lastInst = inst
+	if prev == nil && errors.Is(st.lastErr, ErrInstanceNotFound) {
+		st.setErr(nil)
+	}
+	o.firstSeen = prev == nil
+	o.statusChanged = prev == nil || prev.Status != inst.Status || !slices.Equal(prev.Actions, inst.Actions)
+	r := judge(inst, in.cfg.forConnections)
+	if r != instReady {
+		st.ReadySince = time.Time{}
+	}
+	switch r {
+	case instReady:
+		if st.ReadySince.IsZero() {
+			st.ReadySince = in.now
+		}
+		if in.now.Sub(st.ReadySince) >= in.cfg.settle {
+			o.ends(st.last, nil)
+			return true
+		}
+	case instFailed, instNeedsAction:
+		o.ends(st.last, &InstanceError{InstanceID: st.Instance, Instance: inst, Status: inst.Status,
+			NeedsAction: r == instNeedsAction, Polls: st.Polls})
+		return true
+	case instUnknown:
+		o.unusual = o.statusChanged
+	}
+	return false
+}
+
+// observeInstance is observe for the instance phase: no percent and no
+// history predict an instance, so the blind interval and the failure
+// bound (from when this phase began) apply; a settling instance is read
+// again when its settle time is over.
+func (st *waitState) observeInstance(o *observation, c *config) {
+	o.seen = st.lastInst != nil
+	o.status, o.end = "", window{}
+	o.age = o.now.Sub(st.InstanceStart)
+	if !st.ReadySince.IsZero() {
+		left := st.ReadySince.Add(c.settle).Sub(o.now)
+		o.blind = min(o.blind, max(left, c.minInterval))
+	}
+}
