@@ -15,7 +15,7 @@ type Waiter struct {
 	getter    JobGetter
 	instances InstanceGetter // getter, when it reads instances too; else nil
 	cfg       config
-	quota  *quota // the rate limit and 429 cool-down its waits share (quota.go)
+	quota     *quota // the rate limit and 429 cool-down its waits share (quota.go)
 }
 
 // NewWaiter returns a Waiter that polls g. Options are checked here: a bad
