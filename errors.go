@@ -276,6 +276,10 @@ func Outcome(job *Job, err error) string {
 		return "timeout"
 	case errors.As(err, &nv):
 		return "not_visible"
+	case errors.Is(err, ErrInstanceNotFound):
+		return "instance_not_found"
+	case errors.Is(err, ErrInstanceFailed):
+		return "instance_failed"
 	}
 	return "error"
 }

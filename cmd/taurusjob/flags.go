@@ -23,6 +23,9 @@ type options struct {
 	timeout, grace, minInterval, maxInterval time.Duration
 	budget                                   time.Duration
 	returnOnPending                          bool
+	// readiness (wait --ready, ready)
+	ready, forConnections bool
+	settle                time.Duration
 	// output
 	output         string
 	quiet, verbose bool
@@ -37,7 +40,19 @@ type options struct {
 // wait has them all, get the connection and output ones, demo the waiting
 // and output ones.
 func waitFlagSets(o *options) []*pflag.FlagSet {
-	return []*pflag.FlagSet{connFlags(o), waitFlags(o), outputFlags(o, true), stateFlags(o)}
+	return []*pflag.FlagSet{connFlags(o), waitFlags(o), readyFlags(o, true), outputFlags(o, true), stateFlags(o)}
+}
+
+// readyFlags are the instance's readiness flags: wait's (withReady) and
+// ready's.
+func readyFlags(o *options, withReady bool) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("Readiness flags", pflag.ContinueOnError)
+	if withReady {
+		fs.BoolVar(&o.ready, "ready", false, "once a job completed, wait on until its instance is ready for the next change")
+	}
+	fs.DurationVar(&o.settle, "settle", 2*time.Minute, "how long the instance must stay ready, without a break, to count as ready")
+	fs.BoolVar(&o.forConnections, "for-connections", false, "ready means ready for connections: BACKING UP counts as ready")
+	return fs
 }
 
 func connFlags(o *options) *pflag.FlagSet {
@@ -229,7 +244,12 @@ func unknownFlag(c *cobra.Command, name string) error {
 		}
 	}
 	if len(others) > 0 {
-		return usagef("%s has no %s: it is a flag of %s", c.Name(), shown, strings.Join(others, " and "))
+		last := len(others) - 1
+		names := others[last]
+		if last > 0 {
+			names = strings.Join(others[:last], ", ") + " and " + names
+		}
+		return usagef("%s has no %s: it is a flag of %s", c.Name(), shown, names)
 	}
 	return usagef("unknown flag %s", shown)
 }

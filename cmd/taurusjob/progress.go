@@ -238,6 +238,13 @@ func (p *progress) lastError() string {
 
 // stateWord names where a wait stands: its status, or "not visible yet".
 func stateWord(u taurusjob.Update) string {
+	if i := u.Instance; i != nil {
+		w := "instance " + clip(i.Status, 40)
+		if len(i.Actions) > 0 {
+			w += " (" + plural(len(i.Actions), "action") + " under way)"
+		}
+		return w
+	}
 	if u.Job == nil {
 		if u.Done {
 			return "never seen"

@@ -78,11 +78,11 @@ func exitCodeOf(outcome string) int {
 	switch outcome {
 	case "completed", "pending":
 		return exitCompleted
-	case "failed", "canceled":
+	case "failed", "canceled", "instance_failed":
 		return exitFailed
 	case "timeout":
 		return exitTimeout
-	case "not_visible":
+	case "not_visible", "instance_not_found":
 		return exitNotVisible
 	case "interrupted":
 		return exitInterrupted

@@ -130,6 +130,10 @@ func newRoot(x *cli) *cobra.Command {
 	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, &do.set, func(args []string) int {
 		return cmdDemo(x.ctx, args, &do, x.stdout, x.stderr)
 	})
+	var ro options
+	add("ready", []*pflag.FlagSet{connFlags(&ro), waitFlags(&ro), readyFlags(&ro, false), outputFlags(&ro, true)}, &ro.set, func(args []string) int {
+		return cmdReady(x.ctx, args, &ro, x.env, x.stdin, x.stdout, x.stderr)
+	})
 	var fo fakeAPIOptions
 	add("fake-api", []*pflag.FlagSet{newFakeAPIFlags(&fo)}, &fo.set, func(args []string) int {
 		return cmdFakeAPI(x.ctx, x.args[1:], args, &fo, x.env, x.stdout, x.stderr)

@@ -158,6 +158,10 @@ func (r *waitRun) waiterOptions() []taurusjob.Option {
 	if r.o.returnOnPending {
 		opts = append(opts, taurusjob.WithReturnOnPending())
 	}
+	if r.o.ready {
+		opts = append(opts, taurusjob.WithReady())
+	}
+	opts = append(opts, readinessOptions(r.o)...)
 	if r.store != nil {
 		opts = append(opts, taurusjob.OnState(r.store.put))
 	}
