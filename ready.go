@@ -92,6 +92,15 @@ func (p *Poller) Instance() *InstanceInfo {
 	return p.st.lastInst
 }
 
+// InstanceID returns the id of the instance the wait reads: from the
+// start for [Waiter.NewReadyPoller]'s, once the job completed for a job
+// wait with [WithReady]; "" before.
+func (p *Poller) InstanceID() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.Instance
+}
+
 // validateInstanceID checks an instance id before anything is sent: the
 // four services' ids are letters and digits (TaurusDB's end in "in07").
 func validateInstanceID(id string) error {

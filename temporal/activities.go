@@ -61,16 +61,49 @@ type WaitInput struct {
 //
 // Transient API errors (5xx, 429, network) are retried inside the wait, as
 // Wait does; they never fail the attempt.
+//
+// With a Waiter made with [taurusjob.WithReady], the wait goes on, once
+// the job completed, until its instance is ready, in the same activity
+// and heartbeats: a retry during the instance phase resumes there.
 func (a *Activities) WaitForJob(ctx context.Context, in WaitInput) (Result, error) {
 	p, fresh, err := a.poller(ctx, in.JobID)
 	if err != nil {
 		return Result{}, err
 	}
+	return run(ctx, p, fresh)
+}
+
+// ReadyInput is the input of [Activities.WaitForReady].
+type ReadyInput struct {
+	// InstanceID is the instance to wait for.
+	InstanceID string `json:"instance_id"`
+}
+
+// WaitForReady waits until an instance is ready for the next change (see
+// [taurusjob.Waiter.WaitReady]: a ready status held for the settle time),
+// as WaitForJob waits for a job: the same heartbeats, resumption, cancel
+// and worker-stop handling. It returns the [Result] (Outcome "ready",
+// InstanceStatus) when the instance is ready, and otherwise a
+// non-retryable application error of type "instance_failed" (a failure
+// status, or one a person must act on: Result.InstanceStatus says which),
+// "instance_not_found", [TypeTimeout], [TypeError] or [TypeInvalidInput].
+// The Waiter's getter must read instances ([taurusjob.Client] does).
+func (a *Activities) WaitForReady(ctx context.Context, in ReadyInput) (Result, error) {
+	p, fresh, err := a.readyPoller(ctx, in.InstanceID)
+	if err != nil {
+		return Result{}, err
+	}
+	return run(ctx, p, fresh)
+}
+
+// run is the loop of WaitForJob and WaitForReady: poll, heartbeat, sleep
+// until the wait ends, ctx ends or the worker stops.
+func run(ctx context.Context, p *taurusjob.Poller, fresh bool) (Result, error) {
 	if fresh {
 		// Before the first poll: an attempt that dies during it (a slow
 		// answer, a worker killed) leaves this wait to resume, with its
 		// grace window and deadline, rather than none.
-		heartbeat(ctx, p, taurusjob.Update{JobID: in.JobID, Progress: -1})
+		heartbeat(ctx, p, taurusjob.Update{JobID: p.JobID(), Progress: -1})
 	}
 	every := heartbeatEvery(activity.GetInfo(ctx).HeartbeatTimeout)
 	stop := activity.GetWorkerStopChannel(ctx)

@@ -60,6 +60,12 @@ func ending(p *taurusjob.Poller, u taurusjob.Update) (Result, error) {
 		job = u.Job
 	}
 	outcome := taurusjob.Outcome(job, err)
+	if err == nil && p.JobID() == "" {
+		outcome = "ready" // WaitForReady's instance
+	}
+	if u.Instance == nil {
+		u.Instance = p.Instance()
+	}
 	r := newResult(outcome, p.JobID(), job, err, u)
 	if err == nil {
 		return r, nil
@@ -83,7 +89,7 @@ func interrupted(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) e
 	if errors.Is(cause, worker.ErrWorkerShutdown) {
 		return workerStopping(ctx, p, u)
 	}
-	return fmt.Errorf("taurustemporal: wait for job %s stopped after %d polls: %w", p.JobID(), u.Poll, ctx.Err())
+	return fmt.Errorf("taurustemporal: wait for %s stopped after %d polls: %w", subject(p), u.Poll, ctx.Err())
 }
 
 // workerStopping hands a wait on when its worker begins to stop: it
@@ -96,8 +102,8 @@ func workerStopping(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update
 	heartbeat(ctx, p, u)
 	r := newResult("interrupted", p.JobID(), u.Job, nil, u)
 	return temporal.NewApplicationErrorWithOptions(
-		fmt.Sprintf("taurustemporal: the worker is stopping; the wait for job %s goes on in the next attempt after %d polls",
-			p.JobID(), u.Poll),
+		fmt.Sprintf("taurustemporal: the worker is stopping; the wait for %s goes on in the next attempt after %d polls",
+			subject(p), u.Poll),
 		typeWorkerStopping,
 		temporal.ApplicationErrorOptions{
 			NextRetryDelay: stopRetryDelay,
@@ -109,4 +115,12 @@ func workerStopping(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update
 // invalidInput is the error for a request that cannot start a wait.
 func invalidInput(err error) error {
 	return temporal.NewNonRetryableApplicationError(err.Error(), TypeInvalidInput, nil)
+}
+
+// subject names what p waits for: its job, or its instance alone.
+func subject(p *taurusjob.Poller) string {
+	if p.JobID() == "" {
+		return "instance " + p.InstanceID()
+	}
+	return "job " + p.JobID()
 }

@@ -19,6 +19,8 @@ type Heartbeat struct {
 	Status   string `json:"status,omitempty"` // the job's last status seen
 	Progress int    `json:"progress"`         // 0..100, or -1 when not reported
 	Polls    int    `json:"polls"`
+	// InstanceStatus is the instance's last status, once the wait reads it.
+	InstanceStatus string `json:"instance_status,omitempty"`
 }
 
 // heartbeat records the wait's state. The SDK sends at most one heartbeat
@@ -36,12 +38,47 @@ func heartbeat(ctx context.Context, p *taurusjob.Poller, u taurusjob.Update) {
 	if err != nil {
 		return // never for a Poller made by a Waiter
 	}
-	activity.RecordHeartbeat(context.WithoutCancel(ctx), Heartbeat{
+	hb := Heartbeat{
 		Token:    token,
 		Status:   clip.Text(string(u.Status), maxShortText),
 		Progress: u.Progress,
 		Polls:    u.Poll,
-	})
+	}
+	if u.Instance != nil {
+		hb.InstanceStatus = clip.Text(u.Instance.Status, maxShortText)
+	}
+	activity.RecordHeartbeat(context.WithoutCancel(ctx), hb)
+}
+
+// readyPoller is poller for a wait on an instance alone.
+func (a *Activities) readyPoller(ctx context.Context, instanceID string) (p *taurusjob.Poller, fresh bool, err error) {
+	if a == nil || a.Waiter == nil {
+		return nil, false, invalidInput(errors.New("taurustemporal: Activities has no Waiter"))
+	}
+	if token, ok := lastToken(ctx); ok {
+		if p, err = a.Waiter.ResumeReadyPoller(instanceID, token); err == nil {
+			return p, false, nil
+		}
+		activity.GetLogger(ctx).Warn("taurustemporal: cannot resume from the last heartbeat; starting a new wait",
+			"instance_id", clip.Text(instanceID, maxShortText), "error", err)
+	}
+	if p, err = a.Waiter.NewReadyPoller(instanceID); err != nil {
+		return nil, false, invalidInput(err)
+	}
+	return p, true, nil
+}
+
+// lastToken is the resume token of the last heartbeat of an earlier
+// attempt, if there is one.
+func lastToken(ctx context.Context) (string, bool) {
+	if !activity.HasHeartbeatDetails(ctx) {
+		return "", false
+	}
+	var hb Heartbeat
+	if activity.GetHeartbeatDetails(ctx, &hb) != nil {
+		return "", false
+	}
+	return hb.Token, true
 }
 
 // poller returns the wait of this activity: resumed from the last

@@ -1,6 +1,7 @@
 package taurustemporal
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -30,6 +31,9 @@ type Result struct {
 
 	InstanceID   string `json:"instance_id,omitempty"`
 	InstanceName string `json:"instance_name,omitempty"`
+	// InstanceStatus is the instance's last status, once the wait read it
+	// (WaitForReady, or WaitForJob with taurusjob.WithReady).
+	InstanceStatus string `json:"instance_status,omitempty"`
 
 	Polls  int           `json:"polls"`  // requests made for this wait, over every attempt
 	Waited time.Duration `json:"waited"` // since the wait started, over every attempt (nanoseconds in JSON)
@@ -55,6 +59,11 @@ func newResult(outcome, jobID string, job *taurusjob.Job, err error, u taurusjob
 		r.FailReason = clip.Text(job.FailReason, maxFailReason)
 		r.InstanceID = clip.Text(job.Instance.ID, maxShortText)
 		r.InstanceName = clip.Text(job.Instance.Name, maxShortText)
+	}
+	if i := u.Instance; i != nil {
+		r.InstanceID = clip.Text(i.ID, maxShortText)
+		r.InstanceName = cmp.Or(r.InstanceName, clip.Text(i.Name, maxShortText))
+		r.InstanceStatus = clip.Text(i.Status, maxShortText)
 	}
 	if err != nil {
 		r.Error = clip.Text(err.Error(), maxErrorText)
