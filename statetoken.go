@@ -61,7 +61,8 @@ type stateConfig struct {
 // f runs on the waiting goroutine, synchronously, after every poll (the
 // last one included) and once when a wait ends between polls (deadline,
 // cancel); it is called concurrently for concurrent waits of one Waiter,
-// which it tells apart by jobID. A slow f delays the next
+// which it tells apart by jobID (the instance's id, for a wait made by
+// [Waiter.NewReadyPoller]). A slow f delays the next
 // poll. If f panics, the panic is recovered and logged at error level, f is
 // not called again for that wait, and the wait goes on.
 //

@@ -43,10 +43,12 @@ type Update struct {
 	Held   Hold
 
 	// What this poll changed compared to the previous one.
-	// Instance is the instance as last read, once the wait reads it
-	// ([WithReady], [Waiter.WaitReady]); nil before. In that phase
-	// FirstSeen and StatusChanged speak of the instance.
-	Instance *InstanceInfo
+	// InstanceID is the instance the wait reads, and Instance the instance
+	// as last read, once the wait reads it ([WithReady], [Waiter.WaitReady]);
+	// "" and nil before. In that phase FirstSeen and StatusChanged speak of
+	// the instance. A wait for an instance alone has JobID "".
+	InstanceID string
+	Instance   *InstanceInfo
 
 	FirstSeen       bool // the job became visible with this poll
 	StatusChanged   bool // the status differs from the previous one seen

@@ -20,6 +20,10 @@ const (
 	KeyNext         = attribute.Key("taurusjob.next")          // poll and throttle events: seconds to the next poll
 	KeyError        = attribute.Key("taurusjob.error")         // poll events: the retried error's text
 	KeyThrottle     = attribute.Key("taurusjob.throttle")      // throttle events, refused counter: 429, cooldown, rate_limit
+
+	// A wait that reads an instance (taurusjob.WithReady, Waiter.WaitReady).
+	KeyInstanceID     = attribute.Key("taurusjob.instance.id")     // span, once the wait reads the instance
+	KeyInstanceStatus = attribute.Key("taurusjob.instance.status") // span (last status read), poll events
 )
 
 // Bounds of the text taken from a job or an error: a hostile or broken

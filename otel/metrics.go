@@ -114,7 +114,7 @@ func (m *metrics) recordEnd(ctx context.Context, u *taurusjob.Update) {
 		return
 	}
 	attrs := metric.WithAttributeSet(attribute.NewSet(m.service,
-		KeyOutcome.String(taurusjob.Outcome(u.Job, u.Err)), KeyJobName.String(jobName(u.Job))))
+		KeyOutcome.String(outcomeOf(*u)), KeyJobName.String(jobName(u.Job))))
 	if waits {
 		m.waits.Add(ctx, 1, attrs)
 	}

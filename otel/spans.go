@@ -58,6 +58,9 @@ func pollAttrs(u taurusjob.Update) []attribute.KeyValue {
 		KeyJobStatus.String(clip.Text(string(u.Status), maxNameLen)),
 		KeyProgress.Int(u.Progress),
 	}
+	if u.Instance != nil {
+		attrs = append(attrs, KeyInstanceStatus.String(clip.Text(u.Instance.Status, maxNameLen)))
+	}
 	if !u.Done {
 		attrs = append(attrs, KeyNext.Float64(u.Next.Seconds()))
 		if u.Err != nil {
@@ -71,8 +74,14 @@ func pollAttrs(u taurusjob.Update) []attribute.KeyValue {
 // Error for every ending but a completed (or pending, with
 // WithReturnOnPending) job.
 func endWait(span trace.Span, u taurusjob.Update, now time.Time) {
-	outcome := taurusjob.Outcome(u.Job, u.Err)
+	outcome := outcomeOf(u)
 	attrs := []attribute.KeyValue{KeyOutcome.String(outcome), KeyPolls.Int(u.Poll)}
+	if u.InstanceID != "" {
+		attrs = append(attrs, KeyInstanceID.String(clip.Text(u.InstanceID, maxNameLen)))
+	}
+	if u.Instance != nil {
+		attrs = append(attrs, KeyInstanceStatus.String(clip.Text(u.Instance.Status, maxNameLen)))
+	}
 	if j := u.Job; j != nil {
 		attrs = append(attrs, KeyJobStatus.String(clip.Text(string(j.Status), maxNameLen)))
 		if j.FailReason != "" {
@@ -83,7 +92,7 @@ func endWait(span trace.Span, u taurusjob.Update, now time.Time) {
 		attrs = append(attrs, KeyDetectionLag.Float64(lag.Seconds()))
 	}
 	span.SetAttributes(attrs...)
-	if outcome != "completed" && outcome != "pending" {
+	if outcome != "completed" && outcome != "pending" && outcome != "ready" {
 		desc := outcome
 		if u.Err != nil {
 			desc = clip.Text(u.Err.Error(), maxTextLen)
@@ -91,6 +100,24 @@ func endWait(span trace.Span, u taurusjob.Update, now time.Time) {
 		span.SetStatus(codes.Error, desc)
 	}
 	span.End(trace.WithTimestamp(now))
+}
+
+// outcomeOf is the wait's outcome: taurusjob.Outcome, and "ready" for a
+// wait on an instance alone that ended well.
+func outcomeOf(u taurusjob.Update) string {
+	if u.JobID == "" && u.Err == nil {
+		return "ready"
+	}
+	return taurusjob.Outcome(u.Job, u.Err)
+}
+
+// waitKey tells the waits of one table apart: by job, or by instance for
+// a wait on an instance alone.
+func waitKey(u taurusjob.Update) string {
+	if u.JobID == "" {
+		return "instance " + u.InstanceID
+	}
+	return u.JobID
 }
 
 // abandoned is a wait forgotten without its end: what its span still needs.

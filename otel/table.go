@@ -8,6 +8,7 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/jobid"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -69,7 +70,7 @@ func (t *table) update(ctx context.Context, u taurusjob.Update, now time.Time) {
 	name := !w.named && u.Job != nil && u.Job.Name != ""
 	w.named = w.named || name
 	if u.Done {
-		t.remove(u.JobID, w)
+		t.remove(waitKey(u), w)
 	}
 	t.mu.Unlock()
 
@@ -83,7 +84,7 @@ func (t *table) update(ctx context.Context, u taurusjob.Update, now time.Time) {
 func (t *table) find(u taurusjob.Update, now time.Time) *wait {
 	start := now.Add(-u.Elapsed)
 	var best, latest *wait
-	for _, w := range t.open[u.JobID] {
+	for _, w := range t.open[waitKey(u)] {
 		if u.Poll < w.polls {
 			continue // a wait's polls never go back: another wait
 		}
@@ -106,10 +107,18 @@ func (t *table) add(ctx context.Context, u taurusjob.Update, now time.Time) *wai
 	_, w.span = t.tracer.Start(ctx, SpanName,
 		trace.WithTimestamp(w.start),
 		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(KeyJobID.String(clip.Text(u.JobID, jobid.MaxLen)), KeyService.String(t.service)))
-	t.open[u.JobID] = append(t.open[u.JobID], w)
+		trace.WithAttributes(subjectAttr(u), KeyService.String(t.service)))
+	t.open[waitKey(u)] = append(t.open[waitKey(u)], w)
 	t.n++
 	return w
+}
+
+// subjectAttr names what the wait waits for: its job, or its instance.
+func subjectAttr(u taurusjob.Update) attribute.KeyValue {
+	if u.JobID == "" {
+		return KeyInstanceID.String(clip.Text(u.InstanceID, maxNameLen))
+	}
+	return KeyJobID.String(clip.Text(u.JobID, jobid.MaxLen))
 }
 
 // remove forgets w. t.mu is held.
