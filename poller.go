@@ -261,7 +261,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 // update is an Update with what the wait knows at now. p.mu is held.
 func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
 	st := &p.st
-	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.Instance, Instance: st.lastInst, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond)}
+	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.Instance, Instance: st.lastInst, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
 	if j := st.last; j != nil {
 		u.Status, u.Progress = j.Status, j.Progress
 		if u.Status == StatusCompleted && u.Progress < 0 {

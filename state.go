@@ -48,6 +48,9 @@ type waitState struct {
 	ReadySince    time.Time     `json:"ready_since,omitzero"`
 	SeenInstance  *seenInstance `json:"seen_instance,omitzero"` // in a token: the instance as last read; set by encodeState
 
+	// Trace is the trace context a hook recorded for the wait (trace.go).
+	Trace string `json:"trace,omitzero"`
+
 	last     *Job          // the last job seen, whole; nil until visible
 	lastErr  error         // the most recent poll error
 	lastInst *InstanceInfo // the instance as last read; nil until found

@@ -308,6 +308,7 @@ func (st *waitState) check() error {
 		bad(st.Seen == nil && st.last == nil && (st.Track != nil || st.HistBroken), "a prediction for a job it says was never seen"),
 		st.LastErr.check(),
 		st.checkInstance(),
+		bad(st.Trace != "" && !validTraceparent(st.Trace), "a malformed trace context"),
 	)
 }
 

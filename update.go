@@ -50,6 +50,8 @@ type Update struct {
 	InstanceID string
 	Instance   *InstanceInfo
 
+	p *Poller // for Trace and SetTrace (trace.go)
+
 	FirstSeen       bool // the job became visible with this poll
 	StatusChanged   bool // the status differs from the previous one seen
 	ProgressChanged bool // the percent differs from the previous one seen

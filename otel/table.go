@@ -9,6 +9,7 @@ import (
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -102,12 +103,26 @@ func (t *table) find(u taurusjob.Update, now time.Time) *wait {
 }
 
 // add starts the span of a wait first seen with u. t.mu is held.
+//
+// A wait resumed from a token (in this process or another) carries the
+// trace context its first span recorded: the new span links to that span
+// and, when ctx has no span of its own, continues its trace as its child.
+// A wait that carries none records this span's, for the token.
 func (t *table) add(ctx context.Context, u taurusjob.Update, now time.Time) *wait {
 	w := &wait{start: now.Add(-u.Elapsed)}
-	_, w.span = t.tracer.Start(ctx, SpanName,
-		trace.WithTimestamp(w.start),
-		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(subjectAttr(u), KeyService.String(t.service)))
+	opts := []trace.SpanStartOption{trace.WithTimestamp(w.start), trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(subjectAttr(u), KeyService.String(t.service))}
+	first := carried(u)
+	if first.IsValid() {
+		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: first}))
+		if !trace.SpanContextFromContext(ctx).IsValid() {
+			ctx = trace.ContextWithRemoteSpanContext(ctx, first)
+		}
+	}
+	_, w.span = t.tracer.Start(ctx, SpanName, opts...)
+	if !first.IsValid() {
+		u.SetTrace(traceparent(w.span.SpanContext()))
+	}
 	t.open[waitKey(u)] = append(t.open[waitKey(u)], w)
 	t.n++
 	return w
@@ -183,4 +198,24 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// carried is the span context a wait's token carries, if any.
+func carried(u taurusjob.Update) trace.SpanContext {
+	tp := u.Trace()
+	if tp == "" {
+		return trace.SpanContext{}
+	}
+	ctx := propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{"traceparent": tp})
+	return trace.SpanContextFromContext(ctx)
+}
+
+// traceparent is sc in the W3C form a token carries; "" for an invalid one.
+func traceparent(sc trace.SpanContext) string {
+	if !sc.IsValid() {
+		return ""
+	}
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(trace.ContextWithSpanContext(context.Background(), sc), carrier)
+	return carrier["traceparent"]
 }
