@@ -45,57 +45,29 @@ func (s *scheduler) add(p *Poller) {
 // as Wait does.
 func (s *scheduler) run(ctx context.Context) {
 	heap.Init(&s.queue)
-	limit, _ := ctx.Deadline()
-	work := make(chan *Poller, s.limit)
-	back := make(chan polled, s.limit)
-	var workers sync.WaitGroup
-	defer func() {
-		close(work)
-		workers.Wait()
-	}()
-	started, inFlight := 0, 0
+	w := &workers{limit: s.limit, work: make(chan *Poller, s.limit), back: make(chan polled, s.limit)}
+	w.deadline, _ = ctx.Deadline()
+	defer w.close()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for s.pending > 0 && ctx.Err() == nil {
 		now := time.Now()
-		for len(s.queue) > 0 && !s.queue[0].due.After(now) {
-			p := s.queue[0].p
-			if inFlight >= s.limit {
-				if now.Before(p.Deadline()) {
-					break // no worker free; a wait past its deadline needs none:
-				}
-				heap.Pop(&s.queue)
-				u, _ := p.poll(ctx, limit) // its poll sends nothing and ends it
-				s.requeue(polled{p, u.Next})
-				continue
-			}
-			heap.Pop(&s.queue)
-			if started == inFlight {
-				started++
-				workers.Go(func() { pollEach(ctx, limit, work, back) })
-			}
-			inFlight++
-			work <- p
-		}
+		s.dispatch(ctx, now, w)
 		var wake <-chan time.Time
-		if len(s.queue) > 0 {
-			at := s.queue[0].due
-			if inFlight >= s.limit && at.Before(s.queue[0].p.Deadline()) {
-				at = s.queue[0].p.Deadline() // then it is ended without a worker
-			}
+		if at, ok := s.wakeAt(w); ok {
 			timer.Reset(at.Sub(now))
 			wake = timer.C
 		}
 		select {
-		case r := <-back:
-			inFlight--
+		case r := <-w.back:
+			w.inFlight--
 			s.requeue(r)
 		case <-wake:
 		case <-ctx.Done():
 		}
 	}
-	for ; inFlight > 0; inFlight-- {
-		s.requeue(<-back)
+	for ; w.inFlight > 0; w.inFlight-- {
+		s.requeue(<-w.back)
 	}
 	// Latest due first: a held Poller's due is its reservation's time, and
 	// x/time/rate gives a token back only when no later reservation
@@ -104,6 +76,60 @@ func (s *scheduler) run(ctx context.Context) {
 	for _, q := range s.queue {
 		q.p.stop(ctx) // a no-op for the waits that are done
 	}
+}
+
+// workers is the scheduler's pool: started as needed, at most limit, kept
+// until run returns.
+type workers struct {
+	limit, started, inFlight int
+	deadline                 time.Time // ctx's, which the schedule also honours
+	work                     chan *Poller
+	back                     chan polled
+	wg                       sync.WaitGroup
+}
+
+func (w *workers) close() {
+	close(w.work)
+	w.wg.Wait()
+}
+
+// dispatch hands every Poller due at now to a worker, while one is free.
+// A Poller past its deadline needs none: its poll sends nothing and ends
+// it, here, even when every worker is busy.
+func (s *scheduler) dispatch(ctx context.Context, now time.Time, w *workers) {
+	for len(s.queue) > 0 && !s.queue[0].due.After(now) {
+		p := s.queue[0].p
+		if w.inFlight >= w.limit {
+			if now.Before(p.Deadline()) {
+				return
+			}
+			heap.Pop(&s.queue)
+			u, _ := p.poll(ctx, w.deadline)
+			s.requeue(polled{p, u.Next})
+			continue
+		}
+		heap.Pop(&s.queue)
+		if w.started == w.inFlight {
+			w.started++
+			w.wg.Go(func() { pollEach(ctx, w.deadline, w.work, w.back) })
+		}
+		w.inFlight++
+		w.work <- p
+	}
+}
+
+// wakeAt is when the scheduler next has something to do without a poll
+// coming back: the first due poll, or, with every worker busy, the first
+// deadline, since a wait past it is ended without a worker.
+func (s *scheduler) wakeAt(w *workers) (time.Time, bool) {
+	if len(s.queue) == 0 {
+		return time.Time{}, false
+	}
+	at := s.queue[0].due
+	if w.inFlight >= w.limit && at.Before(s.queue[0].p.Deadline()) {
+		at = s.queue[0].p.Deadline()
+	}
+	return at, true
 }
 
 // pollEach is a worker: it polls each Poller it is given and sends it back.
