@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"go.uber.org/zap"
 )
 
@@ -246,10 +245,8 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 	if o.done && p.w.quota.limiter != nil {
 		p.w.quota.release(key) // a token reserved for this wait goes back to the others
 	}
-	if o.unusual && u.Instance != nil {
-		p.warn("instance has a status taurusjob does not know; waiting on", u.Instance.Status)
-	} else if o.unusual {
-		p.warn("job has a status taurusjob does not know; waiting on", string(u.Status))
+	if o.unusual {
+		p.warnUnusual(u)
 	}
 	p.deliver(ctx, u, token, end)
 	if end != nil {
@@ -261,7 +258,8 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 // update is an Update with what the wait knows at now. p.mu is held.
 func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
 	st := &p.st
-	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.Instance, Instance: st.lastInst, Poll: st.Polls, Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
+	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.Instance, Instance: st.lastInst, Poll: st.Polls,
+		Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
 	if j := st.last; j != nil {
 		u.Status, u.Progress = j.Status, j.Progress
 		if u.Status == StatusCompleted && u.Progress < 0 {
@@ -329,22 +327,6 @@ func (p *Poller) call(bit int, what string, f func()) {
 		}
 	}()
 	f()
-}
-
-// warn warns once per wait about a status that may keep it waiting long:
-// Unauthorized, or one this package does not know.
-func (p *Poller) warn(msg, s string) {
-	if p.warned[msg+s] {
-		return
-	}
-	if p.warned == nil {
-		p.warned = map[string]bool{}
-	}
-	p.warned[msg+s] = true
-	if Status(s) == StatusUnauthorized {
-		msg = "job is waiting for an authorization; it will not progress until someone grants it"
-	}
-	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(s, 128)))
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's

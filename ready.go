@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -196,4 +197,41 @@ func (st *waitState) observeInstance(o *observation, c *config) {
 		left := st.ReadySince.Add(c.settle).Sub(o.now)
 		o.blind = min(o.blind, max(left, c.minInterval))
 	}
+}
+
+// seenInstance is what a token keeps of the instance as last read.
+type seenInstance struct {
+	Name    string   `json:"name,omitzero"`
+	Status  string   `json:"status,omitzero"`
+	Actions []string `json:"actions,omitzero"`
+}
+
+// maxSavedActions bounds the actions under way a token keeps.
+const maxSavedActions = 16
+
+// checkInstance refuses an instance phase no wait could have saved.
+func (st *waitState) checkInstance() error {
+	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
+	var bad []string
+	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance && st.Instance == "" || st.Ready && st.JobID == "" {
+		bad = append(bad, "an invalid instance id")
+	}
+	if !st.InInstance && (!st.InstanceStart.IsZero() || !st.ReadySince.IsZero() || st.SeenInstance != nil) ||
+		st.InInstance && !in(st.InstanceStart) || !st.ReadySince.IsZero() && (!in(st.ReadySince) || st.ReadySince.Before(st.InstanceStart)) {
+		bad = append(bad, "impossible instance times")
+	}
+	if s := st.SeenInstance; s != nil {
+		ok := len(s.Name) <= maxSavedName+32 && !hasControl(s.Name) && len(s.Status) <= maxSavedStatus+32 && !hasControl(s.Status) &&
+			len(s.Actions) <= maxSavedActions
+		for _, a := range s.Actions {
+			ok = ok && len(a) <= maxSavedStatus+32 && !hasControl(a)
+		}
+		if !ok {
+			bad = append(bad, "a malformed instance")
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return invalid("state token", "holds %s", strings.Join(bad, " and "))
 }

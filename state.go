@@ -1,7 +1,6 @@
 package taurusjob
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -56,13 +55,6 @@ type waitState struct {
 	lastInst *InstanceInfo // the instance as last read; nil until found
 }
 
-// seenInstance is what a token keeps of the instance as last read.
-type seenInstance struct {
-	Name    string   `json:"name,omitzero"`
-	Status  string   `json:"status,omitzero"`
-	Actions []string `json:"actions,omitzero"`
-}
-
 // key names the wait among its Waiter's: its job id, or its instance's
 // for a wait on an instance alone.
 func (st *waitState) key() string {
@@ -70,16 +62,6 @@ func (st *waitState) key() string {
 		return st.JobID
 	}
 	return "instance " + st.Instance
-}
-
-// seenJob is what a token keeps of the last job seen, and all a resumed
-// wait knows of it: its name (for the history), status, percent and
-// created time. Name and Status are clipped, so a token stays small.
-type seenJob struct {
-	Name     string    `json:"name,omitzero"`
-	Status   Status    `json:"status,omitzero"`
-	Progress int       `json:"progress"`
-	Created  time.Time `json:"created,omitzero"`
 }
 
 // Bounds of the server text a state keeps.
@@ -402,24 +384,4 @@ func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {
 	return &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
-}
-
-// keep returns the job as a wait keeps it between polls: the getter's own
-// job, which nothing here changes, or the kept one when the answer says
-// the same, so that a job waiting without change allocates nothing that
-// outlives its poll (and leaves no holes in the heap). The Client's
-// decoder has already copied Raw out of the answer's buffer, with Entities
-// a part of it.
-func keep(prev, job *Job) *Job {
-	if prev != nil && sameAnswer(prev, job) {
-		return prev
-	}
-	return job
-}
-
-// sameAnswer reports whether two answers say the same of the job.
-func sameAnswer(a, b *Job) bool {
-	return a.ID == b.ID && a.Name == b.Name && a.Status == b.Status && a.Progress == b.Progress &&
-		a.Created.Equal(b.Created) && a.Ended.Equal(b.Ended) && a.Instance == b.Instance &&
-		a.FailReason == b.FailReason && bytes.Equal(a.Raw, b.Raw) && bytes.Equal(a.Entities, b.Entities)
 }

@@ -260,7 +260,15 @@ func decodeState(key []byte, token string) (*waitState, error) {
 	if err := st.check(); err != nil {
 		return nil, err
 	}
-	st.Track = st.Track.sane(&st)
+	st.rebuild()
+	return &st, nil
+}
+
+// rebuild makes a decoded state whole: the last job, instance and error
+// from what the token kept of them, the percent's line without readings
+// that could not have been made.
+func (st *waitState) rebuild() {
+	st.Track = st.Track.sane(st)
 	if s := st.Seen; s != nil {
 		st.last = &Job{ID: st.JobID, Name: s.Name, Status: s.Status, Progress: s.Progress, Created: s.Created}
 	}
@@ -270,7 +278,6 @@ func decodeState(key []byte, token string) (*waitState, error) {
 	}
 	st.SeenInstance = nil
 	st.lastErr = st.LastErr.restore()
-	return &st, nil
 }
 
 // maxSavedPolls is far above any real wait's polls (a poll a second for
@@ -310,36 +317,6 @@ func (st *waitState) check() error {
 		st.checkInstance(),
 		bad(st.Trace != "" && !validTraceparent(st.Trace), "a malformed trace context"),
 	)
-}
-
-// maxSavedActions bounds the actions under way a token keeps.
-const maxSavedActions = 16
-
-// checkInstance refuses an instance phase no wait could have saved.
-func (st *waitState) checkInstance() error {
-	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
-	var bad []string
-	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance && st.Instance == "" || st.Ready && st.JobID == "" {
-		bad = append(bad, "an invalid instance id")
-	}
-	if !st.InInstance && (!st.InstanceStart.IsZero() || !st.ReadySince.IsZero() || st.SeenInstance != nil) ||
-		st.InInstance && !in(st.InstanceStart) || !st.ReadySince.IsZero() && (!in(st.ReadySince) || st.ReadySince.Before(st.InstanceStart)) {
-		bad = append(bad, "impossible instance times")
-	}
-	if s := st.SeenInstance; s != nil {
-		ok := len(s.Name) <= maxSavedName+32 && !hasControl(s.Name) && len(s.Status) <= maxSavedStatus+32 && !hasControl(s.Status) &&
-			len(s.Actions) <= maxSavedActions
-		for _, a := range s.Actions {
-			ok = ok && len(a) <= maxSavedStatus+32 && !hasControl(a)
-		}
-		if !ok {
-			bad = append(bad, "a malformed instance")
-		}
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	return invalid("state token", "holds %s", strings.Join(bad, " and "))
 }
 
 // createdInWait reports whether a job's created time fits the wait: not
@@ -401,4 +378,14 @@ func (e *savedErr) check() error {
 		return invalid("state token", "holds a malformed last error")
 	}
 	return nil
+}
+
+// seenJob is what a token keeps of the last job seen, and all a resumed
+// wait knows of it: its name (for the history), status, percent and
+// created time. Name and Status are clipped, so a token stays small.
+type seenJob struct {
+	Name     string    `json:"name,omitzero"`
+	Status   Status    `json:"status,omitzero"`
+	Progress int       `json:"progress"`
+	Created  time.Time `json:"created,omitzero"`
 }

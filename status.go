@@ -1,6 +1,7 @@
 package taurusjob
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -68,4 +69,24 @@ type Job struct {
 type Instance struct {
 	ID   string
 	Name string
+}
+
+// keep returns the job as a wait keeps it between polls: the getter's own
+// job, which nothing here changes, or the kept one when the answer says
+// the same, so that a job waiting without change allocates nothing that
+// outlives its poll (and leaves no holes in the heap). The Client's
+// decoder has already copied Raw out of the answer's buffer, with Entities
+// a part of it.
+func keep(prev, job *Job) *Job {
+	if prev != nil && sameAnswer(prev, job) {
+		return prev
+	}
+	return job
+}
+
+// sameAnswer reports whether two answers say the same of the job.
+func sameAnswer(a, b *Job) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Status == b.Status && a.Progress == b.Progress &&
+		a.Created.Equal(b.Created) && a.Ended.Equal(b.Ended) && a.Instance == b.Instance &&
+		a.FailReason == b.FailReason && bytes.Equal(a.Raw, b.Raw) && bytes.Equal(a.Entities, b.Entities)
 }

@@ -134,3 +134,29 @@ func endFields(u Update, e *ending) []zap.Field {
 	}
 	return fields
 }
+
+// warnUnusual warns about the status that made an update unusual: the
+// instance's, once the wait reads the instance.
+func (p *Poller) warnUnusual(u Update) {
+	if u.Instance != nil {
+		p.warn("instance has a status taurusjob does not know; waiting on", u.Instance.Status)
+		return
+	}
+	p.warn("job has a status taurusjob does not know; waiting on", string(u.Status))
+}
+
+// warn warns once per wait about a status that may keep it waiting long:
+// Unauthorized, or one this package does not know.
+func (p *Poller) warn(msg, s string) {
+	if p.warned[msg+s] {
+		return
+	}
+	if p.warned == nil {
+		p.warned = map[string]bool{}
+	}
+	p.warned[msg+s] = true
+	if Status(s) == StatusUnauthorized {
+		msg = "job is waiting for an authorization; it will not progress until someone grants it"
+	}
+	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(s, 128)))
+}
