@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // InstanceInfo is one database instance as its service reports it: what
@@ -151,28 +152,12 @@ func needsActionHint(status string) string {
 	return ""
 }
 
-// maxInstanceIDLen bounds an instance id. Real ones are 32 hex digits and
-// a four-character suffix such as "in07"; the bound leaves room for
-// others without letting a caller's mistake grow a URL.
-const maxInstanceIDLen = 64
-
-// validateInstanceID checks an instance id before anything is sent: 1 to
-// 64 letters, digits, '-' and '_'. Among what it refuses: a leading '*',
-// which the list calls read as "ids containing this" (a fuzzy match), and
-// '/', '?', '&' or '%', which would change the request itself.
+// validateInstanceID checks an instance id before anything is sent (see
+// jobid.CheckInstanceID): 1 to 64 letters, digits, '-' and '_', so no
+// fuzzy '*' pattern and nothing that would change the request.
 func validateInstanceID(id string) error {
-	switch {
-	case id == "":
-		return invalid("instance id", "is empty")
-	case len(id) > maxInstanceIDLen:
-		return invalid("instance id", "is %d characters long, more than %d", len(id), maxInstanceIDLen)
-	case id[0] == '*':
-		return invalid("instance id", "starts with '*', which asks the service for a fuzzy match; give the whole id")
-	}
-	for i := 0; i < len(id); i++ {
-		if b := id[i]; !isAlnum(b) && b != '-' && b != '_' {
-			return invalid("instance id", "has %q at offset %d; only letters, digits, '-' and '_' are allowed", b, i)
-		}
+	if reason := jobid.CheckInstanceID(id); reason != "" {
+		return invalid("instance id", "%s", reason)
 	}
 	return nil
 }

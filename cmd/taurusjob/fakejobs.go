@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -97,7 +98,7 @@ func parseJobSpec(n int, spec string) (fakeJob, error) {
 		return fj, jobSpecError(spec, "a never-visible job has no phases: drop invisible=, pending= and running=")
 	case seen["instance"] && (fj.outcome == "never-visible" || fj.outcome == "error"):
 		return fj, jobSpecError(spec, "instance= goes with outcome=completed, failed or canceled")
-	case seen["instance"] && !validInstanceID(fj.instance):
+	case seen["instance"] && jobid.CheckInstanceID(fj.instance) != "":
 		return fj, jobSpecError(spec, fmt.Sprintf("instance=%q: give 1 to 64 letters, digits, '-' and '_'", clip(fj.instance, 40)))
 	}
 	if fj.outcome == "never-visible" {
@@ -231,20 +232,6 @@ func (fj *fakeJob) instanceScript(now time.Time, phases []time.Duration) taurusj
 	}
 	script.Steps = []taurusjobtest.InstanceStep{{Status: "BUILD", For: end}, {Status: "FAILED"}}
 	return script
-}
-
-// validInstanceID reports an id the library's GetInstance accepts: 1 to
-// 64 letters, digits, '-' and '_'.
-func validInstanceID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // errorFault is the answer of outcome=error: the API's error body, with
