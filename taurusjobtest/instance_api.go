@@ -92,7 +92,7 @@ type wireInstance struct {
 	Name      string         `json:"name"`
 	ProjectID string         `json:"project_id,omitempty"`
 	Status    string         `json:"status"`
-	Port      string         `json:"port"`
+	Port      any            `json:"port"` // TaurusDB and DDS: a string; RDS and openGauss: a number
 	Type      string         `json:"type,omitempty"`
 	Mode      string         `json:"mode,omitempty"`
 	NodeCount int            `json:"node_count,omitempty"`
@@ -148,10 +148,10 @@ func renderInstance(svc taurusjob.Service, inst *instance, step InstanceStep, pr
 			w.Nodes[i].Port, w.Nodes[i].AZ, w.Nodes[i].AZCode = 3306, "", "cn-north-4a" // TaurusDB's name for the zone
 		}
 	case taurusjob.ServiceRDS:
-		w.Port, w.Type, w.Datastore = "3306", "Ha", wireDatastore{"MySQL", "8.0"}
+		w.Port, w.Type, w.Datastore = 3306, "Ha", wireDatastore{"MySQL", "8.0"}
 		w.Nodes = []wireNode{node(1, "master"), node(2, "slave")}
 	case taurusjob.ServiceOpenGauss:
-		w.Port, w.Type, w.Datastore = "8000", "Ha", wireDatastore{"GaussDB", "8.201"}
+		w.Port, w.Type, w.Datastore = 8000, "Ha", wireDatastore{"GaussDB", "8.201"}
 		w.Nodes = []wireNode{node(1, "master"), node(2, "slave"), node(3, "slave")}
 	case taurusjob.ServiceDDS:
 		w.Created = inst.created.UTC().Format("2006-01-02T15:04:05")
