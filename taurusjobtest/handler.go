@@ -70,11 +70,8 @@ func (s *Server) answer(r *http.Request, now time.Time, q asked, jb *job) (answe
 			mods = append(mods, f)
 		}
 	}
-	switch {
-	case !answered && q.instance:
-		a = s.instanceAnswer(r, now, q)
-	case !answered:
-		a, visible = s.apiAnswer(r, now, q.jobID, jb)
+	if !answered {
+		a, visible = s.routeAnswer(r, now, q, jb)
 	}
 	for _, f := range mods {
 		switch f.kind {

@@ -40,6 +40,15 @@ func whatIsAsked(r *http.Request) asked {
 	return asked{jobID: queryID(r.URL.RawQuery)}
 }
 
+// routeAnswer answers as the API does, a job or an instance request.
+// visible reports a job body.
+func (s *Server) routeAnswer(r *http.Request, now time.Time, q asked, jb *job) (a answer, visible bool) {
+	if q.instance {
+		return s.instanceAnswer(r, now, q), false
+	}
+	return s.apiAnswer(r, now, q.jobID, jb)
+}
+
 // instanceAnswer answers a request of the instance API as the service
 // does: checks, then the instance's state at now.
 func (s *Server) instanceAnswer(r *http.Request, now time.Time, q asked) answer {

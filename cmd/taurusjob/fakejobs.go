@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -96,10 +97,10 @@ func parseJobSpec(n int, spec string) (fakeJob, error) {
 		return fj, jobSpecError(spec, "http= goes with outcome=error")
 	case fj.outcome == "never-visible" && (seen["invisible"] || seen["pending"] || seen["running"]):
 		return fj, jobSpecError(spec, "a never-visible job has no phases: drop invisible=, pending= and running=")
-	case seen["instance"] && (fj.outcome == "never-visible" || fj.outcome == "error"):
-		return fj, jobSpecError(spec, "instance= goes with outcome=completed, failed or canceled")
-	case seen["instance"] && jobid.CheckInstanceID(fj.instance) != "":
-		return fj, jobSpecError(spec, fmt.Sprintf("instance=%q: give 1 to 64 letters, digits, '-' and '_'", clip(fj.instance, 40)))
+	case seen["instance"]:
+		if err := fj.checkInstance(); err != nil {
+			return fj, jobSpecError(spec, err.Error())
+		}
 	}
 	if fj.outcome == "never-visible" {
 		fj.job.Invisible = taurusjobtest.Forever
@@ -215,6 +216,18 @@ func (fj *fakeJob) add(srv *taurusjobtest.Server, now time.Time) {
 		return // its phases never end, so neither does the job
 	}
 	srv.AddRule(taurusjobtest.Rule{JobID: j.ID, From: now.Add(j.Invisible + j.Pending + j.Running), Fault: fj.errorFault()})
+}
+
+// checkInstance checks instance=: an id GetInstance accepts, on a job
+// that ends.
+func (fj *fakeJob) checkInstance() error {
+	if fj.outcome == "never-visible" || fj.outcome == "error" {
+		return errors.New("instance= goes with outcome=completed, failed or canceled")
+	}
+	if reason := jobid.CheckInstanceID(fj.instance); reason != "" {
+		return fmt.Errorf("instance=%q %s", clip(fj.instance, 40), reason)
+	}
+	return nil
 }
 
 // instanceScript is the life of the job's instance: BUILD while the job
