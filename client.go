@@ -86,6 +86,7 @@ type Client struct {
 	http      *http.Client
 	timeout   time.Duration
 	maxBody   int64
+	service   Service // whose instance API GetInstance asks
 
 	staticToken string
 	tokenSource func(ctx context.Context) (string, error)
@@ -134,6 +135,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		maxBody:     cfg.MaxBodyBytes,
 		staticToken: cfg.Token,
 		tokenSource: cfg.TokenSource,
+		service:     cfg.Service,
 	}
 	base.Path = strings.TrimRight(base.Path, "/") // a call's path follows
 	c.base = base

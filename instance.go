@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/taurusdb-tools/taurusjob/internal/clip"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 )
 
 // InstanceInfo is one database instance as its service reports it: what
@@ -150,4 +151,14 @@ func needsActionHint(status string) string {
 		return " (its storage is full: free space or add storage)"
 	}
 	return ""
+}
+
+// validateInstanceID checks an instance id before anything is sent (see
+// jobid.CheckInstanceID): 1 to 64 letters, digits, '-' and '_', so no
+// fuzzy '*' pattern and nothing that would change the request.
+func validateInstanceID(id string) error {
+	if reason := jobid.CheckInstanceID(id); reason != "" {
+		return invalid("instance id", "%s", reason)
+	}
+	return nil
 }

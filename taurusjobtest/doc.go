@@ -33,6 +33,16 @@
 // answer. [Server.Requests], [Server.RequestCount], [Server.TotalRequests]
 // and [Server.JobEnd] are what a test checks afterwards.
 //
+// It also serves instances, in the shape of its service: TaurusDB's
+// GET /v3/{project_id}/instances/{id}, and the list
+// GET /v3/{project_id}/instances?id=… of RDS (FlexusRDS with
+// group_type=flexus), openGauss and DDS. An [InstanceScript] added with
+// [Server.AddInstance] scripts an instance's statuses by time
+// ([InstanceStep]s such as BUILD, ACTIVE, BACKING UP; DDS's "normal" with
+// actions; FAILED, createfail, FROZEN), and a completed [Job] whose
+// Instance.ID names it sets off its post-job life. [Rule].InstanceID
+// aims a fault at one instance's reads; [Request].InstanceID records them.
+//
 // Options set what the server expects and how it answers: [WithProjectID],
 // [WithToken], [WithTokenLifetime] (with [Server.IssueToken] to test a
 // token refresh), [WithAKSK] for signed requests, [WithAuthCheck] to see or

@@ -67,3 +67,38 @@ func Example() {
 	// job-new again: not visible yet (DBS.200823)
 	// polls of job-new: 2
 }
+
+// An instance read against the fake: a DDS instance restarting, and one
+// that a completed job left backing up (the post-job life), as a wait for
+// instance readiness must see them.
+func ExampleServer_AddInstance() {
+	srv := taurusjobtest.NewServer(taurusjobtest.WithService(taurusjob.ServiceDDS))
+	defer srv.Close()
+	restarting := srv.AddInstance(taurusjobtest.InstanceScript{Name: "catalog", Steps: []taurusjobtest.InstanceStep{
+		{Status: "normal", Actions: []string{"RESTARTING"}, For: time.Hour}, {Status: "normal"}}})
+	resized := srv.AddInstance(taurusjobtest.InstanceScript{Name: "orders"})
+	srv.AddJob(taurusjobtest.Job{Created: time.Now().Add(-time.Minute), Running: 30 * time.Second,
+		Instance: taurusjobtest.Instance{ID: resized}}) // completed 30 s ago: now in its post-job backup
+
+	client, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL(), ProjectID: srv.ProjectID(),
+		Token: srv.Token(), HTTPClient: srv.Client(), Service: taurusjob.ServiceDDS})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, id := range []string{restarting, resized, "no-such-instance"} {
+		inst, err := client.GetInstance(context.Background(), id)
+		switch {
+		case errors.Is(err, taurusjob.ErrInstanceNotFound):
+			fmt.Println(id + ": not found")
+		case err != nil:
+			fmt.Println(err)
+		default:
+			fmt.Printf("%s: %s %v, %d nodes\n", inst.Name, inst.Status, inst.Actions, len(inst.Nodes))
+		}
+	}
+	// Output:
+	// catalog: normal [RESTARTING], 3 nodes
+	// orders: normal [BACKUP], 3 nodes
+	// no-such-instance: not found
+}

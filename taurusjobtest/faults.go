@@ -122,6 +122,9 @@ type Rule struct {
 	Fault Fault
 	// JobID limits the rule to requests for this job id.
 	JobID string
+	// InstanceID limits the rule to requests for this instance (see
+	// [Server.AddInstance]).
+	InstanceID string
 	// From and Until limit the rule to requests at From or later and
 	// before Until ([time.Now]).
 	From, Until time.Time
@@ -149,10 +152,11 @@ func newRule(r Rule) *rule {
 	return &rule{Rule: r, rng: rand.New(rand.NewPCG(r.Seed, r.Seed^0x5851f42d4c957f2d))}
 }
 
-// match reports whether the rule fires on a request for jobID at now.
-func (r *rule) match(now time.Time, jobID string) bool {
+// match reports whether the rule fires on request q at now.
+func (r *rule) match(now time.Time, q asked) bool {
 	if r.Fault.kind == kindNone ||
-		r.JobID != "" && r.JobID != jobID ||
+		r.JobID != "" && r.JobID != q.jobID ||
+		r.InstanceID != "" && r.InstanceID != q.instanceID ||
 		!r.From.IsZero() && now.Before(r.From) ||
 		!r.Until.IsZero() && !now.Before(r.Until) {
 		return false

@@ -15,24 +15,29 @@ import (
 // the server closes during an injected latency.
 func (s *Server) serve(r *http.Request) (*answer, error) {
 	now := time.Now()
-	jobID := queryID(r.URL.RawQuery)
-	jb := s.count(jobID)
-	a, err := s.answer(r, now, jobID, jb)
+	q := whatIsAsked(r)
+	var jb *job
+	if q.instance {
+		s.total.Add(1)
+	} else {
+		jb = s.count(q.jobID)
+	}
+	a, err := s.answer(r, now, q, jb)
 	if err != nil {
-		s.rec.add(r, now, jobID, nil)
+		s.rec.add(r, now, q, nil)
 		return nil, err
 	}
 	a.requestID = s.newRequestID()
 	if a.code == codeNoSuchAPI && a.body == nil {
 		a.body = noSuchAPIBody(a.requestID)
 	}
-	s.rec.add(r, now, jobID, &a)
+	s.rec.add(r, now, q, &a)
 	return &a, nil
 }
 
 // answer decides the answer: rate limit, fault rules, then the API, and
 // last the body faults of the rules that fired.
-func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (answer, error) {
+func (s *Server) answer(r *http.Request, now time.Time, q asked, jb *job) (answer, error) {
 	if s.limiter != nil {
 		if ok, wait := s.limiter.take(now); !ok {
 			a := throttled(wait, s.cfg.rate)
@@ -48,7 +53,7 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 		if answered {
 			break
 		}
-		if !rl.match(now, jobID) {
+		if !rl.match(now, q) {
 			continue
 		}
 		f := rl.Fault
@@ -66,7 +71,7 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 		}
 	}
 	if !answered {
-		a, visible = s.apiAnswer(r, now, jobID, jb)
+		a, visible = s.routeAnswer(r, now, q, jb)
 	}
 	for _, f := range mods {
 		switch f.kind {
@@ -78,7 +83,7 @@ func (s *Server) answer(r *http.Request, now time.Time, jobID string, jb *job) (
 			if visible {
 				id := f.s
 				if id == "" {
-					id = jobID + "-other"
+					id = q.jobID + "-other"
 				}
 				a.body = jb.bodyAs(now, id)
 			}

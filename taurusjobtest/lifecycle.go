@@ -106,6 +106,7 @@ func (s *Server) AddJob(j Job) string {
 	s.jobsMu.Lock()
 	s.jobs[j.ID] = jb
 	s.jobsMu.Unlock()
+	s.inst.link(jb.view.instID, j.ID)
 	return j.ID
 }
 

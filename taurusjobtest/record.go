@@ -21,7 +21,10 @@ type Request struct {
 	Host   string // the host asked, with its port if any
 	Path   string
 	Query  string // the raw query
-	JobID  string // the id parameter; "" when absent
+	JobID  string // the id parameter of a jobs request; "" when absent
+	// InstanceID is the instance a request of the instance API asked for:
+	// the path's id (TaurusDB) or the list's id parameter; "" otherwise.
+	InstanceID string
 	// Header is a copy of the request's headers, with the values of
 	// X-Auth-Token, Authorization, X-Security-Token, Proxy-Authorization
 	// and Cookie replaced by "[REDACTED]": a test sees whether a credential
@@ -45,12 +48,12 @@ type recorder struct {
 	unknown map[string]int64
 }
 
-func (rc *recorder) add(r *http.Request, now time.Time, jobID string, a *answer) {
+func (rc *recorder) add(r *http.Request, now time.Time, what asked, a *answer) {
 	if rc.max == 0 {
 		return
 	}
 	q := Request{Time: now, Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery,
-		JobID: jobID, Header: redact(r.Header)}
+		JobID: what.jobID, InstanceID: what.instanceID, Header: redact(r.Header)}
 	if a != nil {
 		q.Status, q.Code, q.Fault, q.RequestID = a.status, a.code, a.faults, a.requestID
 	}

@@ -41,6 +41,7 @@ type Server struct {
 	jobsMu sync.RWMutex
 	jobs   map[string]*job
 	jobSeq atomic.Uint64
+	inst   instanceStore // the instances and the jobs that name them
 
 	rulesMu sync.Mutex // serializes writers of rules
 	rules   atomic.Pointer[[]*rule]

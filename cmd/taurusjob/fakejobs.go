@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
+	"github.com/taurusdb-tools/taurusjob/internal/jobid"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -22,10 +24,11 @@ type fakeJob struct {
 	outcome   string
 	httpError int // outcome=error: the status answered
 	reason    string
+	instance  string // instance=: the instance the job works on, served too
 }
 
 // jobSpecKeys are the keys of a --job spec, in the order help lists them.
-var jobSpecKeys = []string{"id", "outcome", "reason", "http", "invisible", "pending", "running", "profile", "name"}
+var jobSpecKeys = []string{"id", "outcome", "reason", "http", "invisible", "pending", "running", "profile", "name", "instance"}
 
 // jobSpecHelp documents the --job spec; help and README say the same.
 const jobSpecHelp = `A job is --job KEY=VALUE,KEY=VALUE,... (quote a value holding a comma as in
@@ -43,6 +46,10 @@ CSV: --job 'id=b,outcome=failed,"reason=no quota, retry"'):
   profile=P     the percent while Running: linear (default), front-loaded,
                 stall-then-jump, none, steps:N, stuck:N
   name=NAME     the job name (default CreateGaussDBforMySQLInstance)
+  instance=ID   the instance the job works on, served at
+                GET /v3/{project_id}/instances/ID: BUILD while the job runs;
+                once it completes ACTIVE 10s, BACKING UP 2m, then ACTIVE;
+                FAILED once it fails or is canceled
 D is a duration (500ms, 20s, 5m) or forever. Every job's clock starts when
 fake-api is ready; outcome=error starts when the phases end (at once by
 default), and answers every request for the job from then on.
@@ -90,6 +97,10 @@ func parseJobSpec(n int, spec string) (fakeJob, error) {
 		return fj, jobSpecError(spec, "http= goes with outcome=error")
 	case fj.outcome == "never-visible" && (seen["invisible"] || seen["pending"] || seen["running"]):
 		return fj, jobSpecError(spec, "a never-visible job has no phases: drop invisible=, pending= and running=")
+	case seen["instance"]:
+		if err := fj.checkInstance(); err != nil {
+			return fj, jobSpecError(spec, err.Error())
+		}
 	}
 	if fj.outcome == "never-visible" {
 		fj.job.Invisible = taurusjobtest.Forever
@@ -109,6 +120,9 @@ func (fj *fakeJob) set(key, value string) error {
 		fj.job.ID = value
 	case "name":
 		fj.job.Name = value
+	case "instance":
+		fj.instance = value
+		fj.job.Instance = taurusjobtest.Instance{ID: value, Name: "fake-" + value}
 	case "reason":
 		fj.reason = value
 	case "outcome":
@@ -191,14 +205,46 @@ func (fj *fakeJob) add(srv *taurusjobtest.Server, now time.Time) {
 		j.FailReason = fj.reason
 	}
 	srv.AddJob(j)
+	phases := []time.Duration{j.Invisible, j.Pending, j.Running}
+	if fj.instance != "" {
+		srv.AddInstance(fj.instanceScript(now, phases))
+	}
 	if fj.outcome != "error" {
 		return
 	}
-	phases := []time.Duration{j.Invisible, j.Pending, j.Running}
 	if slices.Contains(phases, taurusjobtest.Forever) {
 		return // its phases never end, so neither does the job
 	}
 	srv.AddRule(taurusjobtest.Rule{JobID: j.ID, From: now.Add(j.Invisible + j.Pending + j.Running), Fault: fj.errorFault()})
+}
+
+// checkInstance checks instance=: an id GetInstance accepts, on a job
+// that ends.
+func (fj *fakeJob) checkInstance() error {
+	if fj.outcome == "never-visible" || fj.outcome == "error" {
+		return errors.New("instance= goes with outcome=completed, failed or canceled")
+	}
+	if reason := jobid.CheckInstanceID(fj.instance); reason != "" {
+		return fmt.Errorf("instance=%q %s", clip(fj.instance, 40), reason)
+	}
+	return nil
+}
+
+// instanceScript is the life of the job's instance: BUILD while the job
+// runs, then, for a job that completes, the fake's post-job life, set off
+// by the job itself; FAILED after one that fails or is canceled.
+func (fj *fakeJob) instanceScript(now time.Time, phases []time.Duration) taurusjobtest.InstanceScript {
+	script := taurusjobtest.InstanceScript{ID: fj.instance, Name: fj.job.Instance.Name, Created: now,
+		Steps: []taurusjobtest.InstanceStep{{Status: "BUILD"}}}
+	if fj.outcome == "completed" || slices.Contains(phases, taurusjobtest.Forever) {
+		return script
+	}
+	var end time.Duration // the phases' sum, capped below Forever so that BUILD still ends
+	for _, d := range phases {
+		end += min(d, taurusjobtest.Forever-1-end)
+	}
+	script.Steps = []taurusjobtest.InstanceStep{{Status: "BUILD", For: end}, {Status: "FAILED"}}
+	return script
 }
 
 // errorFault is the answer of outcome=error: the API's error body, with
@@ -239,6 +285,9 @@ func (fj *fakeJob) describe() string {
 		parts = append(parts, "never visible (404)")
 	case !slices.Contains([]time.Duration{fj.job.Invisible, fj.job.Pending, fj.job.Running}, taurusjobtest.Forever):
 		parts = append(parts, end)
+	}
+	if fj.instance != "" {
+		parts = append(parts, "on instance "+fj.instance)
 	}
 	return fmt.Sprintf("job %s: %s", fj.job.ID, strings.Join(parts, ", "))
 }

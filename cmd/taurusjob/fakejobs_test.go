@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -46,5 +52,53 @@ func TestParseJobSpec(t *testing.T) {
 				t.Errorf("parseJobSpec(%q): percent at half time %d, want %d", tc.spec, got, tc.profile)
 			}
 		}
+	}
+}
+
+// TestJobSpecInstance: instance=ID makes fake-api serve the instance the
+// job works on, so that a script can test an instance wait too: BUILD
+// while the job runs, then the post-job life (ACTIVE, BACKING UP, ACTIVE)
+// once it completes, FAILED once it fails. A spec that cannot have an
+// instance, or an id GetInstance would refuse, is a usage error.
+func TestJobSpecInstance(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"instance=a/b", "instance=", "instance=*x", "outcome=error,instance=x", "outcome=never-visible,instance=x"} {
+		if _, err := parseJobSpec(1, bad); err == nil {
+			t.Errorf("parseJobSpec(%q) accepted it", bad)
+		}
+	}
+	for _, tc := range []struct {
+		spec  string
+		reads map[time.Duration]string
+	}{
+		{"id=c,running=1m,instance=inst-1", map[time.Duration]string{0: "BUILD", time.Minute: "ACTIVE", time.Minute + 10*time.Second: "BACKING UP", time.Hour: "ACTIVE"}},
+		{"id=f,running=1m,outcome=failed,instance=inst-1", map[time.Duration]string{0: "BUILD", time.Minute: "FAILED", time.Hour: "FAILED"}},
+		{"id=r,running=forever,outcome=failed,instance=inst-1", map[time.Duration]string{0: "BUILD", time.Hour: "BUILD"}},
+		{"id=h,running=2000000h,pending=2000000h,outcome=failed,instance=inst-1", map[time.Duration]string{time.Hour: "BUILD"}},
+	} {
+		fj, err := parseJobSpec(1, tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		synctest.Test(t, func(t *testing.T) {
+			srv := taurusjobtest.NewInMemory()
+			defer srv.Close()
+			start := time.Now()
+			fj.add(srv, start)
+			c, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL(), ProjectID: srv.ProjectID(), Token: srv.Token(), HTTPClient: srv.Client()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range slices.Sorted(maps.Keys(tc.reads)) {
+				time.Sleep(time.Until(start.Add(at)))
+				info, err := c.GetInstance(context.Background(), "inst-1")
+				if err != nil || info.Status != tc.reads[at] {
+					t.Errorf("%s at %v: %+v, %v; want %s", tc.spec, at, info, err, tc.reads[at])
+				}
+			}
+		})
+	}
+	if fj, _ := parseJobSpec(1, "id=c,instance=inst-1"); !strings.Contains(fj.describe(), "on instance inst-1") {
+		t.Errorf("describe() = %q", fj.describe())
 	}
 }

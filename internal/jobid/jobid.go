@@ -1,6 +1,7 @@
 // Package jobid holds what the library, its CLI and its adapters share
 // about the text of a wait: how long a job id and a wait's state token may
-// be, and how a comma-joined list of ids is read.
+// be, how a comma-joined list of ids is read, and which instance ids may
+// be sent (instanceid.go).
 package jobid
 
 import "strings"
