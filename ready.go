@@ -102,20 +102,6 @@ func (p *Poller) InstanceID() string {
 	return p.st.Instance
 }
 
-// validateInstanceID checks an instance id before anything is sent: the
-// four services' ids are letters and digits (TaurusDB's end in "in07").
-func validateInstanceID(id string) error {
-	if id == "" || len(id) > 64 {
-		return invalid("instance id", "must be 1 to 64 letters, digits, '-' or '_', got %d bytes", len(id))
-	}
-	for i := 0; i < len(id); i++ {
-		if b := id[i]; !isAlnum(b) && b != '-' && b != '_' {
-			return invalid("instance id", "must be letters, digits, '-' or '_', found %q at offset %d", b, i)
-		}
-	}
-	return nil
-}
-
 // toInstance moves a wait whose job just completed to its instance. It
 // reports false, and ends the wait, when the job names no usable instance.
 func (st *waitState) toInstance(now time.Time, o *outcome, c *config) bool {
