@@ -81,6 +81,7 @@ type ClientConfig struct {
 type Client struct {
 	base      *url.URL // the endpoint, without a trailing slash
 	projectID string
+	service   Service // whose list of jobs ListJobs reads
 	language  string
 	userAgent string
 	http      *http.Client
@@ -128,6 +129,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	c := &Client{
 		projectID:   cfg.ProjectID,
+		service:     cfg.Service,
 		language:    cfg.Language,
 		userAgent:   "taurusjob/" + version.Version,
 		timeout:     cfg.RequestTimeout,
