@@ -31,13 +31,17 @@ type JobFilter struct {
 	// Instance is an instance id; "" is every instance.
 	Instance string
 	// Since and Until bound the jobs' creation times; a zero one is
-	// open. DDS refuses a range wider than 30 days.
+	// open. DDS refuses a range wider than 30 days, an open end counting
+	// as now.
 	Since, Until time.Time
 	// PageSize is the number of jobs asked for per request: 0 is the
 	// service's largest (TaurusDB 50, allowed 10, 20 or 50; RDS 50;
 	// openGauss and DDS 100).
 	PageSize int
 }
+
+// listClockSlack is how far past our clock an open range ends.
+const listClockSlack = time.Minute
 
 // maxListPages bounds the pages of one listing, so that a server that
 // never ends its list cannot make the iterator run forever.
@@ -60,7 +64,9 @@ const maxListPages = 1000
 // skipped.
 func (c *Client) ListJobs(ctx context.Context, f JobFilter) iter.Seq2[*Job, error] {
 	return func(yield func(*Job, error) bool) {
-		p, err := c.planList(f, time.Now())
+		// An open range ends a minute from now: the server's clock may be
+		// ahead of ours, and the times sent are cut to the second.
+		p, err := c.planList(f, time.Now().Add(listClockSlack))
 		if err != nil {
 			yield(nil, err)
 			return

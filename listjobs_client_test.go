@@ -218,6 +218,7 @@ func TestListJobsRefusesABadFilter(t *testing.T) {
 		{"bad name", ServiceOpenGauss, JobFilter{Name: "Create\nX"}, "job name"},
 		{"until before since", ServiceTaurusDB, JobFilter{Since: now, Until: now.Add(-time.Hour)}, "job filter"},
 		{"DDS over 30 days", ServiceDDS, JobFilter{Since: now.Add(-31 * 24 * time.Hour), Until: now}, "job filter"},
+		{"DDS since 31 days ago", ServiceDDS, JobFilter{Since: now.Add(-31 * 24 * time.Hour)}, "job filter"},
 		{"TaurusDB page size 30", ServiceTaurusDB, JobFilter{PageSize: 30}, "job filter"},
 		{"RDS page size 51", ServiceRDS, JobFilter{PageSize: 51}, "job filter"},
 		{"negative page size", ServiceDDS, JobFilter{PageSize: -1}, "job filter"},

@@ -144,7 +144,7 @@ func (p *listPlan) setSize() error {
 
 // setRange sends the time range as the service wants it. A range open at
 // its end ends now; DDS, which needs a range, gets the last 30 days, or
-// 30 days from Since, or the 30 days before Until.
+// the 30 days before Until, and refuses a wider one.
 func (p *listPlan) setRange(now time.Time) error {
 	since, until := p.f.Since, p.f.Until
 	if p.api.needsRange {
@@ -154,10 +154,7 @@ func (p *listPlan) setRange(now time.Time) error {
 		case since.IsZero():
 			since = until.Add(-maxDDSRange)
 		case until.IsZero():
-			until = since.Add(maxDDSRange)
-			if until.After(now) {
-				until = now
-			}
+			until = now
 		}
 		if until.Sub(since) > maxDDSRange {
 			return invalid("job filter", "DDS lists at most 30 days at once; %s to %s is wider",

@@ -107,7 +107,7 @@ func TestListJobsFiltersAsEachServiceSpellsThem(t *testing.T) {
 		{taurusjob.ServiceOpenGauss, "CreateGaussDBV5Instance", map[string]string{"status": "Running", "name": "CreateGaussDBV5Instance",
 			"id": "", "job_id": "", "instance_id": "", "start_time": "1767225600000", "end_time": "*"}},
 		{taurusjob.ServiceDDS, "CreateMongoDB", map[string]string{"status": "Running", "name": "CreateMongoDB",
-			"id": "*", "instance_id": "", "start_time": "2026-01-01T00:00:00+0000", "end_time": "2026-01-01T01:00:00+0000"}},
+			"id": "*", "instance_id": "", "start_time": "2026-01-01T00:00:00+0000", "end_time": "2026-01-01T01:01:00+0000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.svc.String(), func(t *testing.T) {
@@ -189,12 +189,12 @@ func TestListJobsStopsWhenTheLoopBreaks(t *testing.T) {
 }
 
 // DDS needs a range of at most 30 days: with none, the last 30 days are
-// asked for; with only a start, 30 days from it (or up to now).
+// asked for; with only an end, the 30 days before it.
 func TestListJobsDDSRange(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv, c := listFake(t, taurusjob.ServiceDDS)
 		listAll(t, c, taurusjob.JobFilter{})
-		listAll(t, c, taurusjob.JobFilter{Since: time.Now().Add(-90 * 24 * time.Hour)})
+		listAll(t, c, taurusjob.JobFilter{Until: time.Now().Add(-90 * 24 * time.Hour)})
 		for i, q := range queries(srv) {
 			start, err1 := time.Parse("2006-01-02T15:04:05-0700", q.Get("start_time"))
 			end, err2 := time.Parse("2006-01-02T15:04:05-0700", q.Get("end_time"))
