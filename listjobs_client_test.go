@@ -282,4 +282,3 @@ func TestListTime(t *testing.T) {
 		}
 	}
 }
-

@@ -26,7 +26,7 @@ type wireListItem struct {
 	Progress     flexString `json:"progress"` // DDS
 	InstanceID   flexString `json:"instance_id"`
 	InstanceName flexString `json:"instance_name"`
-	InstanceInfo *struct { // openGauss
+	InstanceInfo *struct {  // openGauss
 		ID   flexString `json:"instance_id"`
 		Name flexString `json:"instance_name"`
 	} `json:"instance_info"`

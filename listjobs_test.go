@@ -216,7 +216,7 @@ func TestWaitInstanceJobs(t *testing.T) {
 		pending := srv.AddJob(taurusjobtest.Job{Pending: time.Minute, Running: time.Minute, Instance: inst,
 			Outcome: taurusjobtest.Failed, Created: time.Now().Add(-time.Second)})
 		srv.AddJob(taurusjobtest.Job{Instance: inst, Created: time.Now().Add(-time.Hour)}) // done
-		srv.AddJob(taurusjobtest.Job{Running: time.Hour})                                 // elsewhere
+		srv.AddJob(taurusjobtest.Job{Running: time.Hour})                                  // elsewhere
 		w, err := taurusjob.NewWaiter(c, taurusjob.WithTimeout(time.Hour))
 		if err != nil {
 			t.Fatal(err)

@@ -72,4 +72,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
