@@ -23,6 +23,7 @@ type options struct {
 	timeout, grace, minInterval, maxInterval time.Duration
 	budget                                   time.Duration
 	returnOnPending                          bool
+	instance                                 string // wait --instance: wait for the instance's unfinished jobs
 	// output
 	output         string
 	quiet, verbose bool

@@ -119,7 +119,7 @@ func newRoot(x *cli) *cobra.Command {
 	}
 
 	var wo, gto, do options
-	add("wait", waitFlagSets(&wo), &wo.set, func(args []string) int {
+	add("wait", append(waitFlagSets(&wo), instanceFlags(&wo)), &wo.set, func(args []string) int {
 		return cmdWait(x.ctx, args, &wo, x.env, x.stdin, x.stdout, x.stderr)
 	})
 	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, &gto.set, func(args []string) int {
