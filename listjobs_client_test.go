@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -281,4 +284,61 @@ func TestListTime(t *testing.T) {
 			t.Errorf("listTime(%q) = %v, want zero", s, got)
 		}
 	}
+}
+
+// A list whose ctx is canceled ends with one error matching
+// context.Canceled, after the jobs of the pages before.
+func TestListJobsCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := pagedServer(t, func(i int, _ *http.Request) (int, string) {
+		if i == 1 {
+			cancel()
+		}
+		return 200, fullPage(strconv.Itoa(i), 10)
+	})
+	var jobs int
+	var last error
+	for _, err := range listClient(t, srv.URL, ServiceTaurusDB, nil).ListJobs(ctx, JobFilter{PageSize: 10}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		jobs++
+	}
+	if !errors.Is(last, context.Canceled) || jobs != 10 {
+		t.Fatalf("%d jobs, %v; want 10 and context.Canceled", jobs, last)
+	}
+}
+
+// FuzzListPage: whatever a 200 page holds, reading it neither panics nor
+// gives a job whose Raw is not one JSON object of the page.
+func FuzzListPage(f *testing.F) {
+	for _, name := range []string{"taurusdb", "rds", "opengauss", "dds"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "list", name+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"jobs":[{"job_id":1,"process":{},"instance_info":[]}],"tasks":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &Client{maxBody: 1 << 20}
+		r := &reply{resp: &http.Response{StatusCode: 200, Header: http.Header{}}, body: body}
+		for _, key := range []string{"jobs", "tasks"} {
+			jobs, err := c.pageFrom(r, key, nil)
+			if err != nil {
+				asAPIError(t, err)
+				continue
+			}
+			for _, j := range jobs {
+				if !json.Valid(j.Raw) || j.Raw[0] != '{' || !bytes.Contains(body, j.Raw) {
+					t.Fatalf("Raw %q is not an object of the page", j.Raw)
+				}
+				if j.Progress < -1 || j.Progress > 100 {
+					t.Fatalf("Progress %d", j.Progress)
+				}
+			}
+		}
+	})
 }

@@ -38,11 +38,14 @@ type listSpec struct {
 var three = []string{"Running", "Completed", "Failed"}
 
 var listSpecs = map[taurusjob.Service]listSpec{
+	// TaurusDB: offset a page number from 1, as TF pages it (UNCONFIRMED).
 	taurusjob.ServiceTaurusDB: {version: "v3", suffix: "immediate-jobs", pageNumbers: true, sizes: []int{10, 20, 50},
 		maxLimit: 50, defLimit: 10, statuses: []string{"Pending", "Running", "Completed", "Failed"},
 		idKey: "job_id", nameKey: "job_name", totalCount: true, itemsKey: "jobs"},
 	taurusjob.ServiceRDS: {version: "v3", suffix: "tasklist", maxLimit: 50, defLimit: 10, statuses: three,
 		idKey: "id", nameKey: "name", instanceFilter: true, millis: true, needsEnd: true, totalCount: true, itemsKey: "tasks"},
+	// openGauss: offset an item index, as the SDK and the doc say; TF reads
+	// it as a page number (UNCONFIRMED which the live API does).
 	taurusjob.ServiceOpenGauss: {version: "v3", suffix: "tasks", maxLimit: 100, defLimit: 100, statuses: three,
 		nameKey: "name", millis: true, totalCount: true, itemsKey: "tasks"},
 	taurusjob.ServiceDDS: {version: "v3.1", suffix: "jobs", maxLimit: 100, defLimit: 100, statuses: three,
