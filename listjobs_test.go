@@ -245,3 +245,25 @@ func TestWaitInstanceJobs(t *testing.T) {
 		}
 	})
 }
+
+// A prepaid job's order id comes with it from the lists that show one
+// (TaurusDB, RDS), and stays empty from the others.
+func TestListJobsOrderID(t *testing.T) {
+	for _, svc := range taurusjob.Services() {
+		synctest.Test(t, func(t *testing.T) {
+			srv, c := listFake(t, svc)
+			srv.AddJob(taurusjobtest.Job{Running: time.Hour, OrderID: "CS2405201402ABCDE"})
+			jobs := listAll(t, c, taurusjob.JobFilter{})
+			want := ""
+			if svc == taurusjob.ServiceTaurusDB || svc == taurusjob.ServiceRDS {
+				want = "CS2405201402ABCDE"
+			}
+			if len(jobs) != 1 {
+				t.Fatalf("%v: %d jobs, want 1", svc, len(jobs))
+			}
+			if jobs[0].OrderID != want {
+				t.Errorf("%v: order id %q, want %q", svc, jobs[0].OrderID, want)
+			}
+		})
+	}
+}
