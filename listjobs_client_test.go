@@ -265,6 +265,12 @@ func TestListJobsCredentialEcho(t *testing.T) {
 			}
 			for _, j := range jobs {
 				secretcheck.Assert(t, "job", fmt.Sprintf("%+v %s", *j, j.Raw), secrets...)
+				if !strings.Contains(j.FailReason, "[REDACTED]") || !json.Valid(j.Raw) {
+					t.Errorf("fail_reason %q, Raw %s: want the secret replaced and Raw still JSON", j.FailReason, j.Raw)
+				}
+			}
+			if !strings.Contains(err.Error(), "[REDACTED]") {
+				t.Errorf("error %q: want the echoed secret replaced", err)
 			}
 		})
 	}
