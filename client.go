@@ -81,12 +81,12 @@ type ClientConfig struct {
 type Client struct {
 	base      *url.URL // the endpoint, without a trailing slash
 	projectID string
+	service   Service // how GetInstance reads an instance, and ListJobs a job list
 	language  string
 	userAgent string
 	http      *http.Client
 	timeout   time.Duration
 	maxBody   int64
-	service   Service // whose instance API GetInstance asks
 
 	staticToken string
 	tokenSource func(ctx context.Context) (string, error)
@@ -129,13 +129,13 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	c := &Client{
 		projectID:   cfg.ProjectID,
+		service:     cfg.Service,
 		language:    cfg.Language,
 		userAgent:   "taurusjob/" + version.Version,
 		timeout:     cfg.RequestTimeout,
 		maxBody:     cfg.MaxBodyBytes,
 		staticToken: cfg.Token,
 		tokenSource: cfg.TokenSource,
-		service:     cfg.Service,
 	}
 	base.Path = strings.TrimRight(base.Path, "/") // a call's path follows
 	c.base = base

@@ -62,7 +62,8 @@ type Job struct {
 	Instance   Instance
 	Entities   json.RawMessage // job-specific content, kept byte for byte; nil when absent
 	FailReason string
-	Raw        json.RawMessage // the whole "job" object as received
+	OrderID    string          // the prepaid order that started the job, where a job list gives "order_id"; "" otherwise
+	Raw        json.RawMessage // the whole "job" object as received (for [Client.ListJobs], the list's item)
 }
 
 // Instance names the instance a job works on.

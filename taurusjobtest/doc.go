@@ -43,6 +43,12 @@
 // Instance.ID names it sets off its post-job life. [Rule].InstanceID
 // aims a fault at one instance's reads; [Request].InstanceID records them.
 //
+// The server also lists its jobs as the service's job list does, built
+// from the same lives at the request's time: TaurusDB
+// GET /v3/{project_id}/immediate-jobs, RDS /v3/{project_id}/tasklist,
+// openGauss /v3/{project_id}/tasks and DDS /v3.1/{project_id}/jobs, each
+// with its own paging, filters and 400 for a bad parameter.
+//
 // Options set what the server expects and how it answers: [WithProjectID],
 // [WithToken], [WithTokenLifetime] (with [Server.IssueToken] to test a
 // token refresh), [WithAKSK] for signed requests, [WithAuthCheck] to see or

@@ -96,6 +96,9 @@ func (s *Server) answer(r *http.Request, now time.Time, q asked, jb *job) (answe
 // apiAnswer answers as the API does: checks, then the job's state.
 // visible reports a job body.
 func (s *Server) apiAnswer(r *http.Request, now time.Time, jobID string, jb *job) (a answer, visible bool) {
+	if a, ok := s.listAnswer(r, now); ok { // the job list: joblist.go
+		return a, false
+	}
 	project, ok := strings.CutPrefix(r.URL.Path, "/v3/")
 	if ok {
 		project, ok = strings.CutSuffix(project, "/jobs")

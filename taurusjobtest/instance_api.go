@@ -71,7 +71,7 @@ func (s *Server) instanceAnswer(r *http.Request, now time.Time, q asked) answer 
 		return ansNoID
 	}
 	inst, step := s.instanceAt(q.instanceID, now)
-	flexus := svc == taurusjob.ServiceRDS && listQuery(r.URL.RawQuery, "group_type") == "flexus"
+	flexus := svc == taurusjob.ServiceRDS && queryValue(r.URL.RawQuery, "group_type") == "flexus"
 	if inst != nil && svc == taurusjob.ServiceRDS && inst.flexus != flexus {
 		inst = nil // listed only by its own group type
 	}
@@ -87,8 +87,8 @@ func (s *Server) instanceAnswer(r *http.Request, now time.Time, q asked) answer 
 var ansInstanceNotFound = answer{status: http.StatusNotFound, code: codeInstanceNotFound,
 	body: errorBody(codeInstanceNotFound, "The instance does not exist.")}
 
-// listQuery returns the first value of key in a raw query, "" if none.
-func listQuery(raw, key string) string {
+// queryValue returns the first value of key in a raw query, "" if none.
+func queryValue(raw, key string) string {
 	v, _ := url.ParseQuery(raw)
 	return v.Get(key)
 }

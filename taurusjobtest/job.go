@@ -48,6 +48,7 @@ type phaseRun struct {
 type jobView struct {
 	id, name, created, ended string
 	instID, instName         string
+	orderID                  string // in job lists only
 	failReason               string
 	entities                 []byte
 	shape                    shape
@@ -59,7 +60,7 @@ func compile(j Job, loc *time.Location, sh shape) *job {
 		invisible: max(j.Invisible, 0),
 		outcome:   j.Outcome,
 	}
-	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name,
+	v := jobView{id: j.ID, name: j.Name, instID: j.Instance.ID, instName: j.Instance.Name, orderID: j.OrderID,
 		created: j.Created.In(loc).Format(timeLayout), entities: j.Entities, shape: sh}
 	if v.name == "" {
 		v.name = sh.jobName

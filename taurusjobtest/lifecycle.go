@@ -91,6 +91,9 @@ type Job struct {
 	Instance Instance
 	// Entities is reported as is; nil reports {}. It must be valid JSON.
 	Entities json.RawMessage
+	// OrderID is the prepaid order that started the job, shown as
+	// "order_id" where a service's job list has it (TaurusDB, RDS).
+	OrderID string
 }
 
 // AddJob adds (or replaces) a job and returns its id. It panics if

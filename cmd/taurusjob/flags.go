@@ -26,6 +26,7 @@ type options struct {
 	// readiness (wait --ready, ready)
 	ready, forConnections bool
 	settle                time.Duration
+	instance              string // wait --instance: wait for the instance's unfinished jobs
 	// output
 	output         string
 	quiet, verbose bool
@@ -40,7 +41,7 @@ type options struct {
 // wait has them all, get the connection and output ones, demo the waiting
 // and output ones.
 func waitFlagSets(o *options) []*pflag.FlagSet {
-	return []*pflag.FlagSet{connFlags(o), waitFlags(o), readyFlags(o, true), outputFlags(o, true), stateFlags(o)}
+	return []*pflag.FlagSet{connFlags(o), waitFlags(o), readyFlags(o, true), instanceFlags(o), outputFlags(o, true), stateFlags(o)}
 }
 
 // readyFlags are the instance's readiness flags: wait's (withReady) and

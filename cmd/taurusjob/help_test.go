@@ -26,6 +26,7 @@ func TestHelp(t *testing.T) {
 			"TAURUSJOB_TOKEN", "CLOUD_SDK_AK", exitCodesHelp, "elapsed_seconds",
 			"--state-file", "--history-file", "--no-history", "Resuming after a restart", "Duration history"},
 		"get":     {"Examples:", "--endpoint", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
+		"jobs":    {"Examples:", "--instance", "--status", "--name", "--since", "--service", "--output", "Exit codes:", "TAURUSJOB_PROJECT_ID"},
 		"demo":    {"Examples:", "--output", "(default 3s)", exitCodesHelp},
 		"version": {"Usage: taurusjob version", "Prints taurusjob's version"},
 		"fake-api": {"Examples:", "--detach", "--listen", "--for", "--job SPEC", "TAURUSJOB_FAKE_API_PID", jobSpecHelp,

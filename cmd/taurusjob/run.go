@@ -125,6 +125,11 @@ func newRoot(x *cli) *cobra.Command {
 	add("get", []*pflag.FlagSet{connFlags(&gto), outputFlags(&gto, false)}, &gto.set, func(args []string) int {
 		return cmdGet(x.ctx, args, &gto, x.env, x.stdin, x.stdout, x.stderr)
 	})
+	var jo options
+	var jf jobsOptions
+	add("jobs", []*pflag.FlagSet{jobsFlags(&jf), connFlags(&jo), outputFlags(&jo, false)}, &jo.set, func(args []string) int {
+		return cmdJobs(x.ctx, args, &jo, &jf, x.env, x.stdin, x.stdout, x.stderr)
+	})
 	demoWait := waitFlags(&do)
 	setDemoDefaults(demoWait)
 	add("demo", []*pflag.FlagSet{demoWait, outputFlags(&do, true)}, &do.set, func(args []string) int {

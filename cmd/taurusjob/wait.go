@@ -16,6 +16,12 @@ import (
 
 // cmdWait is "taurusjob wait JOB_ID [JOB_ID...]".
 func cmdWait(ctx context.Context, pos []string, o *options, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if o.set["instance"] && len(pos) > 0 {
+		return usageFail(stderr, "wait", usagef("give job ids or --instance, not both"))
+	}
+	if o.set["instance"] {
+		return cmdWaitInstance(ctx, o, env, stdin, stdout, stderr) // wait_instance.go
+	}
 	if len(pos) == 0 {
 		return usageFail(stderr, "wait", usagef("no job id given"))
 	}
