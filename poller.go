@@ -240,7 +240,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 		p.w.quota.note(now, o.retryAfter) // a 429 holds every wait of the Waiter
 	}
 	if o.learned > 0 {
-		p.w.cfg.history.Record(o.job.Name, o.learned) // how long it took, for the next job of its name
+		p.w.cfg.history.Record(o.jobName, o.learned) // how long it took, for the next job of its name
 	}
 	if o.done && p.w.quota.limiter != nil {
 		p.w.quota.release(key) // a token reserved for this wait goes back to the others

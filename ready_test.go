@@ -42,7 +42,8 @@ func (l *lifecycle) GetJob(ctx context.Context, id string) (*Job, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.jobs++
-	job := &Job{ID: id, Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: -1, Instance: Instance{ID: "inst1in07"}}
+	job := &Job{ID: id, Name: "CreateGaussDBforMySQLInstance", Status: StatusRunning, Progress: -1, Instance: Instance{ID: "inst1in07"},
+		Created: l.start} // a created time: the wait learns how long the job took as it moves on to the instance
 	if l.noJob {
 		job.Instance.ID = ""
 	}

@@ -122,6 +122,7 @@ type outcome struct {
 
 	unusual    bool          // the status became one to warn about
 	learned    time.Duration // > 0: the job completed after this long, for its name's history
+	jobName    string        // the name learned is for
 	throttled  bool          // a 429: the Waiter's shared cool-down starts
 	retryAfter time.Duration
 	phased     bool // the job completed and the wait went on to its instance
@@ -180,7 +181,7 @@ func (st *waitState) take(in stepIn, o *outcome) (failing, done bool) {
 			return false, false
 		}
 		if job.Status.Succeeded() && !job.Created.IsZero() {
-			o.learned = cmp.Or(job.Ended, in.now).Sub(job.Created)
+			o.learned, o.jobName = cmp.Or(job.Ended, in.now).Sub(job.Created), job.Name
 		}
 		if st.Ready && job.Status.Succeeded() {
 			o.phased = st.toInstance(in.now, o, in.cfg)

@@ -13,10 +13,15 @@ import (
 )
 
 // The demo's script: a job that is not visible at first, as a new job is
-// for a few seconds, then runs, then completes with entities.
+// for a few seconds, then runs, then completes with entities; then its
+// instance, ACTIVE for a moment, backs up, as TaurusDB does after a
+// create, and the wait goes on until it has been ACTIVE for the settle time.
 const (
 	demoInvisible = 3 * time.Second
-	demoRunning   = 20 * time.Second
+	demoRunning   = 15 * time.Second
+	demoActive    = 2 * time.Second // ACTIVE right after the job, before the backup
+	demoBackingUp = 5 * time.Second
+	demoSettle    = 5 * time.Second
 )
 
 // demoScale shortens the script for the tests; the command always runs at 1.
@@ -38,6 +43,10 @@ func cmdDemo(ctx context.Context, pos []string, o *options, stdout, stderr io.Wr
 
 	srv := taurusjobtest.NewServer()
 	defer srv.Close()
+	srv.AddInstance(taurusjobtest.InstanceScript{ID: "a48e43ff268f4c0e879652d65e63d0fbin07", Name: "demo-orders-db",
+		Steps: []taurusjobtest.InstanceStep{{Status: "BUILD"}},
+		AfterJob: []taurusjobtest.InstanceStep{{Status: "ACTIVE", For: scaled(demoActive)},
+			{Status: "BACKING UP", For: scaled(demoBackingUp)}, {Status: "ACTIVE"}}})
 	id := srv.AddJob(taurusjobtest.Job{
 		Name:      "CreateGaussDBforMySQLInstance",
 		Invisible: scaled(demoInvisible),
@@ -48,10 +57,12 @@ func cmdDemo(ctx context.Context, pos []string, o *options, stdout, stderr io.Wr
 	})
 	if !o.quiet {
 		fmt.Fprintf(stderr, "taurusjob demo: a fake TaurusDB job API listens on %s (loopback only).\n"+
-			"Its job %s is invisible for %s, runs for %s, then completes.\n"+
-			"Waiting for it exactly as \"taurusjob wait\" would:\n\n",
-			srv.URL(), id, scaled(demoInvisible), scaled(demoRunning))
+			"Its job %s is invisible for %s, runs for %s, then completes; its instance is then\n"+
+			"ACTIVE for %s and BACKING UP for %s, as after a real create.\n"+
+			"Waiting for the job and then its instance exactly as \"taurusjob wait --ready --settle %s\" would:\n\n",
+			srv.URL(), id, scaled(demoInvisible), scaled(demoRunning), scaled(demoActive), scaled(demoBackingUp), scaled(demoSettle))
 	}
+	o.ready, o.settle = true, scaled(demoSettle)
 	// The same configuration path as wait, from an environment that holds
 	// the fake's endpoint, project and token (and nothing of the user's).
 	env := map[string]string{

@@ -24,7 +24,7 @@ func TestDemo(t *testing.T) {
 	if r.took > 45*time.Second {
 		t.Errorf("demo took %s, want well under a minute", r.took)
 	}
-	for _, w := range []string{"loopback", "not visible yet", "Running", "Completed; wait ended: completed"} {
+	for _, w := range []string{"loopback", "not visible yet", "Running", "Completed", "instance BACKING UP", "instance ACTIVE; wait ended: completed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("demo progress lacks %q\n%s", w, r)
 		}
