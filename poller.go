@@ -102,8 +102,15 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if u, over, err := p.notNow(ctx, now, limit); over {
 		return u, err
 	}
+	asked, released := p.askShared(ctx, now, limit) // a shared quota is asked without p.mu
+	if released {
+		now = time.Now()
+		if u, over, err := p.notNow(ctx, now, limit); over {
+			return u, err
+		}
+	}
 	share, deadline := p.st.Share, p.st.Deadline
-	hold, wait, err := p.w.quota.admit(now, limit, &p.st)
+	hold, wait, err := p.w.quota.admit(now, limit, &p.st, asked)
 	switch {
 	case err != nil:
 		return p.apply(ctx, now, limit, answer{err: err})
@@ -229,7 +236,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 	p.mu.Unlock()
 
 	if o.throttled {
-		p.w.quota.note(now, o.retryAfter) // a 429 holds every wait of the Waiter
+		p.w.quota.note(ctx, now, o.retryAfter) // a 429 holds every wait of the Waiter
 	}
 	if o.learned > 0 {
 		p.w.cfg.history.Record(o.job.Name, o.learned) // how long it took, for the next job of its name

@@ -1,0 +1,166 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/time/rate"
+)
+
+// Limiter is the request rate [WithLimiter] takes: a [*rate.Limiter],
+// which the waits of this process take tokens from, or a limiter shared
+// between processes (the redisquota module has one on Redis), so that many
+// workers or controller replicas of one tenant keep to its one quota.
+//
+// Limit and Burst describe the quota; a poll takes one request token. A
+// shared limiter is any other type that also has the method
+//
+//	ReserveWithin(ctx context.Context, within time.Duration) (wait time.Duration, ok bool, err error)
+//
+// which reserves one token for a request made after wait, if wait is at
+// most within, and reports ok; when no token is free that soon it reserves
+// nothing and reports !ok. A reservation cannot be given back. It is called
+// with no lock held, under a ctx that ends after at most a second; it must
+// honour ctx. A shared limiter that also implements [SharedCooldown] shares
+// the 429 cool-down too.
+type Limiter interface {
+	Limit() rate.Limit
+	Burst() int
+}
+
+// SharedCooldown is the 429 cool-down shared between processes: a
+// [Limiter] given to [WithLimiter] that implements it holds every wait of
+// every process that uses it when any of them is answered 429, as a Waiter
+// holds its own waits. Each call is made with no lock held, under a ctx
+// that ends after at most a second.
+type SharedCooldown interface {
+	// HoldAll says that a 429 was seen: no poll before until. A hold
+	// that already ends later is kept.
+	HoldAll(ctx context.Context, until time.Time) error
+	// HeldUntil returns when the hold ends: zero or past when there is none.
+	HeldUntil(ctx context.Context) (time.Time, error)
+}
+
+// sharedLimiter is a Limiter shared between processes (see Limiter).
+type sharedLimiter interface {
+	Limiter
+	ReserveWithin(ctx context.Context, within time.Duration) (time.Duration, bool, error)
+}
+
+// sharedCallTimeout bounds each call to a shared limiter or cool-down, so
+// that a quota server that hangs delays a poll by a second at most.
+const sharedCallTimeout = time.Second
+
+// sharedWarnEvery spaces the warnings about a shared quota that fails, so
+// that a Redis outage under a thousand waits logs once a minute, not per poll.
+const sharedWarnEvery = time.Minute
+
+// sharedView is what a shared quota answered for one due poll, asked
+// without the Poller's mutex (ask) and used under it (admit).
+type sharedView struct {
+	until  time.Time // the shared cool-down's end; zero when none, or not asked
+	asked  bool      // the limiter was asked for a token
+	noRoom bool      // it has no token free before the wait's last poll
+	failed bool      // it could not answer: the poll goes on without it
+}
+
+// shared reports whether the quota has a part outside the process, which
+// Poll must ask without holding the Poller's mutex.
+func (q *quota) shared() bool { return q.remote != nil || q.cool != nil }
+
+// ask asks the shared cool-down when it ends and, when nothing holds the
+// poll and no token is reserved for jobID yet, the shared limiter for one
+// (kept in q.reserved, as a local one is, when it comes later). A call
+// that fails is answered as no hold and no limit (fail-open), with a
+// warning: polls go on at the schedule's pace, and the Waiter's own 429
+// cool-down still protects the quota, so a Redis outage never ends or
+// stalls a wait.
+func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID string) (v sharedView) {
+	if q.cool != nil {
+		cctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
+		until, err := q.cool.HeldUntil(cctx)
+		cancel()
+		if err != nil {
+			q.failed(ctx, "reading the shared 429 cool-down", err)
+		} else {
+			v.until = until
+		}
+	}
+	local, _ := q.current()
+	if q.remote == nil || v.until.After(now) || local.After(now) {
+		return v
+	}
+	if _, kept := q.reservation(jobID); kept {
+		return v
+	}
+	v.asked = true
+	within := deadline.Add(-lastPollLead(deadline.Sub(start))).Sub(now)
+	if within <= 0 {
+		v.noRoom = true
+		return v
+	}
+	cctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
+	defer cancel()
+	wait, ok, err := q.remote.ReserveWithin(cctx, within)
+	switch {
+	case err != nil:
+		v.failed = true
+		q.failed(ctx, "reserving a token from the shared limiter", err)
+	case !ok:
+		v.noRoom = true
+	case wait > 0:
+		q.keep(jobID, reservation{at: now.Add(wait)}, now)
+	}
+	return v
+}
+
+// holdAll shares a cool-down that ends at end with the other processes.
+func (q *quota) holdAll(ctx context.Context, end time.Time) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
+	defer cancel()
+	if err := q.cool.HoldAll(cctx, end); err != nil {
+		q.failed(ctx, "sharing a 429 cool-down", err)
+	}
+}
+
+// failed warns, at most once a minute, that the shared quota did not
+// answer; the caller's own ctx ending is no failure of it.
+func (q *quota) failed(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return
+	}
+	now := time.Now()
+	q.mu.Lock()
+	quiet := now.Sub(q.warned) < sharedWarnEvery
+	if !quiet {
+		q.warned = now
+	}
+	q.mu.Unlock()
+	if !quiet {
+		q.logger.Warn("shared quota failed; polling without it until it answers (the Waiter's own 429 cool-down still holds)",
+			zap.String("while", what), zap.Error(err))
+	}
+}
+
+// askShared asks the Waiter's shared quota for a due poll without holding
+// p.mu, which no network call may be made under: it sets p.busy, so that
+// no other Poll changes the wait meanwhile (they answer "a poll in
+// flight"), and releases p.mu for the calls. It returns with p.mu held
+// again and released true, and then the caller checks anew whether the
+// poll may go (a stop, or ctx's end, may have come meanwhile). A quota
+// with no shared part is not asked, and p.mu is kept throughout.
+func (p *Poller) askShared(ctx context.Context, now, limit time.Time) (v sharedView, released bool) {
+	q := p.w.quota
+	if !q.shared() {
+		return v, false
+	}
+	jobID, start := p.st.JobID, p.st.Start
+	p.busy = true
+	p.mu.Unlock()
+	v = q.ask(ctx, now, limit, start, jobID)
+	p.mu.Lock()
+	p.busy = false
+	return v, true
+}
