@@ -6,6 +6,7 @@ require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/taurusdb-tools/taurusjob v0.2.0
+	go.uber.org/goleak v1.3.0
 	golang.org/x/time v0.16.0
 )
 
