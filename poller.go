@@ -99,15 +99,9 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if limit.IsZero() || limit.After(p.st.Deadline) {
 		limit = p.st.Deadline
 	}
-	if u, over, err := p.notNow(ctx, now, limit); over {
+	u, over, asked, err := p.due(ctx, &now, limit) // notNow, then a shared quota asked without p.mu (quota_shared.go)
+	if over {
 		return u, err
-	}
-	asked, released := p.askShared(ctx, now, limit) // a shared quota is asked without p.mu
-	if released {
-		now = time.Now()
-		if u, over, err := p.notNow(ctx, now, limit); over {
-			return u, err
-		}
 	}
 	share, deadline := p.st.Share, p.st.Deadline
 	hold, wait, err := p.w.quota.admit(now, limit, &p.st, asked)
