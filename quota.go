@@ -237,10 +237,7 @@ func (q *quota) admit(now, deadline time.Time, st *waitState, v sharedView) (Hol
 	if st.Share < 0 {
 		st.Share = rand.Float64() * cooldownSpread
 	}
-	until, span := q.current()
-	if v.until.After(until) && v.until.After(now) { // held by another process's 429
-		until, span = v.until, v.until.Sub(now)
-	}
+	until, span := q.current() // a shared cool-down's too: ask made it the Waiter's
 	if d := until.Add(time.Duration(st.Share * float64(span))).Sub(now); d > 0 {
 		if !fits(now, d, deadline, st.Start) {
 			d = deadline.Sub(now)

@@ -60,23 +60,28 @@ const sharedWarnEvery = time.Minute
 // sharedView is what a shared quota answered for one due poll, asked
 // without the Poller's mutex (ask) and used under it (admit).
 type sharedView struct {
-	until  time.Time // the shared cool-down's end; zero when none, or not asked
-	asked  bool      // the limiter was asked for a token
-	noRoom bool      // it has no token free before the wait's last poll
-	failed bool      // it could not answer: the poll goes on without it
+	asked  bool // the limiter was asked for a token
+	noRoom bool // it has no token free before the wait's last poll
+	failed bool // it could not answer: the poll goes on without it
 }
 
 // shared reports whether the quota has a part outside the process, which
 // Poll must ask without holding the Poller's mutex.
 func (q *quota) shared() bool { return q.remote != nil || q.cool != nil }
 
-// ask asks the shared cool-down when it ends and, when nothing holds the
-// poll and no token is reserved for jobID yet, the shared limiter for one
-// (kept in q.reserved, as a local one is, when it comes later). A call
-// that fails is answered as no hold and no limit (fail-open), with a
-// warning: polls go on at the schedule's pace, and the Waiter's own 429
-// cool-down still protects the quota, so a Redis outage never ends or
-// stalls a wait.
+// ask asks the shared cool-down when it ends (a hold set by another
+// process becomes the Waiter's own, as if it had seen the 429) and, when
+// nothing holds the poll and no token is reserved for jobID, the shared
+// limiter for one, kept in q.reserved as a local one is when it comes
+// later. A call that fails is answered as no hold and no limit
+// (fail-open), with a warning: polls go on at the schedule's pace, and the
+// Waiter's own 429 cool-down still protects the quota, so a Redis outage
+// never ends or stalls a wait.
+//
+// A token that came due while a cool-down held the poll is not used at
+// the cool-down's end but reserved anew: the waits a cool-down held would
+// otherwise all poll together as it ends, a burst that is answered 429
+// again, and so on while the queue is long.
 func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID string) (v sharedView) {
 	if q.cool != nil {
 		cctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
@@ -85,15 +90,18 @@ func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID s
 		if err != nil {
 			q.failed(ctx, "reading the shared 429 cool-down", err)
 		} else {
-			v.until = until
+			q.follow(now, until)
 		}
 	}
-	local, _ := q.current()
-	if q.remote == nil || v.until.After(now) || local.After(now) {
+	until, _ := q.current()
+	if q.remote == nil || until.After(now) {
 		return v
 	}
-	if _, kept := q.reservation(jobID); kept {
-		return v
+	if at, kept := q.reservation(jobID); kept {
+		if !at.Before(until) {
+			return v // its time is to come, or came after the last cool-down: admit uses it
+		}
+		q.take(jobID) // it came due under the cool-down: a new place in the queue
 	}
 	v.asked = true
 	within := deadline.Add(-lastPollLead(deadline.Sub(start))).Sub(now)
@@ -110,10 +118,21 @@ func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID s
 		q.failed(ctx, "reserving a token from the shared limiter", err)
 	case !ok:
 		v.noRoom = true
-	case wait > 0:
-		q.keep(jobID, reservation{at: now.Add(wait)}, now)
+	case wait > 0: // counted from the answer, so that a slow call makes the poll late, never early
+		q.keep(jobID, reservation{at: time.Now().Add(wait)}, now)
 	}
 	return v
+}
+
+// follow makes a shared cool-down that ends at until, later than the
+// Waiter's own, the Waiter's: its length, for the spread of the waits it
+// releases, is what is left of it at now.
+func (q *quota) follow(now, until time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if until.After(q.until) && until.After(now) {
+		q.until, q.span = until, until.Sub(now)
+	}
 }
 
 // holdAll shares a cool-down that ends at end with the other processes.

@@ -236,3 +236,31 @@ func (zeroShared) Limit() rate.Limit { return 0 }
 func (zeroShared) ReserveWithin(context.Context, time.Duration) (time.Duration, bool, error) {
 	return 0, true, nil
 }
+
+// A token that came due while a shared cool-down held the poll is not used
+// at the cool-down's end but reserved anew, so that the waits a cool-down
+// held do not all poll as it ends (a burst the gateway answers 429 again).
+func TestSharedCooldownRequeuesHeldTokens(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeShared{reserve: func(context.Context, time.Duration) (time.Duration, bool, error) {
+			return 2 * time.Second, true, nil
+		}}
+		p := mustPoller(t, mustWaiter(t, newScript(running), taurusjob.WithLimiter(f)), "job-1")
+		if u, _ := p.Poll(context.Background()); u.Held != taurusjob.HoldRateLimit {
+			t.Fatalf("first Poll = %+v; want held by the rate limit", u)
+		}
+		_ = f.HoldAll(context.Background(), time.Now().Add(5*time.Second)) // another process saw a 429
+		time.Sleep(2 * time.Second)
+		u, _ := p.Poll(context.Background())
+		if u.Held != taurusjob.HoldCooldown {
+			t.Fatalf("Poll at the token's time, under the cool-down = %+v; want held by it", u)
+		}
+		time.Sleep(u.Next)
+		if u, _ := p.Poll(context.Background()); u.Polled || u.Held != taurusjob.HoldRateLimit {
+			t.Errorf("Poll at the cool-down's end = %+v; want held by a new reservation, not a poll", u)
+		}
+		if n, _ := f.counts(); n != 2 {
+			t.Errorf("the limiter was asked %d times; want 2 (the token that came due under the cool-down, then anew)", n)
+		}
+	})
+}

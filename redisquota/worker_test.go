@@ -11,6 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"golang.org/x/time/rate"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -90,11 +92,18 @@ func workerMain(settings string) int {
 	}
 	w, err := taurusjob.NewWaiter(c, taurusjob.WithLimiter(lim), taurusjob.WithTimeout(workerTimeout),
 		taurusjob.WithInterval(workerMinInterval, workerMaxInterval), taurusjob.WithConcurrency(32),
-		taurusjob.WithProgress(ended))
+		taurusjob.WithProgress(ended), taurusjob.WithLogger(warnings()))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "NewWaiter:", err)
 		return 2
 	}
 	w.WaitAll(context.Background(), s.JobIDs...)
 	return 0
+}
+
+// warnings logs the Waiter's warnings (a failing shared quota) to
+// standard error, which the test shows when it fails.
+func warnings() *zap.Logger {
+	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(os.Stderr), zap.WarnLevel))
 }
