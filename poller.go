@@ -99,7 +99,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if limit.IsZero() || limit.After(p.st.Deadline) {
 		limit = p.st.Deadline
 	}
-	if u, over, err := p.notNow(ctx, now, limit); over {
+	u, over, asked, err := p.due(ctx, &now, limit) // notNow, then a shared quota asked without p.mu (quota_shared.go)
+	if over {
 		return u, err
 	}
 	share, deadline := p.st.Share, p.st.Deadline
@@ -107,7 +108,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if p.st.InInstance {
 		instance = p.st.Instance
 	}
-	hold, wait, err := p.w.quota.admit(now, limit, &p.st)
+	hold, wait, err := p.w.quota.admit(now, limit, &p.st, asked)
 	switch {
 	case err != nil:
 		return p.apply(ctx, now, limit, answer{err: err})
@@ -237,7 +238,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 	p.mu.Unlock()
 
 	if o.throttled {
-		p.w.quota.note(now, o.retryAfter) // a 429 holds every wait of the Waiter
+		p.w.quota.note(ctx, now, o.retryAfter) // a 429 holds every wait of the Waiter
 	}
 	if o.learned > 0 {
 		p.w.cfg.history.Record(o.jobName, o.learned) // how long it took, for the next job of its name

@@ -32,7 +32,7 @@ version=${tag#v}
 
 src=$(sed -n 's/^var Version = "\(.*\)"$/\1/p' internal/version/version.go)
 [ "$src" = "$version" ] || die "internal/version says ${src:-nothing}, not $version: bump it (and CHANGELOG.md) first"
-for m in huaweisdk otel temporal; do
+for m in huaweisdk otel temporal redisquota; do
   req=$(go mod edit -json "$m/go.mod" | grep -A1 '"Path": "github.com/taurusdb-tools/taurusjob"' |
     sed -n 's/.*"Version": "\(.*\)".*/\1/p' || true)
   [ "$req" = "$tag" ] || die "$m/go.mod requires the core at ${req:-nothing}, not $tag: go mod edit -require=github.com/taurusdb-tools/taurusjob@$tag there"
