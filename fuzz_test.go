@@ -223,7 +223,7 @@ func FuzzValidateJobID(f *testing.F) {
 func FuzzResumeToken(f *testing.F) {
 	st := sampleState()
 	good := encodeState(nil, st)
-	f.Add(good, st.JobID, st.Start.UnixNano(), st.GraceEnd.UnixNano(), st.Deadline.UnixNano(), st.Polls, true, st.last.Name, string(st.last.Status), st.last.Progress, uint16(7))
+	f.Add(good, st.JobID, st.Start.UnixNano(), st.GraceEnd.UnixNano(), st.Deadline.UnixNano(), int(st.Polls), true, st.last.Name, string(st.last.Status), st.last.Progress, uint16(7))
 	for _, tok := range []string{"", "tjs1", "tjs1..", "tjs2..", "tjs2.e30.AAAA", "tjs99999.x.y", "xyz1.a.b", good + "x", " " + good + "\n",
 		strings.Replace(good, ".", "..", 1), good[:len(good)/2], strings.Repeat("A", jobid.MaxStateTokenLen+1), sentinelLikeSecret} {
 		f.Add(tok, "j-1", int64(1), int64(1), int64(2), 0, false, "", "", -1, uint16(0))
@@ -257,7 +257,7 @@ func FuzzResumeToken(f *testing.F) {
 
 		// A state made of the fuzzed fields, as a forger with the public key signs it.
 		st := &waitState{JobID: jobID, Start: time.Unix(0, start).UTC(), GraceEnd: time.Unix(0, grace).UTC(),
-			Deadline: time.Unix(0, deadline).UTC(), Due: time.Unix(0, start).UTC(), Polls: polls, Share: -1}
+			Deadline: time.Unix(0, deadline).UTC(), Due: time.Unix(0, start).UTC(), Polls: int32(polls), Share: -1}
 		if start == 0 {
 			st.Start = time.Time{}
 		}

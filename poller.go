@@ -105,8 +105,8 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	}
 	share, deadline := p.st.Share, p.st.Deadline
 	instance := "" // the instance to read, in the instance phase
-	if p.st.InInstance {
-		instance = p.st.Instance
+	if p.st.Inst != nil {
+		instance = p.st.Inst.ID
 	}
 	hold, wait, err := p.w.quota.admit(now, limit, &p.st, asked)
 	switch {
@@ -259,7 +259,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 // update is an Update with what the wait knows at now. p.mu is held.
 func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
 	st := &p.st
-	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.Instance, Instance: st.lastInst, Poll: st.Polls,
+	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.instanceID(), Instance: st.lastInstance(), Poll: int(st.Polls),
 		Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
 	if j := st.last; j != nil {
 		u.Status, u.Progress = j.Status, j.Progress

@@ -81,8 +81,21 @@ func (w *Waiter) NewReadyPoller(instanceID string) (*Poller, error) {
 		return nil, err
 	}
 	st := newWaitState("", time.Now(), &w.cfg)
-	st.Instance, st.InInstance, st.InstanceStart = instanceID, true, st.Start
+	st.Inst = &instancePhase{ID: instanceID, Start: st.Start}
 	return &Poller{w: w, st: st}, nil
+}
+
+// instancePhase is what a wait knows in its instance phase; a token
+// carries it (Seen in place of last).
+type instancePhase struct {
+	ID    string    `json:"id"`
+	Start time.Time `json:"start"` // when the phase began: the wait's start, or the job's completion
+	// ReadySince is when the instance was first read ready in the run of
+	// ready readings that goes on; zero when the last one was not ready.
+	ReadySince time.Time     `json:"ready_since,omitzero"`
+	Seen       *seenInstance `json:"seen,omitzero"` // in a token: the instance as last read; set by encodeState
+
+	last *InstanceInfo // the instance as last read; nil until found
 }
 
 // Instance returns the instance as last read; nil for a job wait that has
@@ -90,7 +103,7 @@ func (w *Waiter) NewReadyPoller(instanceID string) (*Poller, error) {
 func (p *Poller) Instance() *InstanceInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.st.lastInst
+	return p.st.lastInstance()
 }
 
 // InstanceID returns the id of the instance the wait reads: from the
@@ -99,7 +112,7 @@ func (p *Poller) Instance() *InstanceInfo {
 func (p *Poller) InstanceID() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.st.Instance
+	return p.st.instanceID()
 }
 
 // toInstance moves a wait whose job just completed to its instance. It
@@ -110,14 +123,16 @@ func (st *waitState) toInstance(now time.Time, o *outcome, c *config) bool {
 		o.ends(st.last, st.waitError(now, errors.New("the job completed, but names no instance to wait for: "+err.Error())))
 		return false
 	}
-	st.Instance, st.InInstance, st.InstanceStart = id, true, now
+	st.Inst = &instancePhase{ID: id, Start: now}
 	st.GraceEnd = now.Add(c.grace) // the instance may show a few seconds after its job
-	st.Errs, st.ReadySince = 0, time.Time{}
+	st.Errs = 0
 	return true
 }
 
 // takeInstance is take for a wait in its instance phase.
 func (st *waitState) takeInstance(in stepIn, o *outcome) (failing, done bool) {
+	ph := *st.Inst // a copy: step never changes the state it was given
+	st.Inst = &ph
 	a := in.answer
 	switch {
 	case a.err == nil && a.inst != nil:
@@ -128,8 +143,8 @@ func (st *waitState) takeInstance(in stepIn, o *outcome) (failing, done bool) {
 			a.err = ErrInstanceNotFound
 		}
 		st.setErr(a.err)
-		if st.lastInst != nil || !in.now.Before(st.GraceEnd) {
-			o.ends(st.last, &InstanceError{InstanceID: st.Instance, Instance: st.lastInst, NotFound: true, Polls: st.Polls})
+		if ph.last != nil || !in.now.Before(st.GraceEnd) {
+			o.ends(st.last, &InstanceError{InstanceID: ph.ID, Instance: ph.last, NotFound: true, Polls: int(st.Polls)})
 			return true, true
 		}
 		return true, false
@@ -141,8 +156,9 @@ func (st *waitState) takeInstance(in stepIn, o *outcome) (failing, done bool) {
 // whether it ends the wait: ready for the settle time, or a status it
 // will not leave by itself.
 func (st *waitState) readInstance(in stepIn, o *outcome) (done bool) {
-	inst, prev := in.answer.inst, st.lastInst
-	st.lastInst = inst
+	ph := st.Inst
+	inst, prev := in.answer.inst, ph.last
+	ph.last = inst
 	if prev == nil && errors.Is(st.lastErr, ErrInstanceNotFound) {
 		st.setErr(nil)
 	}
@@ -150,20 +166,20 @@ func (st *waitState) readInstance(in stepIn, o *outcome) (done bool) {
 	o.statusChanged = prev == nil || prev.Status != inst.Status || !slices.Equal(prev.Actions, inst.Actions)
 	r := judge(inst, in.cfg.forConnections)
 	if r != instReady {
-		st.ReadySince = time.Time{}
+		ph.ReadySince = time.Time{}
 	}
 	switch r {
 	case instReady:
-		if st.ReadySince.IsZero() {
-			st.ReadySince = in.now
+		if ph.ReadySince.IsZero() {
+			ph.ReadySince = in.now
 		}
-		if in.now.Sub(st.ReadySince) >= in.cfg.settle {
+		if in.now.Sub(ph.ReadySince) >= in.cfg.settle {
 			o.ends(st.last, nil)
 			return true
 		}
 	case instFailed, instNeedsAction:
-		o.ends(st.last, &InstanceError{InstanceID: st.Instance, Instance: inst, Status: inst.Status,
-			NeedsAction: r == instNeedsAction, Polls: st.Polls})
+		o.ends(st.last, &InstanceError{InstanceID: ph.ID, Instance: inst, Status: inst.Status,
+			NeedsAction: r == instNeedsAction, Polls: int(st.Polls)})
 		return true
 	case instUnknown:
 		o.unusual = o.statusChanged
@@ -176,11 +192,12 @@ func (st *waitState) readInstance(in stepIn, o *outcome) (done bool) {
 // bound (from when this phase began) apply; a settling instance is read
 // again when its settle time is over.
 func (st *waitState) observeInstance(o *observation, c *config) {
-	o.seen = st.lastInst != nil
+	ph := st.Inst
+	o.seen = ph.last != nil
 	o.status, o.end = "", window{}
-	o.age = o.now.Sub(st.InstanceStart)
-	if !st.ReadySince.IsZero() {
-		left := st.ReadySince.Add(c.settle).Sub(o.now)
+	o.age = o.now.Sub(ph.Start)
+	if !ph.ReadySince.IsZero() {
+		left := ph.ReadySince.Add(c.settle).Sub(o.now)
 		o.blind = min(o.blind, max(left, c.minInterval))
 	}
 }
@@ -199,14 +216,19 @@ const maxSavedActions = 16
 func (st *waitState) checkInstance() error {
 	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
 	var bad []string
-	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance && st.Instance == "" || st.Ready && st.JobID == "" {
+	ph := st.Inst
+	switch {
+	case ph == nil && st.JobID == "", st.Ready && st.JobID == "":
+		bad = append(bad, "no job and no instance to wait for")
+	case ph == nil:
+		return nil
+	case validateInstanceID(ph.ID) != nil:
 		bad = append(bad, "an invalid instance id")
 	}
-	if !st.InInstance && (!st.InstanceStart.IsZero() || !st.ReadySince.IsZero() || st.SeenInstance != nil) ||
-		st.InInstance && !in(st.InstanceStart) || !st.ReadySince.IsZero() && (!in(st.ReadySince) || st.ReadySince.Before(st.InstanceStart)) {
+	if ph != nil && (!in(ph.Start) || !ph.ReadySince.IsZero() && (!in(ph.ReadySince) || ph.ReadySince.Before(ph.Start))) {
 		bad = append(bad, "impossible instance times")
 	}
-	if s := st.SeenInstance; s != nil {
+	if s := seenOf(ph); s != nil {
 		ok := len(s.Name) <= maxSavedName+32 && !hasControl(s.Name) && len(s.Status) <= maxSavedStatus+32 && !hasControl(s.Status) &&
 			len(s.Actions) <= maxSavedActions
 		for _, a := range s.Actions {
@@ -220,4 +242,18 @@ func (st *waitState) checkInstance() error {
 		return nil
 	}
 	return invalid("state token", "holds %s", strings.Join(bad, " and "))
+}
+
+// seenOf is what a token's instance phase says of the instance: its Seen,
+// or (for a state not decoded from a token) the instance as last read.
+func seenOf(ph *instancePhase) *seenInstance {
+	switch {
+	case ph == nil:
+		return nil
+	case ph.Seen != nil:
+		return ph.Seen
+	case ph.last != nil:
+		return &seenInstance{Name: ph.last.Name, Status: ph.last.Status, Actions: ph.last.Actions}
+	}
+	return nil
 }

@@ -16,7 +16,9 @@ import (
 // their place, and a resumed wait rebuilds both from them.
 //
 // A waiting job costs this value and its last answer, so it is kept
-// small: the percent's line is a pointer, nil for a job without a percent.
+// small (a Poller within 256 bytes): what only some waits use is behind a
+// pointer, nil when unused (the percent's line, the instance phase, the
+// trace context), and the counts and flags share one word.
 type waitState struct {
 	JobID    string    `json:"job"`
 	Start    time.Time `json:"start"`     // when the wait started
@@ -24,35 +26,23 @@ type waitState struct {
 	Deadline time.Time `json:"deadline"`  // the wait ends here
 	Due      time.Time `json:"due"`       // no poll before this
 
-	Polls int `json:"polls,omitzero"`
-	Errs  int `json:"errs,omitzero"` // failing answers in a row: the backoff's position
+	Polls      int32 `json:"polls,omitzero"`
+	Errs       int16 `json:"errs,omitzero"` // failing answers in a row: the backoff's position
+	HistBroken bool  `json:"hist_broken,omitzero"`
+	Ready      bool  `json:"ready,omitzero"` // once the job completed, the wait goes on for its instance (ready.go)
 
 	// Share is the due poll's share of a 429 cool-down's spread, drawn once
 	// per poll (so a Poller rebuilt while held keeps its place); -1 until drawn.
 	Share float64 `json:"share"`
 
-	Seen       *seenJob       `json:"seen,omitzero"`  // in a token: the job as last seen; set by encodeState
-	Track      *progressTrack `json:"track,omitzero"` // the percent's line (schedule.go); nil until a percent is read
-	HistBroken bool           `json:"hist_broken,omitzero"`
-	LastErr    *savedErr      `json:"last_err,omitzero"`
+	Seen    *seenJob       `json:"seen,omitzero"`  // in a token: the job as last seen; set by encodeState
+	Track   *progressTrack `json:"track,omitzero"` // the percent's line (schedule.go); nil until a percent is read
+	LastErr *savedErr      `json:"last_err,omitzero"`
+	Inst    *instancePhase `json:"inst,omitzero"`  // the instance phase (ready.go); nil until the wait reads an instance
+	Trace   *string        `json:"trace,omitzero"` // the trace context a hook recorded (trace.go); nil until one did
 
-	// The instance phase (ready.go). Ready: once the job completed, the
-	// wait goes on for its instance. InInstance: the wait reads the
-	// instance now, since InstanceStart; ReadySince: the instance has been
-	// ready without a break since then, zero when it is not.
-	Ready         bool          `json:"ready,omitzero"`
-	Instance      string        `json:"instance,omitzero"`
-	InInstance    bool          `json:"in_instance,omitzero"`
-	InstanceStart time.Time     `json:"instance_start,omitzero"`
-	ReadySince    time.Time     `json:"ready_since,omitzero"`
-	SeenInstance  *seenInstance `json:"seen_instance,omitzero"` // in a token: the instance as last read; set by encodeState
-
-	// Trace is the trace context a hook recorded for the wait (trace.go).
-	Trace string `json:"trace,omitzero"`
-
-	last     *Job          // the last job seen, whole; nil until visible
-	lastErr  error         // the most recent poll error
-	lastInst *InstanceInfo // the instance as last read; nil until found
+	last    *Job  // the last job seen, whole; nil until visible
+	lastErr error // the most recent poll error
 }
 
 // key names the wait among its Waiter's: its job id, or its instance's
@@ -61,7 +51,23 @@ func (st *waitState) key() string {
 	if st.JobID != "" {
 		return st.JobID
 	}
-	return "instance " + st.Instance
+	return "instance " + st.instanceID()
+}
+
+// instanceID is the instance the wait reads; "" before its instance phase.
+func (st *waitState) instanceID() string {
+	if st.Inst == nil {
+		return ""
+	}
+	return st.Inst.ID
+}
+
+// lastInstance is the instance as last read; nil before it was found.
+func (st *waitState) lastInstance() *InstanceInfo {
+	if st.Inst == nil {
+		return nil
+	}
+	return st.Inst.last
 }
 
 // Bounds of the server text a state keeps.
@@ -72,8 +78,12 @@ const (
 )
 
 // maxErrRun caps the count of failing answers in a row: far past the step
-// where the backoff reaches its max, far below an overflow.
-const maxErrRun = 1 << 20
+// where the backoff reaches its max, within its int16.
+const maxErrRun = 1<<15 - 1
+
+// maxPolls caps the poll count within its int32; a token keeps at most
+// maxSavedPolls.
+const maxPolls = 1<<31 - 1
 
 // newWaitState is the state of a wait for jobID that starts at now.
 func newWaitState(jobID string, now time.Time, c *config) waitState {
@@ -134,7 +144,7 @@ type outcome struct {
 func step(st waitState, in stepIn) (waitState, outcome) {
 	a := in.answer
 	if a.sent {
-		st.Polls++
+		st.Polls = min(st.Polls, maxPolls-1) + 1
 		st.Share = -1
 	}
 	var o outcome
@@ -153,7 +163,7 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 	st.noteOutlived(in.now, in.hist)
 	obs := st.observe(in, failing, o.retryAfter)
 	if failing {
-		st.Errs = min(st.Errs+1, maxErrRun)
+		st.Errs = min(st.Errs, maxErrRun-1) + 1
 	}
 	o.window = obs.end
 	next, more := nextDelay(obs)
@@ -168,7 +178,7 @@ func step(st waitState, in stepIn) (waitState, outcome) {
 // take keeps what an answer says, by what it means (classify), and says
 // whether it calls for the error backoff and whether it ends the wait.
 func (st *waitState) take(in stepIn, o *outcome) (failing, done bool) {
-	if st.InInstance {
+	if st.Inst != nil {
 		return st.takeInstance(in, o)
 	}
 	a := in.answer
@@ -192,7 +202,7 @@ func (st *waitState) take(in stepIn, o *outcome) (failing, done bool) {
 	case notVisibleYet:
 		st.setErr(a.err)
 		if !in.now.Before(st.GraceEnd) {
-			o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: st.Polls, Waited: st.waited(in.now), LastErr: a.err})
+			o.ends(nil, &NotVisibleError{JobID: st.JobID, Polls: int(st.Polls), Waited: st.waited(in.now), LastErr: a.err})
 			return true, true
 		}
 		return true, false
@@ -290,13 +300,13 @@ func (st *waitState) observe(in stepIn, failing bool, retryAfter time.Duration) 
 		blind:      clampDur(2*c.budget, c.minInterval, c.maxInterval),
 	}
 	if failing {
-		o.backoff = backoffStep(c.minInterval, c.maxInterval, st.Errs)
+		o.backoff = backoffStep(c.minInterval, c.maxInterval, int(st.Errs))
 	}
 	if st.last != nil {
 		o.status = st.last.Status
 		o.end = st.endWindow(in.now, in.hist)
 	}
-	if st.InInstance {
+	if st.Inst != nil {
 		st.observeInstance(&o, c)
 	}
 	return o
@@ -328,7 +338,7 @@ func saneCreated(c, now time.Time) bool {
 // that name (the history is read only when the percent predicts nothing).
 // So no update carries an end the job has already outlived.
 func (st *waitState) noteOutlived(now time.Time, h histWindow) {
-	if st.last == nil || st.last.Status != StatusRunning || st.InInstance {
+	if st.last == nil || st.last.Status != StatusRunning || st.Inst != nil {
 		return
 	}
 	if t := st.line(); t.window().known() {
@@ -379,10 +389,10 @@ func (st *waitState) waited(now time.Time) time.Duration {
 }
 
 func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
-	return &TimeoutError{JobID: st.JobID, Last: st.last, Instance: st.lastInst, InstanceID: st.Instance,
-		LastErr: st.lastErr, Polls: st.Polls, Waited: st.waited(now), Cause: cause}
+	return &TimeoutError{JobID: st.JobID, Last: st.last, Instance: st.lastInstance(), InstanceID: st.instanceID(),
+		LastErr: st.lastErr, Polls: int(st.Polls), Waited: st.waited(now), Cause: cause}
 }
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {
-	return &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
+	return &WaitError{JobID: st.JobID, Last: st.last, Polls: int(st.Polls), Waited: st.waited(now), Err: err}
 }

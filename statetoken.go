@@ -132,7 +132,7 @@ func (w *Waiter) ResumeReadyPoller(instanceID, token string) (*Poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.JobID != "" || st.Instance != instanceID {
+	if st.JobID != "" || st.instanceID() != instanceID {
 		return nil, invalid("state token", "was not saved by a wait for instance %s", instanceID)
 	}
 	return &Poller{w: w, st: *st}, nil
@@ -146,7 +146,7 @@ func (w *Waiter) resumable(token string) (*waitState, error) {
 		return nil, err
 	case st.Start.After(time.Now().Add(maxClockSkew)):
 		return nil, invalid("state token", "says the wait started in the future")
-	case (st.Ready || st.InInstance) && w.instances == nil:
+	case (st.Ready || st.Inst != nil) && w.instances == nil:
 		return nil, invalid("state token", "is of a wait for an instance, and the Waiter's getter (%T) has no GetInstance", w.getter)
 	}
 	return st, nil
@@ -192,7 +192,8 @@ func encodeState(key []byte, st *waitState) string {
 	if t.Due.Before(t.Start) {
 		t.Due = t.Start
 	}
-	t.Polls, t.Errs = min(t.Polls, maxSavedPolls), min(t.Errs, t.Polls, maxSavedPolls)
+	t.Polls = min(t.Polls, maxSavedPolls)
+	t.Errs = int16(min(int32(t.Errs), t.Polls)) // the failing run is within the polls
 	if j := t.last; j != nil {
 		t.Seen = &seenJob{Name: clip.Text(j.Name, maxSavedName), Status: Status(clip.Text(string(j.Status), maxSavedStatus)),
 			Progress: j.Progress, Created: j.Created}
@@ -200,12 +201,16 @@ func encodeState(key []byte, st *waitState) string {
 			t.Seen.Created = time.Time{} // out of the range the check accepts: unknown
 		}
 	}
-	t.InstanceStart, t.ReadySince = t.InstanceStart.Round(0), t.ReadySince.Round(0)
-	if i := t.lastInst; i != nil {
-		t.SeenInstance = &seenInstance{Name: clip.Text(i.Name, maxSavedName), Status: clip.Text(i.Status, maxSavedStatus)}
-		for _, a := range i.Actions[:min(len(i.Actions), maxSavedActions)] {
-			t.SeenInstance.Actions = append(t.SeenInstance.Actions, clip.Text(a, maxSavedStatus))
+	if st.Inst != nil {
+		ph := *st.Inst // a copy: the live phase keeps its last instance, not a Seen
+		ph.Start, ph.ReadySince = ph.Start.Round(0), ph.ReadySince.Round(0)
+		if i := ph.last; i != nil {
+			ph.Seen = &seenInstance{Name: clip.Text(i.Name, maxSavedName), Status: clip.Text(i.Status, maxSavedStatus)}
+			for _, a := range i.Actions[:min(len(i.Actions), maxSavedActions)] {
+				ph.Seen.Actions = append(ph.Seen.Actions, clip.Text(a, maxSavedStatus))
+			}
 		}
+		t.Inst = &ph
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -273,10 +278,10 @@ func (st *waitState) rebuild() {
 		st.last = &Job{ID: st.JobID, Name: s.Name, Status: s.Status, Progress: s.Progress, Created: s.Created}
 	}
 	st.Seen = nil // the state goes on with last
-	if s := st.SeenInstance; s != nil {
-		st.lastInst = &InstanceInfo{ID: st.Instance, Name: s.Name, Status: s.Status, Actions: s.Actions}
+	if ph := st.Inst; ph != nil && ph.Seen != nil {
+		ph.last = &InstanceInfo{ID: ph.ID, Name: ph.Seen.Name, Status: ph.Seen.Status, Actions: ph.Seen.Actions}
+		ph.Seen = nil
 	}
-	st.SeenInstance = nil
 	st.lastErr = st.LastErr.restore()
 }
 
@@ -286,7 +291,7 @@ const maxSavedPolls = 1 << 30
 
 // check refuses a state no wait of this library could have saved.
 func (st *waitState) check() error {
-	if (st.JobID != "" || !st.InInstance) && ValidateJobID(st.JobID) != nil {
+	if (st.JobID != "" || st.Inst == nil) && ValidateJobID(st.JobID) != nil {
 		return invalid("state token", "holds an invalid job id")
 	}
 	bad := func(b bool, why string) error {
@@ -307,7 +312,7 @@ func (st *waitState) check() error {
 		bad(st.Deadline.Sub(st.Start) > maxTimeout || st.GraceEnd.Sub(st.Start) > maxTimeout, "a wait or grace window longer than "+maxTimeout.String()),
 		bad(st.Due.Before(st.Start) || st.Due.After(st.Deadline), "a next poll outside the wait"),
 		bad(st.Share != -1 && !(st.Share >= 0 && st.Share < cooldownSpread), "an impossible cool-down share"),
-		bad(st.Polls < 0 || st.Polls > maxSavedPolls || st.Errs < 0 || st.Errs > st.Polls, "an impossible poll count"),
+		bad(st.Polls < 0 || st.Polls > maxSavedPolls || st.Errs < 0 || int32(st.Errs) > st.Polls, "an impossible poll count"),
 		bad(!s.Created.IsZero() && !createdInWait(s.Created, st), "an impossible job created time"),
 		bad(s.Progress < -1 || s.Progress > 100, "a progress outside -1..100"),
 		bad(len(s.Name) > maxSavedName+32 || hasControl(s.Name) || len(s.Status) > maxSavedStatus+32 || hasControl(string(s.Status)),
@@ -315,7 +320,7 @@ func (st *waitState) check() error {
 		bad(st.Seen == nil && st.last == nil && (st.Track != nil || st.HistBroken), "a prediction for a job it says was never seen"),
 		st.LastErr.check(),
 		st.checkInstance(),
-		bad(st.Trace != "" && !validTraceparent(st.Trace), "a malformed trace context"),
+		bad(st.Trace != nil && !validTraceparent(*st.Trace), "a malformed trace context"),
 	)
 }
 

@@ -82,8 +82,8 @@ func TestStateTokenContentChecked(t *testing.T) {
 		// Forged with the public key: values no real wait could save.
 		{"deadline in 2262", func(s *waitState) { s.Deadline = time.Unix(0, math.MaxInt64) }},
 		{"grace window of a century", func(s *waitState) { s.GraceEnd = s.Start.Add(century) }},
-		{"poll count of MaxInt", func(s *waitState) { s.Polls = math.MaxInt }},
-		{"more errors in a row than polls", func(s *waitState) { s.Errs = s.Polls + 1 }},
+		{"poll count of MaxInt32", func(s *waitState) { s.Polls = math.MaxInt32 }},
+		{"more errors in a row than polls", func(s *waitState) { s.Errs = int16(s.Polls) + 1 }},
 		{"cool-down share out of range", func(s *waitState) { s.Share = 5 }},
 		{"job created after the deadline", func(s *waitState) { s.last.Created = s.Deadline.Add(time.Hour) }},
 		{"job created a year before", func(s *waitState) { s.last.Created = s.Start.Add(-365 * 24 * time.Hour) }},
@@ -232,7 +232,7 @@ func TestPollersOwnTokenAlwaysResumes(t *testing.T) {
 		now := time.Now()
 		for name, st := range map[string]waitState{
 			"share near the spread": {Start: now, GraceEnd: now.Add(time.Minute), Deadline: now.Add(time.Hour), Share: 0.19999999999},
-			"polls at the bound":    {Start: now, GraceEnd: now.Add(time.Minute), Deadline: now.Add(time.Hour), Polls: maxSavedPolls, Errs: maxSavedPolls},
+			"polls at the bound":    {Start: now, GraceEnd: now.Add(time.Minute), Deadline: now.Add(time.Hour), Polls: maxSavedPolls, Errs: maxErrRun},
 		} {
 			p, err := w.ResumePoller("job-1", forged(st))
 			if err != nil {

@@ -13,7 +13,10 @@ func (u Update) Trace() string {
 	}
 	u.p.mu.Lock()
 	defer u.p.mu.Unlock()
-	return u.p.st.Trace
+	if tp := u.p.st.Trace; tp != nil {
+		return *tp
+	}
+	return ""
 }
 
 // SetTrace records tp, a W3C traceparent, as the wait's trace context
@@ -26,8 +29,8 @@ func (u Update) SetTrace(tp string) {
 	}
 	u.p.mu.Lock()
 	defer u.p.mu.Unlock()
-	if u.p.st.Trace == "" {
-		u.p.st.Trace = tp
+	if u.p.st.Trace == nil {
+		u.p.st.Trace = &tp
 	}
 }
 

@@ -54,14 +54,15 @@ func TestTraceTravelsInTheToken(t *testing.T) {
 // not written by this library.
 func TestTokenWithAMalformedTraceIsRefused(t *testing.T) {
 	st := *sampleState()
-	st.Trace = firstTrace
+	tp0 := firstTrace
+	st.Trace = &tp0
 	w0, _ := NewWaiter(getterFunc(func(ctx context.Context, id string) (*Job, error) { return nil, nil }))
 	if _, err := w0.ResumePoller("job-1", forged(st)); err != nil {
 		t.Fatalf("a token with a traceparent: %v", err)
 	}
 	for _, tp := range []string{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
 		"00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01"} {
-		st.Trace = tp
+		st.Trace = &tp
 		w, _ := NewWaiter(getterFunc(func(ctx context.Context, id string) (*Job, error) { return nil, nil }))
 		if _, err := w.ResumePoller("job-1", forged(st)); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("trace %q: ResumePoller = %v; want ErrInvalidInput", tp, err)
