@@ -40,9 +40,7 @@ type Poller struct {
 	end  *ending // how the wait ended; nil while it goes on
 	busy bool    // a Poll is under way, from its request to its callbacks
 
-	// Touched only by the Poll that set busy, so not under mu.
-	muted  uint64          // the callbacks that panicked (see mutedProgress)
-	warned map[string]bool // unusual statuses already warned about; nil until one is
+	cb callbacks // touched only by the Poll that set busy, so not under mu
 }
 
 // ErrNotDone is returned by [Poller.Result] while the wait goes on.
@@ -113,7 +111,7 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	case err != nil:
 		return p.apply(ctx, now, limit, answer{err: err})
 	case hold != 0:
-		u := p.update(now, hold, wait)
+		u := p.st.update(now, hold, wait, p)
 		p.busy = true
 		p.mu.Unlock()
 		if ce := p.w.cfg.logger.Check(zap.DebugLevel, "poll held"); ce != nil {
@@ -131,9 +129,34 @@ func (p *Poller) poll(ctx context.Context, limit time.Time) (Update, error) {
 	if a.sent && a.cause == nil && a.err != nil && ctx.Err() != nil { // cut by the caller: not an answer
 		p.st.Share = share
 		p.busy = false
-		return p.held(time.Now(), 0, p.retryIn(time.Now()), ctx.Err())
+		return p.held(time.Now(), 0, p.st.retryIn(time.Now(), p.w.cfg.minInterval), ctx.Err())
 	}
 	return p.apply(ctx, time.Now(), limit, a)
+}
+
+// due answers a Poll that sends nothing, as notNow does (true). When
+// the poll may go and the Waiter's quota has a shared part, it asks that
+// part first without holding p.mu, which no network call may be made
+// under: p.busy is set meanwhile, so that no other Poll changes the wait
+// (they answer "a poll in flight"), and notNow is asked again once p.mu is
+// taken back, with *now the time then, since a stop or ctx's end may have
+// come meanwhile. A quota with no shared part is not asked, and p.mu is
+// kept throughout, as before. p.mu is held; when it answers, due has
+// released it.
+func (p *Poller) due(ctx context.Context, now *time.Time, limit time.Time) (Update, bool, sharedView, error) {
+	q := p.w.quota
+	if u, over, err := p.notNow(ctx, *now, limit); over || !q.shared() {
+		return u, over, sharedView{}, err
+	}
+	jobID, start := p.st.key(), p.st.Start
+	p.busy = true
+	p.mu.Unlock()
+	v := q.ask(ctx, *now, limit, start, jobID)
+	p.mu.Lock()
+	p.busy = false
+	*now = time.Now()
+	u, over, err := p.notNow(ctx, *now, limit)
+	return u, over, v, err
 }
 
 // notNow answers a Poll that sends no request (true): the wait is over,
@@ -148,9 +171,9 @@ func (p *Poller) notNow(ctx context.Context, now, limit time.Time) (Update, bool
 		p.mu.Unlock()
 		u.Polled = false // this call sent nothing
 	case p.busy:
-		u, err = p.held(now, holdInFlight, p.retryIn(now), nil)
+		u, err = p.held(now, holdInFlight, p.st.retryIn(now, p.w.cfg.minInterval), nil)
 	case ctx.Err() != nil:
-		u, err = p.held(now, 0, p.retryIn(now), ctx.Err())
+		u, err = p.held(now, 0, p.st.retryIn(now, p.w.cfg.minInterval), ctx.Err())
 	case !now.Before(p.st.Deadline):
 		u, err = p.apply(ctx, now, limit, answer{cause: context.DeadlineExceeded})
 	case now.Before(p.st.Due):
@@ -164,7 +187,7 @@ func (p *Poller) notNow(ctx context.Context, now, limit time.Time) (Update, bool
 // held returns the update of a call that sent nothing and reports nothing.
 // p.mu is held; held releases it.
 func (p *Poller) held(now time.Time, hold Hold, next time.Duration, err error) (Update, error) {
-	u := p.update(now, hold, next)
+	u := p.st.update(now, hold, next, p)
 	p.mu.Unlock()
 	return u, err
 }
@@ -221,7 +244,7 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 	}
 	st, o := step(p.st, in)
 	p.st = st
-	u := p.update(now, 0, o.next)
+	u := p.st.update(now, 0, o.next, p)
 	u.Polled, u.Err = a.sent, o.err
 	u.FirstSeen, u.StatusChanged, u.ProgressChanged = o.firstSeen, o.statusChanged, o.progressChanged
 	u.EndEarliest, u.EndLatest = o.window.lo, o.window.hi
@@ -247,37 +270,13 @@ func (p *Poller) apply(ctx context.Context, now, limit time.Time, a answer) (Upd
 		p.w.quota.release(key) // a token reserved for this wait goes back to the others
 	}
 	if o.unusual {
-		p.warnUnusual(u)
+		p.cb.warn(p.w.cfg.logger, p.jobID, u)
 	}
 	p.deliver(ctx, u, token, end)
 	if end != nil {
 		return u, end.err
 	}
 	return u, nil // a retried error rides in u.Err
-}
-
-// update is an Update with what the wait knows at now. p.mu is held.
-func (p *Poller) update(now time.Time, hold Hold, next time.Duration) Update {
-	st := &p.st
-	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.instanceID(), Instance: st.lastInstance(), Poll: int(st.Polls),
-		Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
-	if j := st.last; j != nil {
-		u.Status, u.Progress = j.Status, j.Progress
-		if u.Status == StatusCompleted && u.Progress < 0 {
-			u.Progress = 100 // the API often drops the percent at the end
-		}
-	}
-	return u
-}
-
-// retryIn is the Next of an update that sent nothing because ctx ended:
-// the time left to the due poll, or the shortest interval when it is due.
-// p.mu is held.
-func (p *Poller) retryIn(now time.Time) time.Duration {
-	if d := p.st.Due.Sub(now); d > 0 {
-		return d
-	}
-	return p.w.cfg.minInterval
 }
 
 // deliver gives an update to the state callback (with its token, when
@@ -287,7 +286,7 @@ func (p *Poller) retryIn(now time.Time) time.Duration {
 func (p *Poller) deliver(ctx context.Context, u Update, token string, end *ending) {
 	cfg := &p.w.cfg
 	if token != "" {
-		p.call(mutedState, "state callback", func() { cfg.state.fn(cmp.Or(u.JobID, u.InstanceID), token) })
+		p.cb.call(mutedState, "state callback", cfg.logger, p.jobID, func() { cfg.state.fn(cmp.Or(u.JobID, u.InstanceID), token) })
 	}
 	if ce := cfg.logger.Check(zap.DebugLevel, "poll"); ce != nil && u.Polled {
 		ce.Write(pollFields(u)...)
@@ -296,38 +295,14 @@ func (p *Poller) deliver(ctx context.Context, u Update, token string, end *endin
 		ce.Write(endFields(u, end)...)
 	}
 	for i, hook := range cfg.hooks {
-		p.call(mutedHook+i, "update hook", func() { hook(ctx, u) })
+		p.cb.call(mutedHook+i, "update hook", cfg.logger, p.jobID, func() { hook(ctx, u) })
 	}
 	if f := cfg.progress; f != nil {
-		p.call(mutedProgress, "progress callback", func() { f(u) })
+		p.cb.call(mutedProgress, "progress callback", cfg.logger, p.jobID, func() { f(u) })
 	}
 	p.mu.Lock()
 	p.busy = false
 	p.mu.Unlock()
-}
-
-// The bits of Poller.muted: a callback that panicked is not called again
-// for the wait.
-const (
-	mutedProgress = iota // the progress callback
-	mutedState           // the state callback
-	mutedHook            // update hook i is bit mutedHook+i
-)
-
-// call calls f unless its bit is set in p.muted; if f panics, the panic is
-// logged and the bit set.
-func (p *Poller) call(bit int, what string, f func()) {
-	if p.muted&(1<<bit) != 0 {
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			p.muted |= 1 << bit
-			p.w.cfg.logger.Error(what+" panicked; it is not called again for this wait",
-				zap.String("job_id", p.jobID), zap.String("panic", fmt.Sprint(r)))
-		}
-	}()
-	f()
 }
 
 // stop ends the wait because the driver's ctx ended (a cancel, or ctx's
@@ -340,7 +315,7 @@ func (p *Poller) stop(ctx context.Context) (*Job, error) {
 	case p.end != nil:
 	case p.busy: // its callbacks may be running: end the wait without reporting
 		err := p.st.timeout(time.Now(), ctx.Err())
-		u := p.update(time.Now(), 0, 0)
+		u := p.st.update(time.Now(), 0, 0, p)
 		u.Done, u.Next, u.Err = true, 0, err
 		p.end = &ending{update: u, job: p.st.last, err: err}
 	default:
@@ -387,4 +362,21 @@ func (p *Poller) ResumeToken() (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return encodeState(p.w.cfg.state.key, &p.st), nil
+}
+
+// Instance returns the instance as last read; nil for a job wait that has
+// not reached its instance, or before the instance was found.
+func (p *Poller) Instance() *InstanceInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.lastInstance()
+}
+
+// InstanceID returns the id of the instance the wait reads: from the
+// start for [Waiter.NewReadyPoller]'s, once the job completed for a job
+// wait with [WithReady]; "" before.
+func (p *Poller) InstanceID() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.instanceID()
 }

@@ -162,28 +162,3 @@ func (q *quota) failed(ctx context.Context, what string, err error) {
 			zap.String("while", what), zap.Error(err))
 	}
 }
-
-// due answers a Poll that sends nothing, as notNow does (true). When
-// the poll may go and the Waiter's quota has a shared part, it asks that
-// part first without holding p.mu, which no network call may be made
-// under: p.busy is set meanwhile, so that no other Poll changes the wait
-// (they answer "a poll in flight"), and notNow is asked again once p.mu is
-// taken back, with *now the time then, since a stop or ctx's end may have
-// come meanwhile. A quota with no shared part is not asked, and p.mu is
-// kept throughout, as before. p.mu is held; when it answers, due has
-// released it.
-func (p *Poller) due(ctx context.Context, now *time.Time, limit time.Time) (Update, bool, sharedView, error) {
-	q := p.w.quota
-	if u, over, err := p.notNow(ctx, *now, limit); over || !q.shared() {
-		return u, over, sharedView{}, err
-	}
-	jobID, start := p.st.key(), p.st.Start
-	p.busy = true
-	p.mu.Unlock()
-	v := q.ask(ctx, *now, limit, start, jobID)
-	p.mu.Lock()
-	p.busy = false
-	*now = time.Now()
-	u, over, err := p.notNow(ctx, *now, limit)
-	return u, over, v, err
-}

@@ -98,23 +98,6 @@ type instancePhase struct {
 	last *InstanceInfo // the instance as last read; nil until found
 }
 
-// Instance returns the instance as last read; nil for a job wait that has
-// not reached its instance, or before the instance was found.
-func (p *Poller) Instance() *InstanceInfo {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.st.lastInstance()
-}
-
-// InstanceID returns the id of the instance the wait reads: from the
-// start for [Waiter.NewReadyPoller]'s, once the job completed for a job
-// wait with [WithReady]; "" before.
-func (p *Poller) InstanceID() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.st.instanceID()
-}
-
 // toInstance moves a wait whose job just completed to its instance. It
 // reports false, and ends the wait, when the job names no usable instance.
 func (st *waitState) toInstance(now time.Time, o *outcome, c *config) bool {

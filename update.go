@@ -135,28 +135,79 @@ func endFields(u Update, e *ending) []zap.Field {
 	return fields
 }
 
-// warnUnusual warns about the status that made an update unusual: the
-// instance's, once the wait reads the instance.
-func (p *Poller) warnUnusual(u Update) {
-	if u.Instance != nil {
-		p.warn("instance has a status taurusjob does not know; waiting on", u.Instance.Status)
-		return
+// update is an Update with what the wait knows at now; p, its Poller,
+// serves the Update's Trace and SetTrace. p.mu is held.
+func (st *waitState) update(now time.Time, hold Hold, next time.Duration, p *Poller) Update {
+	u := Update{JobID: st.JobID, Job: st.last, InstanceID: st.instanceID(), Instance: st.lastInstance(), Poll: int(st.Polls),
+		Progress: -1, Elapsed: st.waited(now), Held: hold, Next: max(next, time.Nanosecond), p: p}
+	if j := st.last; j != nil {
+		u.Status, u.Progress = j.Status, j.Progress
+		if u.Status == StatusCompleted && u.Progress < 0 {
+			u.Progress = 100 // the API often drops the percent at the end
+		}
 	}
-	p.warn("job has a status taurusjob does not know; waiting on", string(u.Status))
+	return u
 }
 
-// warn warns once per wait about a status that may keep it waiting long:
-// Unauthorized, or one this package does not know.
-func (p *Poller) warn(msg, s string) {
-	if p.warned[msg+s] {
+// retryIn is the Next of an update that sent nothing because ctx ended:
+// the time left to the due poll, or the shortest interval (min) when it
+// is due.
+func (st *waitState) retryIn(now time.Time, min time.Duration) time.Duration {
+	if d := st.Due.Sub(now); d > 0 {
+		return d
+	}
+	return min
+}
+
+// callbacks is what a Poller keeps of its callbacks and warnings: the
+// callbacks that panicked (a bit each: see mutedProgress), which are not
+// called again for the wait, and the unusual statuses already warned
+// about. Only the Poll that set busy touches it.
+type callbacks struct {
+	muted  uint64
+	warned map[string]bool // nil until a warning
+}
+
+// The bits of callbacks.muted.
+const (
+	mutedProgress = iota // the progress callback
+	mutedState           // the state callback
+	mutedHook            // update hook i is bit mutedHook+i
+)
+
+// call calls f unless its bit is set; if f panics, the panic is logged
+// and the bit set.
+func (c *callbacks) call(bit int, what string, log *zap.Logger, jobID string, f func()) {
+	if c.muted&(1<<bit) != 0 {
 		return
 	}
-	if p.warned == nil {
-		p.warned = map[string]bool{}
-	}
-	p.warned[msg+s] = true
-	if Status(s) == StatusUnauthorized {
+	defer func() {
+		if r := recover(); r != nil {
+			c.muted |= 1 << bit
+			log.Error(what+" panicked; it is not called again for this wait",
+				zap.String("job_id", jobID), zap.String("panic", fmt.Sprint(r)))
+		}
+	}()
+	f()
+}
+
+// warn warns once per wait about the status that made u unusual: the
+// instance's, once the wait reads the instance, else the job's:
+// Unauthorized, or one this package does not know.
+func (c *callbacks) warn(log *zap.Logger, jobID string, u Update) {
+	msg, s := "job has a status taurusjob does not know; waiting on", string(u.Status)
+	switch {
+	case u.Instance != nil:
+		msg, s = "instance has a status taurusjob does not know; waiting on", u.Instance.Status
+	case u.Status == StatusUnauthorized:
 		msg = "job is waiting for an authorization; it will not progress until someone grants it"
 	}
-	p.w.cfg.logger.Warn(msg, zap.String("job_id", p.jobID), zap.String("status", clip.Text(s, 128)))
+	if c.warned[msg+s] {
+		return
+	}
+	if c.warned == nil {
+		c.warned = map[string]bool{}
+	}
+	c.warned[msg+s] = true
+	log.Warn(msg, zap.String("job_id", jobID), zap.String("status", clip.Text(s, 128)))
 }
