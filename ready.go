@@ -195,12 +195,21 @@ type seenInstance struct {
 // maxSavedActions bounds the actions under way a token keeps.
 const maxSavedActions = 16
 
-// checkInstance refuses an instance phase no wait could have saved.
-func (st *waitState) checkInstance() error {
+// checkInstance refuses an instance phase no wait could have saved; job
+// is the status of the job as last seen. A job wait reaches its
+// instance only with WithReady and once its job completed (so that it
+// ends with that job); a wait for an instance alone sees no job; an
+// instance is named only in the phase that reads it, and ready since a
+// time only once read.
+func (st *waitState) checkInstance(job Status) error {
 	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
 	var bad []string
-	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance && st.Instance == "" || st.Ready && st.JobID == "" {
+	if st.Instance != "" && validateInstanceID(st.Instance) != nil || st.InInstance != (st.Instance != "") || st.Ready && st.JobID == "" {
 		bad = append(bad, "an invalid instance id")
+	}
+	if st.InInstance && (st.JobID != "" && (!st.Ready || job != StatusCompleted) || st.JobID == "" && (st.Seen != nil || st.last != nil)) ||
+		!st.ReadySince.IsZero() && st.SeenInstance == nil && st.lastInst == nil {
+		bad = append(bad, "an instance phase no wait reaches")
 	}
 	if !st.InInstance && (!st.InstanceStart.IsZero() || !st.ReadySince.IsZero() || st.SeenInstance != nil) ||
 		st.InInstance && !in(st.InstanceStart) || !st.ReadySince.IsZero() && (!in(st.ReadySince) || st.ReadySince.Before(st.InstanceStart)) {

@@ -1,0 +1,60 @@
+package taurusjob
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// A resumed job wait returns its job: a caller of Resume or Wait reads
+// job.Status when the error is nil. A token (signed with the public
+// default key, as anyone can sign one) that puts a job wait in its
+// instance phase without the completed job that leads there, or with
+// instance fields no wait sets together, is refused as ErrInvalidInput
+// with nothing sent; before, it resumed into a wait that returned
+// (nil, nil), or a Running job as a success, once the instance was ready.
+func TestForgedInstancePhaseIsRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, _ := NewWaiter(newLifecycle(time.Hour), WithSettle(0))
+		now := time.Now()
+		phase := func(edit func(*waitState)) waitState {
+			st := waitState{Start: now, GraceEnd: now.Add(time.Minute), Deadline: now.Add(time.Hour),
+				Ready: true, Instance: "inst1in07", InInstance: true, InstanceStart: now,
+				Seen: &seenJob{Status: StatusCompleted, Progress: 100}}
+			edit(&st)
+			return st
+		}
+		if _, err := w.ResumePoller("job-1", forged(phase(func(*waitState) {}))); err != nil {
+			t.Fatalf("the token of a real instance phase is refused: %v", err)
+		}
+		cases := []struct {
+			name string
+			st   waitState
+		}{
+			{"no job seen", phase(func(st *waitState) { st.Seen = nil })},
+			{"the job still running", phase(func(st *waitState) { st.Seen.Status = StatusRunning })},
+			{"the job failed", phase(func(st *waitState) { st.Seen.Status = StatusFailed })},
+			{"no WithReady", phase(func(st *waitState) { st.Ready = false })},
+			{"an instance, no phase", phase(func(st *waitState) { st.InInstance, st.InstanceStart = false, time.Time{} })},
+			{"ready since, never read", phase(func(st *waitState) { st.ReadySince = now })},
+		}
+		for _, c := range cases {
+			l := newLifecycle(time.Hour, instStep{"ACTIVE", nil, time.Hour})
+			w, _ := NewWaiter(l, WithSettle(0))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			job, err := w.Resume(ctx, "job-1", forged(c.st))
+			cancel()
+			if !errors.Is(err, ErrInvalidInput) || l.reads+l.jobs != 0 {
+				t.Errorf("%s: Resume = %v, %v after %d requests; want ErrInvalidInput, nothing sent", c.name, job, err, l.reads+l.jobs)
+			}
+		}
+		// A wait for an instance alone never sees a job.
+		st := phase(func(st *waitState) { st.Ready = false })
+		st.JobID = ""
+		if _, err := w.ResumeReadyPoller("inst1in07", encodeState(nil, &st)); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("an instance wait's token with a job seen: %v; want ErrInvalidInput", err)
+		}
+	})
+}
