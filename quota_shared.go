@@ -130,10 +130,22 @@ func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID s
 
 // follow makes a shared cool-down that ends at until, later than the
 // Waiter's own, the Waiter's: its length, for the spread of the waits it
-// releases, is what is left of it at now.
+// releases, is what is left of it at now. It is capped by the max
+// interval, as the Waiter's own is, and followed once: a hold longer than
+// that (a process with a longer max interval, a key set by hand) would
+// otherwise stall every wait until its deadline. A hold reads a little
+// later at each call (its end is now plus the time to live), so only one
+// ending over a second later than the last followed is a new one.
 func (q *quota) follow(now, until time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if !until.After(q.followed.Add(time.Second)) {
+		return
+	}
+	q.followed = until
+	if limit := now.Add(q.max); until.After(limit) {
+		until = limit
+	}
 	if until.After(q.until) && until.After(now) {
 		q.until, q.span = until, until.Sub(now)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/taurusdb-tools/taurusjob"
@@ -68,4 +69,25 @@ func TestSharedLimiterPanicFailsOpen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A cool-down is capped by the max interval, as the package says, so
+// that no hostile header can stall the Waiter: one read from the shared
+// quota is too (a process with a longer max interval, a key set by hand
+// with a long expiry), so that it cannot hold every wait of every process
+// until its deadline: held once for at most that, then the polls go.
+func TestSharedCooldownIsCappedByMaxInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeShared{held: time.Now().Add(24 * time.Hour)}
+		w := mustWaiter(t, newScript(running), taurusjob.WithLimiter(f), taurusjob.WithInterval(time.Second, 30*time.Second))
+		p := mustPoller(t, w, "job-1")
+		u, err := p.Poll(context.Background())
+		if err != nil || u.Held != taurusjob.HoldCooldown || u.Next > 30*time.Second*6/5 {
+			t.Fatalf("Poll under a shared hold of 24h = %+v, %v; want held at most the max interval 30s (and its spread)", u, err)
+		}
+		time.Sleep(u.Next)
+		if u, err := p.Poll(context.Background()); err != nil || !u.Polled {
+			t.Errorf("Poll after the capped hold = %+v, %v; want a poll, not the same hold again", u, err)
+		}
+	})
 }
