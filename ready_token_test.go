@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -55,6 +56,26 @@ func TestForgedInstancePhaseIsRefused(t *testing.T) {
 		st.JobID = ""
 		if _, err := w.ResumeReadyPoller("inst1in07", encodeState(nil, &st)); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("an instance wait's token with a job seen: %v; want ErrInvalidInput", err)
+		}
+	})
+}
+
+// panickyInstances reads jobs as lifecycle does, and panics on instances.
+type panickyInstances struct{ *lifecycle }
+
+func (panickyInstances) GetInstance(context.Context, string) (*InstanceInfo, error) {
+	panic("nil SDK client")
+}
+
+// A getter's panic ends the wait with an error that names the call that
+// panicked, so that the user looks at the instance getter (an SDK
+// adapter), not at GetJob, which did not.
+func TestInstanceGetterPanicIsNamed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, _ := NewWaiter(panickyInstances{newLifecycle(0)})
+		_, err := w.WaitReady(context.Background(), "inst1in07")
+		if err == nil || !strings.Contains(err.Error(), "GetInstance panicked") {
+			t.Errorf("WaitReady = %v; want an error saying GetInstance panicked", err)
 		}
 	})
 }
