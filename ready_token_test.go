@@ -79,3 +79,29 @@ func TestInstanceGetterPanicIsNamed(t *testing.T) {
 		}
 	})
 }
+
+// forbiddenInstances reads jobs as lifecycle does, and is refused (403)
+// every instance.
+type forbiddenInstances struct{ *lifecycle }
+
+func (forbiddenInstances) GetInstance(context.Context, string) (*InstanceInfo, error) {
+	return nil, &APIError{StatusCode: 403, Code: "DBS.200401", Message: "no permission to read instances"}
+}
+
+// A wait that fails reading its instance says which instance: the user
+// of "taurusjob ready" (or a log) reads the error alone. It said "wait
+// for job  stopped", with no id, for a wait on an instance alone.
+func TestInstanceWaitErrorNamesTheInstance(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, _ := NewWaiter(forbiddenInstances{newLifecycle(0)}, WithReady())
+		_, err := w.WaitReady(context.Background(), "inst1in07")
+		if we, ok := errors.AsType[*WaitError](err); !ok || we.InstanceID != "inst1in07" ||
+			!strings.Contains(err.Error(), "wait for instance inst1in07 stopped") {
+			t.Errorf("WaitReady = %v; want a *WaitError for instance inst1in07", err)
+		}
+		_, err = w.Wait(context.Background(), "job1")
+		if err == nil || !strings.Contains(err.Error(), "wait for job job1's instance inst1in07 stopped") {
+			t.Errorf("Wait = %v; want the error to name the job and its instance", err)
+		}
+	})
+}

@@ -384,5 +384,9 @@ func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
 }
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {
-	return &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
+	e := &WaitError{JobID: st.JobID, Last: st.last, Polls: st.Polls, Waited: st.waited(now), Err: err}
+	if st.InInstance {
+		e.InstanceID = st.Instance
+	}
+	return e
 }
