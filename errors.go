@@ -263,7 +263,10 @@ func polls(n int) string {
 
 // Outcome names how a wait ended: "completed", "pending" (with
 // [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
-// "not_visible" or "error", from what [Waiter.Wait] returned.
+// "not_visible" or "error", from what [Waiter.Wait] returned; with
+// [WithReady] or [Waiter.WaitReady], also "instance_failed" and
+// "instance_not_found" (an [*InstanceError]). A WaitReady that ended
+// well, (nil, nil), is "completed".
 func Outcome(job *Job, err error) string {
 	var (
 		te *TimeoutError
