@@ -136,14 +136,15 @@ func instanceInfo(raw json.RawMessage, instanceID string, svc Service) *Instance
 	switch svc {
 	case ServiceDDS:
 		info.Actions = instanceActions(w.Actions)
-		for _, g := range rawList(w.Groups) {
+		eachListed(w.Groups, func(g json.RawMessage) bool {
 			var group struct {
 				Nodes json.RawMessage `json:"nodes"`
 			}
 			if len(g) > 0 && g[0] == '{' && json.Unmarshal(g, &group) == nil {
 				info.Nodes = appendNodes(info.Nodes, group.Nodes, svc)
 			}
-		}
+			return len(info.Nodes) < maxInstanceItems
+		})
 	default:
 		info.Nodes = appendNodes(nil, w.Nodes, svc)
 	}
@@ -154,28 +155,25 @@ func instanceInfo(raw json.RawMessage, instanceID string, svc Service) *Instance
 // all. Entries that are not objects, or hold none of id, name, role and
 // status, are skipped: openGauss's v3 list leaves their shape open.
 func appendNodes(nodes []InstanceNode, raw json.RawMessage, svc Service) []InstanceNode {
-	for _, it := range rawList(raw) {
-		if len(nodes) >= maxInstanceItems {
-			break
-		}
+	eachListed(raw, func(it json.RawMessage) bool {
 		var w wireNode
-		if len(it) == 0 || it[0] != '{' || json.Unmarshal(it, &w) != nil {
-			continue
+		if len(nodes) >= maxInstanceItems || len(it) == 0 || it[0] != '{' || json.Unmarshal(it, &w) != nil {
+			return len(nodes) < maxInstanceItems
 		}
 		role := w.Role
 		if svc == ServiceTaurusDB && w.Type != "" {
 			role = w.Type
 		}
-		if w.ID == "" && w.Name == "" && role == "" && w.Status == "" {
-			continue
+		if w.ID != "" || w.Name != "" || role != "" || w.Status != "" {
+			nodes = append(nodes, InstanceNode{
+				ID:     clip.Text(string(w.ID), maxNodeIDLen),
+				Name:   clip.Text(string(w.Name), maxSavedName),
+				Role:   clip.Text(string(role), maxSavedStatus),
+				Status: clip.Text(string(w.Status), maxSavedStatus),
+			})
 		}
-		nodes = append(nodes, InstanceNode{
-			ID:     clip.Text(string(w.ID), maxNodeIDLen),
-			Name:   clip.Text(string(w.Name), maxSavedName),
-			Role:   clip.Text(string(role), maxSavedStatus),
-			Status: clip.Text(string(w.Status), maxSavedStatus),
-		})
-	}
+		return len(nodes) < maxInstanceItems
+	})
 	return nodes
 }
 
@@ -183,26 +181,32 @@ func appendNodes(nodes []InstanceNode, raw json.RawMessage, svc Service) []Insta
 // empty entries (and non-scalar ones, which read as "") are dropped.
 func instanceActions(raw json.RawMessage) []string {
 	var out []string
-	for _, it := range rawList(raw) {
-		if len(out) >= maxInstanceItems {
-			break
-		}
+	eachListed(raw, func(it json.RawMessage) bool {
 		if a := jsonString(it); a != "" {
 			out = append(out, clip.Text(a, maxSavedStatus))
 		}
-	}
+		return len(out) < maxInstanceItems
+	})
 	return out
 }
 
-// rawList splits a JSON array into its entries; anything else is empty.
-func rawList(raw json.RawMessage) []json.RawMessage {
+// eachListed calls f with each entry of a JSON array, in order, until f
+// reports false; anything but an array has no entries. The entries are
+// read one at a time, so that a list far longer than what is kept of it
+// costs no copy of the rest.
+func eachListed(raw json.RawMessage, f func(json.RawMessage) bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '[' {
-		return nil
+		return
 	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return nil
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // the '['
+		return
 	}
-	return items
+	for dec.More() {
+		var it json.RawMessage
+		if dec.Decode(&it) != nil || !f(it) {
+			return
+		}
+	}
 }

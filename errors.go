@@ -132,14 +132,7 @@ func (e *TimeoutError) Error() string {
 	if errors.Is(e.Cause, context.Canceled) {
 		what = "was canceled"
 	}
-	subject := "job " + e.JobID
-	if e.InstanceID != "" {
-		subject = "instance " + e.InstanceID
-		if e.JobID != "" {
-			subject = "job " + e.JobID + "'s instance " + e.InstanceID
-		}
-	}
-	fmt.Fprintf(&b, "taurusjob: wait for %s %s after %s and %s", subject, what, e.Waited.Round(time.Millisecond), polls(e.Polls))
+	fmt.Fprintf(&b, "taurusjob: wait for %s %s after %s and %s", waitSubject(e.JobID, e.InstanceID), what, e.Waited.Round(time.Millisecond), polls(e.Polls))
 	switch {
 	case e.InstanceID != "" && e.Instance != nil:
 		fmt.Fprintf(&b, "; last instance status %s", clip.Text(e.Instance.Status, maxNameLen))
@@ -227,10 +220,25 @@ type WaitError struct {
 	Polls  int
 	Waited time.Duration
 	Err    error
+	// InstanceID is the instance whose reading failed, in a wait that
+	// reached its instance ([WithReady], [Waiter.WaitReady]); "" before.
+	InstanceID string
 }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("taurusjob: wait for job %s stopped after %s: %s", e.JobID, polls(e.Polls), unprefixed(e.Err))
+	return fmt.Sprintf("taurusjob: wait for %s stopped after %s: %s", waitSubject(e.JobID, e.InstanceID), polls(e.Polls), unprefixed(e.Err))
+}
+
+// waitSubject names what a wait waited for: its job, its instance alone,
+// or its job's instance.
+func waitSubject(jobID, instanceID string) string {
+	switch {
+	case instanceID == "":
+		return "job " + jobID
+	case jobID == "":
+		return "instance " + instanceID
+	}
+	return "job " + jobID + "'s instance " + instanceID
 }
 
 // unprefixed is err's text without its "taurusjob: ", for an error that
@@ -255,7 +263,10 @@ func polls(n int) string {
 
 // Outcome names how a wait ended: "completed", "pending" (with
 // [WithReturnOnPending]), "failed", "canceled", "timeout", "interrupted",
-// "not_visible" or "error", from what [Waiter.Wait] returned.
+// "not_visible" or "error", from what [Waiter.Wait] returned; with
+// [WithReady] or [Waiter.WaitReady], also "instance_failed" and
+// "instance_not_found" (an [*InstanceError]). A WaitReady that ended
+// well, (nil, nil), is "completed".
 func Outcome(job *Job, err error) string {
 	var (
 		te *TimeoutError

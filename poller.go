@@ -204,9 +204,13 @@ func (p *Poller) send(ctx context.Context, deadline time.Time, instance string) 
 		reqCtx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
+	call := "JobGetter.GetJob"
+	if instance != "" {
+		call = "InstanceGetter.GetInstance"
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			a.job, a.err = nil, fmt.Errorf("JobGetter.GetJob panicked: %v", r)
+			a.job, a.err = nil, fmt.Errorf("%s panicked: %v", call, r)
 		}
 	}()
 	a.sent = true
@@ -216,7 +220,7 @@ func (p *Poller) send(ctx context.Context, deadline time.Time, instance string) 
 		a.job, a.err = p.w.getter.GetJob(reqCtx, p.jobID)
 	}
 	if v := reflect.ValueOf(a.err); a.err != nil && v.Kind() == reflect.Pointer && v.IsNil() {
-		a.job, a.err = nil, fmt.Errorf("JobGetter.GetJob returned a nil %T as its error", a.err)
+		a.job, a.err = nil, fmt.Errorf("%s returned a nil %T as its error", call, a.err)
 	}
 	// The deadline came during the request: by reqCtx, or by the caller's
 	// ctx when it carries the same deadline (Wait's).

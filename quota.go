@@ -42,10 +42,11 @@ type quota struct {
 	max     time.Duration  // the longest cool-down
 	logger  *zap.Logger
 
-	mu     sync.Mutex
-	until  time.Time     // no poll before this
-	span   time.Duration // the length of the cool-down that set until
-	warned time.Time     // when a failing shared quota was last warned about
+	mu       sync.Mutex
+	until    time.Time     // no poll before this
+	span     time.Duration // the length of the cool-down that set until
+	warned   time.Time     // when a failing shared quota was last warned about
+	followed time.Time     // the end of the last shared cool-down followed, as read
 
 	// reserved holds the rate-limit token reserved for a job's next poll,
 	// by job id: a Poller rebuilt from its token (a controller keeps no

@@ -3,6 +3,7 @@ package taurusjob
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -85,7 +86,8 @@ func (q *quota) shared() bool { return q.remote != nil || q.cool != nil }
 func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID string) (v sharedView) {
 	if q.cool != nil {
 		cctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
-		until, err := q.cool.HeldUntil(cctx)
+		var until time.Time
+		err := guard(func() (err error) { until, err = q.cool.HeldUntil(cctx); return err })
 		cancel()
 		if err != nil {
 			q.failed(ctx, "reading the shared 429 cool-down", err)
@@ -111,7 +113,9 @@ func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID s
 	}
 	cctx, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	wait, ok, err := q.remote.ReserveWithin(cctx, within)
+	var wait time.Duration
+	var ok bool
+	err := guard(func() (err error) { wait, ok, err = q.remote.ReserveWithin(cctx, within); return err })
 	switch {
 	case err != nil:
 		v.failed = true
@@ -126,10 +130,22 @@ func (q *quota) ask(ctx context.Context, now, deadline, start time.Time, jobID s
 
 // follow makes a shared cool-down that ends at until, later than the
 // Waiter's own, the Waiter's: its length, for the spread of the waits it
-// releases, is what is left of it at now.
+// releases, is what is left of it at now. It is capped by the max
+// interval, as the Waiter's own is, and followed once: a hold longer than
+// that (a process with a longer max interval, a key set by hand) would
+// otherwise stall every wait until its deadline. A hold reads a little
+// later at each call (its end is now plus the time to live), so only one
+// ending over a second later than the last followed is a new one.
 func (q *quota) follow(now, until time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if !until.After(q.followed.Add(time.Second)) {
+		return
+	}
+	q.followed = until
+	if limit := now.Add(q.max); until.After(limit) {
+		until = limit
+	}
 	if until.After(q.until) && until.After(now) {
 		q.until, q.span = until, until.Sub(now)
 	}
@@ -139,9 +155,21 @@ func (q *quota) follow(now, until time.Time) {
 func (q *quota) holdAll(ctx context.Context, end time.Time) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
 	defer cancel()
-	if err := q.cool.HoldAll(cctx, end); err != nil {
+	if err := guard(func() error { return q.cool.HoldAll(cctx, end) }); err != nil {
 		q.failed(ctx, "sharing a 429 cool-down", err)
 	}
+}
+
+// guard makes a call into a shared quota, a panic of which becomes its
+// error: a faulty quota fails open as one that errs does, and neither
+// crashes the caller of Poll nor leaves its Poller busy for good.
+func guard(call func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	return call()
 }
 
 // failed warns, at most once a minute, that the shared quota did not

@@ -195,8 +195,13 @@ type seenInstance struct {
 // maxSavedActions bounds the actions under way a token keeps.
 const maxSavedActions = 16
 
-// checkInstance refuses an instance phase no wait could have saved.
-func (st *waitState) checkInstance() error {
+// checkInstance refuses an instance phase no wait could have saved; job
+// is the status of the job as last seen. A job wait reaches its
+// instance only with WithReady and once its job completed (so that it
+// ends with that job); a wait for an instance alone sees no job; an
+// instance is named only in the phase that reads it, and ready since a
+// time only once read.
+func (st *waitState) checkInstance(job Status) error {
 	in := func(t time.Time) bool { return !t.Before(st.Start) && !t.After(st.Deadline) }
 	var bad []string
 	ph := st.Inst
@@ -207,6 +212,10 @@ func (st *waitState) checkInstance() error {
 		return nil
 	case validateInstanceID(ph.ID) != nil:
 		bad = append(bad, "an invalid instance id")
+	}
+	if ph != nil && (st.JobID != "" && (!st.Ready || job != StatusCompleted) || st.JobID == "" && (st.Seen != nil || st.last != nil) ||
+		!ph.ReadySince.IsZero() && seenOf(ph) == nil) {
+		bad = append(bad, "an instance phase no wait reaches")
 	}
 	if ph != nil && (!in(ph.Start) || !ph.ReadySince.IsZero() && (!in(ph.ReadySince) || ph.ReadySince.Before(ph.Start))) {
 		bad = append(bad, "impossible instance times")

@@ -394,5 +394,7 @@ func (st *waitState) timeout(now time.Time, cause error) *TimeoutError {
 }
 
 func (st *waitState) waitError(now time.Time, err error) *WaitError {
-	return &WaitError{JobID: st.JobID, Last: st.last, Polls: int(st.Polls), Waited: st.waited(now), Err: err}
+	e := &WaitError{JobID: st.JobID, Last: st.last, Polls: int(st.Polls), Waited: st.waited(now), Err: err}
+	e.InstanceID = st.instanceID()
+	return e
 }

@@ -319,7 +319,7 @@ func (st *waitState) check() error {
 			"a malformed job name or status"),
 		bad(st.Seen == nil && st.last == nil && (st.Track != nil || st.HistBroken), "a prediction for a job it says was never seen"),
 		st.LastErr.check(),
-		st.checkInstance(),
+		st.checkInstance(s.Status),
 		bad(st.Trace != nil && !validTraceparent(*st.Trace), "a malformed trace context"),
 	)
 }

@@ -13,7 +13,8 @@ type jobLister interface {
 
 // WaitInstanceJobs waits for the jobs of one instance that have not ended
 // yet (Pending, Running, or any other status that is not terminal), as
-// [Waiter.WaitAll] does, and returns their results in the list's order. A
+// [Waiter.WaitAll] does, and returns their results in the list's order,
+// one per job, however often the list gives it. A
 // job that had ended when the list was read is not waited for; no such job
 // at all gives an empty slice and a nil error.
 //
@@ -34,12 +35,14 @@ func (w *Waiter) WaitInstanceJobs(ctx context.Context, instanceID string) ([]Res
 		return nil, invalid("job getter", "%T cannot list jobs: WaitInstanceJobs needs a getter such as *taurusjob.Client", w.getter)
 	}
 	var ids []string
+	listed := map[string]bool{} // a list that moved by more than a page gives a job twice
 	for job, err := range l.ListJobs(ctx, JobFilter{Instance: instanceID}) {
 		if err != nil {
 			return nil, fmt.Errorf("taurusjob: jobs of instance %s (%d unfinished found before the error): %w",
 				instanceID, len(ids), err)
 		}
-		if !job.Status.Terminal() {
+		if !job.Status.Terminal() && !listed[job.ID] {
+			listed[job.ID] = true
 			ids = append(ids, job.ID)
 		}
 	}

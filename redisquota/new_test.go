@@ -13,13 +13,15 @@ import (
 	"github.com/taurusdb-tools/taurusjob"
 )
 
-// Bad arguments are refused with ErrInvalidInput, before any request;
+// Bad arguments are refused with ErrInvalidInput, before any request
+// (a nil *redis.Client too, which would panic at the first poll);
 // rate.Inf (share only the cool-down) is accepted.
 func TestNewValidates(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer rdb.Close()
 	bad := map[string]func() (*Limiter, error){
 		"nil client":   func() (*Limiter, error) { return New(nil, "t", 1, 1) },
+		"nil *Client":  func() (*Limiter, error) { var c *redis.Client; return New(c, "t", 1, 1) },
 		"empty tenant": func() (*Limiter, error) { return New(rdb, "", 1, 1) },
 		"long tenant":  func() (*Limiter, error) { return New(rdb, strings.Repeat("t", 201), 1, 1) },
 		"tenant space": func() (*Limiter, error) { return New(rdb, "a b", 1, 1) },

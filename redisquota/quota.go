@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"time"
 	"unicode"
 
@@ -68,7 +69,7 @@ func New(rdb redis.UniversalClient, tenant string, rps rate.Limit, burst int, op
 		o(&s)
 	}
 	switch {
-	case rdb == nil:
+	case rdb == nil || reflect.ValueOf(rdb).Kind() == reflect.Pointer && reflect.ValueOf(rdb).IsNil():
 		return nil, invalid("the Redis client is nil")
 	case tenant == "" || len(tenant) > 200 || !printable(tenant):
 		return nil, invalid("tenant %q must be 1 to 200 printable characters", tenant)
