@@ -69,11 +69,13 @@ func cmdWaitInstance(ctx context.Context, o *options, env func(string) string, s
 // unfinishedJobs lists the ids of the instance's jobs that have not ended.
 func unfinishedJobs(ctx context.Context, c *taurusjob.Client, instance string) ([]string, error) {
 	var ids []string
+	seen := map[string]bool{}
 	for job, err := range c.ListJobs(ctx, taurusjob.JobFilter{Instance: instance}) {
 		if err != nil {
 			return nil, err
 		}
-		if !job.Status.Terminal() && job.ID != "" {
+		if !job.Status.Terminal() && job.ID != "" && !seen[job.ID] { // a list that shifts may give a job twice
+			seen[job.ID] = true
 			ids = append(ids, job.ID)
 		}
 	}

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/taurusdb-tools/taurusjob"
 	"github.com/taurusdb-tools/taurusjob/taurusjobtest"
 )
 
@@ -75,5 +80,24 @@ func TestWaitInstanceUsage(t *testing.T) {
 	}
 	if n := srv.TotalRequests(); n != 0 {
 		t.Errorf("%d requests sent", n)
+	}
+}
+
+// A job the list gives twice (a list that shifted between pages) is
+// waited for, and reported, once.
+func TestUnfinishedJobsOnce(t *testing.T) {
+	const inst = "c0e1a2b3c4d5e6f7a8b9c0d1e2f3a4b5in07"
+	job := `{"instance_id":"` + inst + `","job_id":"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","job_name":"CreateGaussDBforMySQLInstance","status":"Running","process":"45%","created_time":"2024-05-20T14:02:11+0800"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"jobs":[`+job+`,`+job+`],"total_count":2}`)
+	}))
+	defer srv.Close()
+	c, err := taurusjob.NewClient(taurusjob.ClientConfig{Endpoint: srv.URL, ProjectID: strings.Repeat("a", 32), Token: "t0ken-for-the-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := unfinishedJobs(context.Background(), c, inst)
+	if err != nil || len(ids) != 1 {
+		t.Errorf("unfinishedJobs = %q, %v; want the one job once", ids, err)
 	}
 }
