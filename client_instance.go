@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/taurusdb-tools/taurusjob/internal/clip"
 	"github.com/taurusdb-tools/taurusjob/internal/redact"
 )
 
@@ -94,17 +93,15 @@ func (c *Client) instanceFrom(r *reply, instanceID string, secrets redact.Sets,
 		}
 		return nil, ae
 	}
-	status, requestID := r.resp.StatusCode, clip.Text(r.resp.Header.Get("X-Request-Id"), 128)
 	if r.tooBig {
-		return nil, &APIError{StatusCode: status, RequestID: requestID,
-			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
+		return nil, r.overLimit(c.maxBody)
 	}
 	raw, err := find(r.body, instanceID)
 	switch {
 	case errors.Is(err, errNoInstance):
-		return nil, &instanceNotFoundError{instanceID: instanceID, status: status, requestID: requestID}
+		return nil, &instanceNotFoundError{instanceID: instanceID, status: r.resp.StatusCode, requestID: r.requestID()}
 	case err != nil:
-		return nil, &APIError{StatusCode: status, RequestID: requestID, Message: err.Error()}
+		return nil, r.unusable("%s", err)
 	}
 	return raw, nil
 }

@@ -177,8 +177,10 @@ func (f JobFilter) check() error {
 	if err := checkListWord("job name", f.Name); err != nil {
 		return err
 	}
-	if err := checkListWord("instance id", f.Instance); err != nil {
-		return err
+	if f.Instance != "" {
+		if err := validateInstanceID(f.Instance); err != nil { // the one instance id check
+			return err
+		}
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
 		return invalid("job filter", "Until (%s) is not after Since (%s)",

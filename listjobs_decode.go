@@ -2,7 +2,6 @@ package taurusjob
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -46,12 +45,9 @@ func (c *Client) pageFrom(r *reply, itemsKey string, secrets redact.Sets) ([]*Jo
 	if !r.ok() {
 		return nil, apiErrorFrom(r.resp, r.body, r.tooBig, secrets...)
 	}
-	bad := func(format string, args ...any) error {
-		return &APIError{StatusCode: r.resp.StatusCode, RequestID: clip.Text(r.resp.Header.Get("X-Request-Id"), 128),
-			Message: fmt.Sprintf(format, args...)}
-	}
+	bad := r.unusable
 	if r.tooBig {
-		return nil, bad("answer body exceeds the %d-byte limit", c.maxBody)
+		return nil, r.overLimit(c.maxBody)
 	}
 	var page map[string]json.RawMessage
 	if err := json.Unmarshal(r.body, &page); err != nil {

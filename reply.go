@@ -83,26 +83,37 @@ func (c *Client) jobFrom(r *reply, jobID string, secrets redact.Sets) (*Job, err
 	if !r.ok() {
 		return nil, apiErrorFrom(r.resp, r.body, r.tooBig, secrets...)
 	}
-	status, requestID := r.resp.StatusCode, clip.Text(r.resp.Header.Get("X-Request-Id"), 128)
 	if r.tooBig {
-		return nil, &APIError{StatusCode: status, RequestID: requestID,
-			Message: fmt.Sprintf("answer body exceeds the %d-byte limit", c.maxBody)}
+		return nil, r.overLimit(c.maxBody)
 	}
 	job, err := decodeJobBody(r.body)
 	if errors.Is(err, errNoJob) {
 		return nil, &nojob.Error{JobID: jobID}
 	}
 	if err != nil {
-		return nil, &APIError{StatusCode: status, RequestID: requestID, Message: err.Error()}
+		return nil, r.unusable("%s", err)
 	}
 	if job.ID == "" {
 		job.ID = jobID
 	} else if job.ID != jobID {
-		return nil, &APIError{StatusCode: status, RequestID: requestID,
-			Message: fmt.Sprintf("answer is for job %q, not the job asked for", clip.Text(job.ID, 128))}
+		return nil, r.unusable("answer is for job %q, not the job asked for", clip.Text(job.ID, 128))
 	}
 	return job, nil
 }
+
+// unusable is the [*APIError] of a 2xx reply that could not be used: its
+// status and request id, and what was wrong with it.
+func (r *reply) unusable(format string, args ...any) *APIError {
+	return &APIError{StatusCode: r.resp.StatusCode, RequestID: r.requestID(), Message: fmt.Sprintf(format, args...)}
+}
+
+// overLimit is unusable for a 2xx body over the client's limit.
+func (r *reply) overLimit(limit int64) *APIError {
+	return r.unusable("answer body exceeds the %d-byte limit", limit)
+}
+
+// requestID is the reply's X-Request-Id, already scrubbed, clipped.
+func (r *reply) requestID() string { return clip.Text(r.resp.Header.Get("X-Request-Id"), 128) }
 
 // informationalAnswer closes a 1xx final answer unread and describes it.
 // Go's transport reads past 100 Continue and 103 Early Hints itself, so a

@@ -24,10 +24,7 @@ type jobLister interface {
 // the call before any wait, and says how many unfinished jobs it had
 // found.
 func (w *Waiter) WaitInstanceJobs(ctx context.Context, instanceID string) ([]Result, error) {
-	if instanceID == "" {
-		return nil, invalid("instance id", "is empty")
-	}
-	if err := checkListWord("instance id", instanceID); err != nil {
+	if err := validateInstanceID(instanceID); err != nil {
 		return nil, err
 	}
 	l, ok := w.getter.(jobLister)
